@@ -1,0 +1,104 @@
+/**
+ * Roles, actions and the one policy function. Pure: the server resolves a request's target to a Scope
+ * (with the store) and asks `can`; nothing else decides who may do what.
+ */
+export const ROLES = ['owner', 'operator'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const RESOURCE_TYPES = ['organization', 'location', 'robot'] as const;
+export type ResourceType = (typeof RESOURCE_TYPES)[number];
+
+export const IDENTITY_TYPES = ['user', 'api-key'] as const;
+export type IdentityType = (typeof IDENTITY_TYPES)[number];
+
+export type Action =
+  | 'org.read'
+  | 'org.admin'
+  | 'location.read'
+  | 'location.admin'
+  | 'robot.read'
+  | 'robot.write'
+  | 'robot.operate'
+  | 'logs.read';
+
+export const ROLE_ACTIONS = {
+  owner: ['org.read', 'org.admin', 'location.read', 'location.admin', 'robot.read', 'robot.write', 'robot.operate', 'logs.read'],
+  operator: ['org.read', 'location.read', 'robot.read', 'robot.operate', 'logs.read'],
+} as const satisfies Record<Role, readonly Action[]>;
+
+/** The action that makes a resource of a given type visible; without it the resource answers NOT_FOUND. */
+export const READ_ACTION = {
+  organization: 'org.read',
+  location: 'location.read',
+  robot: 'robot.read',
+} as const satisfies Record<ResourceType, Action>;
+
+/** The action needed to hand out roles (or API keys) on a resource of a given type. */
+export const ADMIN_ACTION = {
+  organization: 'org.admin',
+  location: 'location.admin',
+  robot: 'robot.write',
+} as const satisfies Record<ResourceType, Action>;
+
+/** One role of one identity on one resource (viam.app.v1.Authorization without the wire spelling). */
+export interface Grant {
+  readonly organizationId: string;
+  readonly role: Role;
+  readonly resourceType: ResourceType;
+  readonly resourceId: string;
+}
+
+export interface Actor {
+  readonly kind: IdentityType;
+  readonly id: string;
+  /** Users have an email; API keys a name. For logs and history, never for decisions. */
+  readonly label: string;
+  readonly grants: readonly Grant[];
+}
+
+/**
+ * Where a resource sits in the hierarchy: every resource whose grant covers it. A location lists itself
+ * and its ancestors; a robot its location chain; organizations are those that own (or were shared) the
+ * location.
+ */
+export interface Scope {
+  readonly kind: ResourceType;
+  readonly organizationIds: readonly string[];
+  readonly locationIds: readonly string[];
+  readonly robotId?: string;
+}
+
+function covers(grant: Grant, scope: Scope): boolean {
+  switch (grant.resourceType) {
+    case 'organization':
+      return scope.organizationIds.includes(grant.resourceId);
+    case 'location':
+      return scope.locationIds.includes(grant.resourceId);
+    case 'robot':
+      return scope.robotId === grant.resourceId;
+  }
+}
+
+function roleAllows(role: Role, action: Action): boolean {
+  return (ROLE_ACTIONS[role] as readonly Action[]).includes(action);
+}
+
+export function can(actor: Actor, action: Action, scope: Scope): boolean {
+  // Anyone with a role anywhere in an organization may see the organization itself (its name, its
+  // members), as a Viam user with access to one location sees the organization it belongs to.
+  if (action === 'org.read' && scope.kind === 'organization') {
+    return actor.grants.some((g) => scope.organizationIds.includes(g.organizationId));
+  }
+  return actor.grants.some((g) => covers(g, scope) && roleAllows(g.role, action));
+}
+
+/** The organizations in which the actor holds any role. */
+export function memberOrganizationIds(actor: Actor): string[] {
+  return [...new Set(actor.grants.map((g) => g.organizationId))];
+}
+
+export const organizationScope = (organizationId: string): Scope => ({
+  kind: 'organization',
+  organizationIds: [organizationId],
+  locationIds: [],
+});

@@ -1,0 +1,65 @@
+import { invalid } from './errors.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export const NAME_MAX = 64;
+
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
+}
+
+/** An id sent by a client: must be a UUID; `field` names the request field so the message says what to fix. */
+export function parseId(field: string, value: string): string {
+  if (value === '') throw invalid(`${field} is required`);
+  if (!isUuid(value)) throw invalid(`${field} must be a UUID, got ${JSON.stringify(truncate(value))}`);
+  return value;
+}
+
+export function parseOptionalId(field: string, value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : parseId(field, value);
+}
+
+/** Display names: trimmed, 1–64 characters, no control characters. */
+export function parseName(field: string, value: string): string {
+  const name = value.trim();
+  const length = [...name].length;
+  if (length === 0) throw invalid(`${field} must not be empty`);
+  if (length > NAME_MAX) throw invalid(`${field} must be 1–${NAME_MAX} characters, got ${length}`);
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(name)) throw invalid(`${field} must not contain control characters`);
+  return name;
+}
+
+const NAMESPACE = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+export const NAMESPACE_MAX = 40;
+
+/** Organization namespaces: lowercase letters, digits and single dashes, as Viam's registry accepts them. */
+export function parseNamespace(value: string): string {
+  if (value === '') throw invalid('public_namespace must not be empty');
+  if (value.length > NAMESPACE_MAX) throw invalid(`public_namespace must be at most ${NAMESPACE_MAX} characters, got ${value.length}`);
+  if (!NAMESPACE.test(value)) {
+    throw invalid(
+      `public_namespace ${JSON.stringify(truncate(value))} may contain only lowercase letters, digits and dashes, and must start and end with a letter or digit`,
+    );
+  }
+  return value;
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+$/;
+
+export function parseEmail(value: string): string {
+  const email = value.trim().toLowerCase();
+  if (email === '') throw invalid('email is required');
+  if (email.length > 254 || !EMAIL.test(email)) throw invalid(`email ${JSON.stringify(truncate(value))} is not an email address`);
+  return email;
+}
+
+export function parseEnum<T extends string>(field: string, value: string, allowed: readonly T[]): T {
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw invalid(`${field} must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}, got ${JSON.stringify(truncate(value))}`);
+}
+
+/** Keeps error messages short when a client sends something huge. */
+export function truncate(value: string, max = 80): string {
+  return value.length > max ? `${value.slice(0, max)}…` : value;
+}

@@ -1,0 +1,135 @@
+import {
+  alreadyExists,
+  failedPrecondition,
+  invalid,
+  memberOrganizationIds,
+  notFound,
+  parseName,
+  parseNamespace,
+  truncate,
+  type Actor,
+  type Member,
+  type Organization,
+} from '@hangar/domain';
+import { authorizations, isUniqueViolation, organizations, users, type Database, type Executor } from '@hangar/store';
+
+export interface OrganizationsDeps {
+  readonly db: Database;
+  readonly now: () => Date;
+  readonly newId: () => string;
+}
+
+export const DEFAULT_REGION = 'local';
+
+export interface OrganizationUpdate {
+  readonly name?: string;
+  readonly publicNamespace?: string;
+  readonly region?: string;
+  readonly cid?: string;
+}
+
+const REGION = /^[a-z0-9][a-z0-9-]{0,31}$/;
+
+export function createOrganizationsService({ db, now, newId }: OrganizationsDeps) {
+  async function get(id: string): Promise<Organization> {
+    const org = await organizations.findOrganization(db, id);
+    if (org === undefined) throw notFound('organization', id);
+    return org;
+  }
+
+  async function isNamespaceFree(tx: Executor, namespace: string, exceptOrganization?: string): Promise<boolean> {
+    const holder = await organizations.findOrganizationByNamespace(tx, namespace);
+    return holder === undefined || holder.id === exceptOrganization;
+  }
+
+  return {
+    get,
+
+    /** The caller becomes the owner of the new organization, whether it is a user or an API key. */
+    async create(actor: Actor, rawName: string): Promise<Organization> {
+      const name = parseName('name', rawName);
+      const at = now().toISOString();
+      const org: Organization = { id: newId(), name, publicNamespace: null, defaultRegion: DEFAULT_REGION, cid: null, createdAt: at };
+      await db.transaction().execute(async (tx) => {
+        await organizations.insertOrganization(tx, org);
+        await authorizations.insertAuthorizations(tx, [
+          {
+            id: newId(),
+            organizationId: org.id,
+            identityType: actor.kind,
+            identityId: actor.id,
+            role: 'owner',
+            resourceType: 'organization',
+            resourceId: org.id,
+            createdAt: at,
+          },
+        ]);
+      });
+      return org;
+    },
+
+    /** Organizations in which the caller holds any role, oldest first. */
+    list(actor: Actor): Promise<Organization[]> {
+      return organizations.listOrganizations(db, memberOrganizationIds(actor));
+    },
+
+    async isNamespaceAvailable(raw: string): Promise<boolean> {
+      return isNamespaceFree(db, parseNamespace(raw));
+    },
+
+    async update(id: string, changes: OrganizationUpdate): Promise<Organization> {
+      const name = changes.name === undefined ? undefined : parseName('name', changes.name);
+      const namespace = changes.publicNamespace === undefined ? undefined : parseNamespace(changes.publicNamespace);
+      if (changes.region !== undefined && !REGION.test(changes.region)) {
+        throw invalid(`region must be 1–32 lowercase letters, digits or dashes (e.g. "us-east1"), got ${JSON.stringify(truncate(changes.region))}`);
+      }
+      if (changes.cid !== undefined && changes.cid.length > 128) throw invalid(`cid must be at most 128 characters, got ${changes.cid.length}`);
+      try {
+        await db.transaction().execute(async (tx) => {
+          const current = await organizations.findOrganization(tx, id);
+          if (current === undefined) throw notFound('organization', id);
+          if (namespace !== undefined && current.publicNamespace !== null && current.publicNamespace !== namespace) {
+            throw failedPrecondition(`organization ${id} already has the public namespace ${JSON.stringify(current.publicNamespace)}; a namespace cannot be changed once set`);
+          }
+          if (namespace !== undefined && !(await isNamespaceFree(tx, namespace, id))) throw namespaceTaken(namespace);
+          await organizations.updateOrganization(tx, id, {
+            ...(name !== undefined && { name }),
+            ...(namespace !== undefined && { publicNamespace: namespace }),
+            ...(changes.region !== undefined && { defaultRegion: changes.region }),
+            ...(changes.cid !== undefined && { cid: changes.cid }),
+          });
+        });
+      } catch (err) {
+        // Two organizations claiming the same namespace at once: the unique index decides.
+        if (namespace !== undefined && isUniqueViolation(err)) throw namespaceTaken(namespace);
+        throw err;
+      }
+      return get(id);
+    },
+
+    /** Deletes the organization with its locations, machines, keys and roles, in one transaction. */
+    async delete(id: string): Promise<void> {
+      await db.transaction().execute(async (tx) => {
+        const { locationIds, robotIds } = await organizations.listOwnedResourceIds(tx, id);
+        // Roles other organizations hold on these resources (through sharing) go with them.
+        await authorizations.deleteAuthorizationsOnResources(tx, [...locationIds, ...robotIds]);
+        await organizations.deleteOrganization(tx, id);
+      });
+    },
+
+    async members(id: string): Promise<Member[]> {
+      const ids = await authorizations.listMemberIds(db, id);
+      const byId = new Map((await users.listUsers(db, ids.map((m) => m.userId))).map((u) => [u.id, u]));
+      return ids.flatMap((m) => {
+        const user = byId.get(m.userId);
+        return user === undefined ? [] : [{ user, joinedAt: m.since }];
+      });
+    },
+  };
+}
+
+export type OrganizationsService = ReturnType<typeof createOrganizationsService>;
+
+function namespaceTaken(namespace: string) {
+  return alreadyExists(`public namespace ${JSON.stringify(namespace)} is taken; choose another`);
+}

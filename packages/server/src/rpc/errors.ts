@@ -1,0 +1,38 @@
+import { Code, ConnectError } from '@connectrpc/connect';
+import { assertNever, isDomainError, type ErrorKind } from '@hangar/domain';
+import { randomBytes } from 'node:crypto';
+import type { Logger } from '../log.js';
+
+/** The only mapping from domain errors to gRPC codes; a new kind will not compile until it is mapped here. */
+export function codeOf(kind: ErrorKind): Code {
+  switch (kind) {
+    case 'invalid':
+      return Code.InvalidArgument;
+    case 'not_found':
+      return Code.NotFound;
+    case 'already_exists':
+      return Code.AlreadyExists;
+    case 'permission_denied':
+      return Code.PermissionDenied;
+    case 'unauthenticated':
+      return Code.Unauthenticated;
+    case 'failed_precondition':
+      return Code.FailedPrecondition;
+    case 'resource_exhausted':
+      return Code.ResourceExhausted;
+    default:
+      return assertNever(kind);
+  }
+}
+
+/**
+ * Known errors keep their message; anything else becomes Internal with a short reference, and only the log
+ * gets the cause, so SQL, paths and stacks never reach a client.
+ */
+export function toConnectError(err: unknown, log: Logger, rpc: string): ConnectError {
+  if (isDomainError(err)) return new ConnectError(err.message, codeOf(err.kind));
+  if (err instanceof ConnectError) return err;
+  const ref = randomBytes(3).toString('hex');
+  log.error({ err, rpc, ref }, 'internal error');
+  return new ConnectError(`internal error (ref ${ref}); the server log has the details`, Code.Internal);
+}

@@ -1,0 +1,87 @@
+import type { Authorization, Grant, IdentityType, ResourceType, Role } from '@hangar/domain';
+import type { Executor } from './rows.js';
+
+const AUTH_COLUMNS = ['organization_id', 'identity_type', 'identity_id', 'role', 'resource_type', 'resource_id'] as const;
+
+interface AuthRow {
+  organization_id: string;
+  identity_type: string;
+  identity_id: string;
+  role: string;
+  resource_type: string;
+  resource_id: string;
+}
+
+// Rows are written only through insertAuthorizations, which takes domain values, so the casts hold.
+function toAuthorization(row: AuthRow): Authorization {
+  return {
+    organizationId: row.organization_id,
+    identityType: row.identity_type as IdentityType,
+    identityId: row.identity_id,
+    role: row.role as Role,
+    resourceType: row.resource_type as ResourceType,
+    resourceId: row.resource_id,
+  };
+}
+
+export async function insertAuthorizations(db: Executor, rows: readonly (Authorization & { id: string; createdAt: string })[]): Promise<void> {
+  if (rows.length === 0) return;
+  await db
+    .insertInto('authorizations')
+    .values(
+      rows.map((a) => ({
+        id: a.id,
+        organization_id: a.organizationId,
+        identity_type: a.identityType,
+        identity_id: a.identityId,
+        role: a.role,
+        resource_type: a.resourceType,
+        resource_id: a.resourceId,
+        created_at: a.createdAt,
+      })),
+    )
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+}
+
+/** Everything an identity may do, read on every call so role changes apply at once. */
+export async function listGrants(db: Executor, identityId: string): Promise<Grant[]> {
+  const rows = await db.selectFrom('authorizations').select(AUTH_COLUMNS).where('identity_id', '=', identityId).execute();
+  return rows.map(toAuthorization);
+}
+
+export async function listAuthorizationsOfOrganization(db: Executor, organizationId: string): Promise<Authorization[]> {
+  const rows = await db
+    .selectFrom('authorizations')
+    .select(AUTH_COLUMNS)
+    .where('organization_id', '=', organizationId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+  return rows.map(toAuthorization);
+}
+
+/** User ids holding any role in the organization, with when they first got one. */
+export async function listMemberIds(db: Executor, organizationId: string): Promise<{ userId: string; since: string }[]> {
+  const rows = await db
+    .selectFrom('authorizations')
+    .select(['identity_id', (eb) => eb.fn.min('created_at').as('since')])
+    .where('organization_id', '=', organizationId)
+    .where('identity_type', '=', 'user')
+    .groupBy('identity_id')
+    .orderBy('since')
+    .execute();
+  return rows.map((r) => ({ userId: r.identity_id, since: String(r.since) }));
+}
+
+/** Organizations in which a user holds any role. */
+export async function listOrganizationIdsOfIdentity(db: Executor, identityId: string): Promise<string[]> {
+  const rows = await db.selectFrom('authorizations').select('organization_id').distinct().where('identity_id', '=', identityId).execute();
+  return rows.map((r) => r.organization_id);
+}
+
+/** Removes every role on the given resources (they are being deleted). */
+export async function deleteAuthorizationsOnResources(db: Executor, resourceIds: readonly string[]): Promise<void> {
+  if (resourceIds.length === 0) return;
+  await db.deleteFrom('authorizations').where('resource_id', 'in', resourceIds).execute();
+}

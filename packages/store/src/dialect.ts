@@ -1,0 +1,94 @@
+/**
+ * The one file that knows which engine is underneath: how to open it, how it reports a unique violation,
+ * how its values come back. Everything else in the store is plain Kysely that runs on both.
+ */
+import Database from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
+import { migrationProvider } from './migrations/index.js';
+import type { DB } from './schema.js';
+
+export type Engine = 'sqlite' | 'postgres';
+
+export interface Store {
+  readonly db: Kysely<DB>;
+  readonly engine: Engine;
+  /** A short description for logs, without credentials. */
+  readonly description: string;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** `postgres://…` or `postgresql://…` for PostgreSQL; anything else is a SQLite file path. */
+  readonly url: string;
+  /** PostgreSQL pool size per process. */
+  readonly poolSize?: number;
+}
+
+export function engineOf(url: string): Engine {
+  return /^postgres(ql)?:\/\//i.test(url) ? 'postgres' : 'sqlite';
+}
+
+// pg returns int8 (count(*)) as a string to avoid precision loss; our counts fit in a double.
+pg.types.setTypeParser(20, (value) => Number(value));
+
+export function openStore(options: OpenOptions): Store {
+  if (engineOf(options.url) === 'postgres') {
+    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
+    // An idle client's error (server restart) must not crash the process; the next query reconnects.
+    pool.on('error', () => undefined);
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    return { db, engine: 'postgres', description: `postgres ${redactUrl(options.url)}`, close: () => db.destroy() };
+  }
+  const file = new Database(options.url);
+  file.pragma('journal_mode = WAL');
+  file.pragma('synchronous = NORMAL');
+  file.pragma('busy_timeout = 5000');
+  file.pragma('foreign_keys = ON');
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: file }) });
+  return { db, engine: 'sqlite', description: `sqlite ${options.url}`, close: () => db.destroy() };
+}
+
+/** Runs every pending migration. Kysely's Migrator takes a lock, so several replicas may start at once. */
+export async function migrate(store: Store): Promise<void> {
+  const migrator = new Migrator({ db: store.db, provider: migrationProvider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error !== undefined) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new Error(`database migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** True once the database answers and every migration has run. */
+export async function isReady(store: Store): Promise<boolean> {
+  try {
+    const migrator = new Migrator({ db: store.db, provider: migrationProvider });
+    const all = await migrator.getMigrations();
+    return all.every((m) => m.executedAt !== undefined);
+  } catch {
+    return false;
+  }
+}
+
+export async function ping(store: Store): Promise<void> {
+  await sql`select 1`.execute(store.db);
+}
+
+/** SQLite: SQLITE_CONSTRAINT_UNIQUE / _PRIMARYKEY; PostgreSQL: 23505 unique_violation. */
+export function isUniqueViolation(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null || !('code' in err)) return false;
+  const code = (err as { code: unknown }).code;
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505';
+}
+
+/** A database URL fit for a log line: PostgreSQL passwords masked, file paths as they are. */
+export function redactUrl(url: string): string {
+  if (engineOf(url) === 'sqlite') return url;
+  try {
+    const u = new URL(url);
+    if (u.password !== '') u.password = '***';
+    return u.toString();
+  } catch {
+    return url.replace(///[^@/]*@/, '//***@');
+  }
+}

@@ -1,0 +1,194 @@
+import type { Location, LocationOrganization, Scope } from '@hangar/domain';
+import { sql, type RawBuilder } from 'kysely';
+import { flag, isSet, type Executor } from './rows.js';
+
+const LOCATION_COLUMNS = [
+  'locations.id',
+  'locations.name',
+  'locations.parent_location_id',
+  'locations.primary_org_id',
+  'locations.region',
+  'locations.created_at',
+  'organizations.name as primary_org_name',
+] as const;
+
+interface LocationRow {
+  id: string;
+  name: string;
+  parent_location_id: string | null;
+  primary_org_id: string;
+  region: string;
+  created_at: string;
+  primary_org_name: string;
+}
+
+/** Attaches organizations and machine counts to a set of location rows with two queries, whatever their number. */
+async function withDetails(db: Executor, rows: readonly LocationRow[]): Promise<Location[]> {
+  if (rows.length === 0) return [];
+  const ids = rows.map((r) => r.id);
+  const orgRows = await db
+    .selectFrom('location_organizations')
+    .select(['location_id', 'organization_id', 'is_primary'])
+    .where('location_id', 'in', ids)
+    .orderBy('created_at')
+    .execute();
+  const orgs = new Map<string, LocationOrganization[]>();
+  for (const r of orgRows) {
+    const list = orgs.get(r.location_id) ?? [];
+    list.push({ organizationId: r.organization_id, primary: isSet(r.is_primary) });
+    orgs.set(r.location_id, list);
+  }
+  const counts = await robotCounts(db, ids);
+  return rows.map((r) => ({
+    id: r.id,
+    name: r.name,
+    parentLocationId: r.parent_location_id,
+    primaryOrganizationId: r.primary_org_id,
+    primaryOrganizationName: r.primary_org_name,
+    organizations: orgs.get(r.id) ?? [],
+    region: r.region,
+    createdAt: r.created_at,
+    robotCount: counts.get(r.id) ?? 0,
+  }));
+}
+
+/** Machines per location, from one grouped query. */
+async function robotCounts(db: Executor, ids: readonly string[]): Promise<Map<string, number>> {
+  const rows = await db
+    .selectFrom('robots')
+    .select(['location_id', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('location_id', 'in', ids)
+    .groupBy('location_id')
+    .execute();
+  return new Map(rows.map((r) => [r.location_id, Number(r.n)]));
+}
+
+export async function insertLocation(
+  db: Executor,
+  location: { id: string; name: string; parentLocationId: string | null; organizationId: string; region: string; createdAt: string },
+): Promise<void> {
+  await db
+    .insertInto('locations')
+    .values({
+      id: location.id,
+      name: location.name,
+      parent_location_id: location.parentLocationId,
+      primary_org_id: location.organizationId,
+      region: location.region,
+      created_at: location.createdAt,
+    })
+    .execute();
+  await db
+    .insertInto('location_organizations')
+    .values({ location_id: location.id, organization_id: location.organizationId, is_primary: flag(true), created_at: location.createdAt })
+    .execute();
+}
+
+export async function findLocation(db: Executor, id: string): Promise<Location | undefined> {
+  const row = await db
+    .selectFrom('locations')
+    .innerJoin('organizations', 'organizations.id', 'locations.primary_org_id')
+    .select(LOCATION_COLUMNS)
+    .where('locations.id', '=', id)
+    .executeTakeFirst();
+  if (row === undefined) return undefined;
+  const [location] = await withDetails(db, [row]);
+  return location;
+}
+
+/** Every location an organization owns or was shared, oldest first. */
+export async function listLocationsOfOrganization(db: Executor, organizationId: string): Promise<Location[]> {
+  const rows = await db
+    .selectFrom('locations')
+    .innerJoin('location_organizations as lo', 'lo.location_id', 'locations.id')
+    .innerJoin('organizations', 'organizations.id', 'locations.primary_org_id')
+    .select(LOCATION_COLUMNS)
+    .where('lo.organization_id', '=', organizationId)
+    .orderBy('locations.created_at')
+    .orderBy('locations.id')
+    .execute();
+  return withDetails(db, rows);
+}
+
+export async function updateLocation(db: Executor, id: string, changes: { name?: string; parentLocationId?: string | null; region?: string }): Promise<void> {
+  const set = {
+    ...(changes.name !== undefined && { name: changes.name }),
+    ...(changes.parentLocationId !== undefined && { parent_location_id: changes.parentLocationId }),
+    ...(changes.region !== undefined && { region: changes.region }),
+  };
+  if (Object.keys(set).length === 0) return;
+  await db.updateTable('locations').set(set).where('id', '=', id).execute();
+}
+
+export async function deleteLocation(db: Executor, id: string): Promise<void> {
+  await db.deleteFrom('locations').where('id', '=', id).execute();
+}
+
+/** Machines directly in a location. */
+export async function countRobotsIn(db: Executor, id: string): Promise<number> {
+  const row = await db.selectFrom('robots').select((eb) => eb.fn.countAll<number>().as('n')).where('location_id', '=', id).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export async function countChildLocations(db: Executor, id: string): Promise<number> {
+  const row = await db
+    .selectFrom('locations')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('parent_location_id', '=', id)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Location ids of a location's subtree (itself included), for cascades. */
+export async function locationSubtree(db: Executor, id: string): Promise<string[]> {
+  const result = await sql<{ id: string }>`
+    with recursive tree(id) as (
+      select id from locations where id = ${id}
+      union all
+      select l.id from locations l join tree t on l.parent_location_id = t.id
+    )
+    select id from tree`.execute(db);
+  return result.rows.map((r) => r.id);
+}
+
+/**
+ * A location's place in the hierarchy: the location, its ancestors (nearest first), and every organization
+ * that owns or was shared any of them. One recursive query; undefined if the location does not exist.
+ */
+export async function locationScope(db: Executor, locationId: string): Promise<Scope | undefined> {
+  return scopeFromChain(db, sql`select id, parent_location_id, 0 from locations where id = ${locationId}`, 'location');
+}
+
+/** A machine's place in the hierarchy: the machine, its location chain and their organizations. */
+export async function robotScope(db: Executor, robotId: string): Promise<Scope | undefined> {
+  const scope = await scopeFromChain(
+    db,
+    sql`select l.id, l.parent_location_id, 0 from robots r join locations l on l.id = r.location_id where r.id = ${robotId}`,
+    'robot',
+  );
+  return scope && { ...scope, robotId };
+}
+
+/** The scope of the machine a part belongs to. */
+export async function partScope(db: Executor, partId: string): Promise<(Scope & { robotId: string }) | undefined> {
+  const part = await db.selectFrom('robot_parts').select('robot_id').where('id', '=', partId).executeTakeFirst();
+  if (part === undefined) return undefined;
+  const scope = await robotScope(db, part.robot_id);
+  return scope && { ...scope, robotId: part.robot_id };
+}
+
+async function scopeFromChain(db: Executor, anchor: RawBuilder<unknown>, kind: Scope['kind']): Promise<Scope | undefined> {
+  const result = await sql<{ id: string; depth: number; organization_id: string | null }>`
+    with recursive chain(id, parent_location_id, depth) as (
+      ${anchor}
+      union all
+      select l.id, l.parent_location_id, c.depth + 1 from locations l join chain c on l.id = c.parent_location_id
+    )
+    select c.id, c.depth, lo.organization_id
+    from chain c left join location_organizations lo on lo.location_id = c.id
+    order by c.depth`.execute(db);
+  if (result.rows.length === 0) return undefined;
+  const locationIds = [...new Set(result.rows.map((r) => r.id))];
+  const organizationIds = [...new Set(result.rows.flatMap((r) => (r.organization_id === null ? [] : [r.organization_id])))];
+  return { kind, locationIds, organizationIds };
+}
