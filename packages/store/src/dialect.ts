@@ -89,6 +89,6 @@ export function redactUrl(url: string): string {
     if (u.password !== '') u.password = '***';
     return u.toString();
   } catch {
-    return url.replace(///[^@/]*@/, '//***@');
+    return url.replace(/\/\/[^@/]*@/, '//***@');
   }
 }

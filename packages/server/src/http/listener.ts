@@ -19,20 +19,39 @@ export interface Listener {
 const PREFACE_START = Buffer.from('PRI ');
 
 export function createListener(handler: RequestHandler): Listener {
-  const h1 = http.createServer(handler as (req: http.IncomingMessage, res: http.ServerResponse) => void);
-  // Unary calls are small writes; without this, Nagle plus delayed ACK holds each reply ~40 ms.
+  // HTTP/1.1 connections handed over by hand are not tracked by http.Server (it tracks only what it
+  // accepted itself), so idle keep-alive connections are found here: a socket with no request in flight.
+  const inFlight = new Map<net.Socket, number>();
+  let closing = false;
+  const h1 = http.createServer((req, res) => {
+    const socket = req.socket;
+    inFlight.set(socket, (inFlight.get(socket) ?? 0) + 1);
+    res.once('close', () => {
+      const left = (inFlight.get(socket) ?? 1) - 1;
+      inFlight.set(socket, left);
+      if (closing && left === 0) socket.destroy();
+    });
+    if (closing) res.setHeader('connection', 'close');
+    handler(req, res);
+  });
   h1.keepAliveTimeout = 65_000;
   const h2 = http2.createServer({}, handler as (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => void);
   const sockets = new Set<net.Socket>();
   const sessions = new Set<http2.ServerHttp2Session>();
+  const sessionSockets = new WeakSet<net.Socket>();
   h2.on('session', (session) => {
     sessions.add(session);
+    sessionSockets.add(session.socket as net.Socket);
     session.once('close', () => sessions.delete(session));
   });
 
   const server = net.createServer({ noDelay: true }, (socket) => {
     sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
+    socket.once('close', () => {
+      sockets.delete(socket);
+      inFlight.delete(socket);
+    });
+    // Unary calls are small writes; without this, Nagle plus delayed ACK holds each reply ~40 ms.
     socket.setNoDelay(true);
     socket.once('error', () => socket.destroy());
     socket.once('data', (first: Buffer) => {
@@ -56,20 +75,21 @@ export function createListener(handler: RequestHandler): Listener {
       });
     },
     async close(graceMs) {
+      closing = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // HTTP/2: GOAWAY, then the session ends when its open streams do.
       for (const session of sessions) session.close();
-      h1.closeIdleConnections();
+      // HTTP/1.1: idle connections now; busy ones when their request finishes (see above).
+      for (const socket of sockets) {
+        if (!sessionSockets.has(socket) && (inFlight.get(socket) ?? 0) === 0) socket.destroy();
+      }
       const deadline = setTimeout(() => {
         for (const session of sessions) session.destroy();
         for (const socket of sockets) socket.destroy();
       }, graceMs);
       deadline.unref();
-      // Idle keep-alive connections would hold server.close() open; poll them shut as requests finish.
-      const sweeper = setInterval(() => h1.closeIdleConnections(), 50);
-      sweeper.unref();
       await closed;
       clearTimeout(deadline);
-      clearInterval(sweeper);
     },
   };
 }

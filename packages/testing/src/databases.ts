@@ -1,0 +1,46 @@
+/** A fresh, empty database per test file: a temp SQLite file, or a uniquely named PostgreSQL database. */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { POSTGRES_URL, type TestEngine } from './engines.js';
+
+export interface TestDatabase {
+  readonly engine: TestEngine;
+  /** What to pass as --database-url. */
+  readonly url: string;
+  /** A scratch directory for the server's data dir. */
+  readonly dataDir: string;
+  drop(): Promise<void>;
+}
+
+export async function freshDatabase(engine: TestEngine): Promise<TestDatabase> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'hangar-test-'));
+  if (engine === 'sqlite') {
+    return { engine, url: join(dataDir, 'hangar.db'), dataDir, drop: () => rm(dataDir, { recursive: true, force: true }) };
+  }
+  const name = `hangar_test_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+  await admin((c) => c.query(`create database ${name}`));
+  const url = new URL(POSTGRES_URL);
+  url.pathname = `/${name}`;
+  return {
+    engine,
+    url: url.toString(),
+    dataDir,
+    drop: async () => {
+      await admin((c) => c.query(`drop database if exists ${name} with (force)`));
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function admin(fn: (client: pg.Client) => Promise<unknown>): Promise<void> {
+  const client = new pg.Client({ connectionString: POSTGRES_URL });
+  await client.connect();
+  try {
+    await fn(client);
+  } finally {
+    await client.end();
+  }
+}

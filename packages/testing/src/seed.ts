@@ -1,0 +1,49 @@
+/** Fixtures built through the public API, as a user would build them. */
+import type { AppClient, appApi } from '@hangar/sdk';
+import type { TestServer } from './server.js';
+
+export interface ApiKeyCredentials {
+  readonly id: string;
+  readonly key: string;
+}
+
+export interface SeededOrg {
+  readonly org: appApi.Organization;
+  readonly location: appApi.Location;
+  /** An organization-owner key and a client using it. */
+  readonly ownerKey: ApiKeyCredentials;
+  readonly owner: AppClient;
+  /** A location-operator key on `location` and a client using it. */
+  readonly operatorKey: ApiKeyCredentials;
+  readonly operator: AppClient;
+}
+
+let counter = 0;
+
+/** A new organization (created by the admin key) with one location, an owner key and an operator key. */
+export async function seedOrg(server: TestServer, name = `Org ${++counter}`): Promise<SeededOrg> {
+  const admin = server.client;
+  const org = await admin.createOrganization(name);
+  const location = await admin.createLocation(org.id, `${name} HQ`);
+  const ownerKey = await newKey(admin, org.id, { role: 'owner', resourceType: 'organization', resourceId: org.id });
+  const operatorKey = await newKey(admin, org.id, { role: 'operator', resourceType: 'location', resourceId: location.id });
+  return {
+    org,
+    location,
+    ownerKey,
+    owner: await server.connect({ type: 'api-key', keyId: ownerKey.id, key: ownerKey.key }),
+    operatorKey,
+    operator: await server.connect({ type: 'api-key', keyId: operatorKey.id, key: operatorKey.key }),
+  };
+}
+
+export async function newKey(
+  client: AppClient,
+  orgId: string,
+  authorization: Parameters<AppClient['createKey']>[1][number],
+): Promise<ApiKeyCredentials> {
+  const [key, id] = await client.createKey(orgId, [authorization], `key-${++counter}`);
+  return { id, key };
+}
+
+export const MISSING_ID = '00000000-0000-4000-8000-000000000000';
