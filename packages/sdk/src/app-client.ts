@@ -2,11 +2,30 @@
  * AppClient: the methods and semantics of Viam's Python `AppClient`, in camelCase. Keyword arguments
  * with defaults become an options object; tuples stay tuples. Every failure rejects with HangarError.
  */
-import { Code, createPromiseClient, type Interceptor, type PromiseClient } from '@connectrpc/connect';
+import { Struct, type JsonObject } from '@bufbuild/protobuf';
+import { Code, createPromiseClient, type CallOptions, type Interceptor, type PromiseClient } from '@connectrpc/connect';
 import { AppService, type appApi } from '@hangar/wire';
+import { writeFile } from 'node:fs/promises';
 import { authenticate, type Credentials } from './auth.js';
 import { HangarError } from './errors.js';
+import { historyEntryFromProto, robotPartFromProto, type RobotPart, type RobotPartHistoryEntry } from './models.js';
 import { createTransport, type Protocol } from './transport.js';
+
+/** Hangar's pagination for lists whose Viam messages have no page fields (see the server's rpc/paging.ts). */
+const PAGE_SIZE_HEADER = 'hangar-page-size';
+const PAGE_TOKEN_HEADER = 'hangar-page-token';
+const NEXT_PAGE_TOKEN_HEADER = 'hangar-next-page-token';
+
+export interface Page<T> {
+  readonly items: T[];
+  /** "" on the last page. */
+  readonly nextPageToken: string;
+}
+
+export interface PageOptions {
+  readonly pageSize?: number;
+  readonly pageToken?: string;
+}
 
 export type Role = 'owner' | 'operator';
 export type ResourceType = 'organization' | 'location' | 'robot';
@@ -190,6 +209,214 @@ export class AppClient {
     );
     return [res.key, res.id];
   }
+
+  // Machines
+
+  async getRobot(robotId: string): Promise<appApi.Robot> {
+    return required((await this.call((app) => app.getRobot({ id: robotId }))).robot, 'robot');
+  }
+
+  /** Hangar runs no rover rental fleet: always empty. */
+  async getRoverRentalRobots(orgId: string): Promise<appApi.RoverRentalRobot[]> {
+    return (await this.call((app) => app.getRoverRentalRobots({ orgId }))).robots;
+  }
+
+  /** Every machine in the location (fetched a page at a time, so huge locations do not need one huge reply). */
+  async listRobots(locationId?: string): Promise<appApi.Robot[]> {
+    const all: appApi.Robot[] = [];
+    let pageToken = '';
+    do {
+      const page = await this.listRobotsPage(locationId, { pageSize: 1000, pageToken });
+      all.push(...page.items);
+      pageToken = page.nextPageToken;
+    } while (pageToken !== '');
+    return all;
+  }
+
+  /** One page of a location's machines, by name. */
+  async listRobotsPage(locationId: string | undefined, page: PageOptions = {}): Promise<Page<appApi.Robot>> {
+    const id = this.locationOrDefault(locationId);
+    return this.paged(page, async (options) => (await this.app.listRobots({ locationId: id }, options)).robots);
+  }
+
+  /** Creates a machine with its main part (`<name>-main`); returns the machine id. */
+  async newRobot(name: string, locationId?: string): Promise<string> {
+    const id = this.locationOrDefault(locationId);
+    return (await this.call((app) => app.newRobot({ name, location: id }))).id;
+  }
+
+  /** Renames a machine; with a location id (or the client's default) moves it there. */
+  async updateRobot(robotId: string, name: string, locationId?: string): Promise<appApi.Robot> {
+    const location = locationId ?? this.options.locationId ?? '';
+    return required((await this.call((app) => app.updateRobot({ id: robotId, name, location }))).robot, 'robot');
+  }
+
+  async deleteRobot(robotId: string): Promise<void> {
+    await this.call((app) => app.deleteRobot({ id: robotId }));
+  }
+
+  // Machine parts
+
+  async getRobotParts(robotId: string): Promise<RobotPart[]> {
+    return (await this.call((app) => app.getRobotParts({ robotId }))).parts.map(robotPartFromProto);
+  }
+
+  /** With `dest`, also writes the part's config there as JSON indented by `indent` spaces (default 4). */
+  async getRobotPart(robotPartId: string, options: { dest?: string; indent?: number } = {}): Promise<RobotPart> {
+    const res = await this.call((app) => app.getRobotPart({ id: robotPartId }));
+    const part = robotPartFromProto(required(res.part, 'part'));
+    if (options.dest !== undefined) {
+      await writeFile(options.dest, JSON.stringify(JSON.parse(res.configJson || '{}'), null, options.indent ?? 4));
+    }
+    return part;
+  }
+
+  async getRobotPartByNameAndLocation(name: string, locationId: string): Promise<RobotPart> {
+    return robotPartFromProto(required((await this.call((app) => app.getRobotPartByNameAndLocation({ name, locationId }))).part, 'part'));
+  }
+
+  /** Every recorded change of the part, newest first. */
+  async getRobotPartHistory(robotPartId: string): Promise<RobotPartHistoryEntry[]> {
+    const all: RobotPartHistoryEntry[] = [];
+    let pageToken = '';
+    do {
+      const page = await this.getRobotPartHistoryPage(robotPartId, { pageSize: 1000, pageToken });
+      all.push(...page.items);
+      pageToken = page.nextPageToken;
+    } while (pageToken !== '');
+    return all;
+  }
+
+  async getRobotPartHistoryPage(robotPartId: string, page: PageOptions = {}): Promise<Page<RobotPartHistoryEntry>> {
+    const res = await this.paged(page, async (options) => (await this.app.getRobotPartHistory({ id: robotPartId }, options)).history);
+    return { items: res.items.map(historyEntryFromProto), nextPageToken: res.nextPageToken };
+  }
+
+  /** Renames the part; with `robotConfig`, replaces its config (a JSON object), else keeps it. */
+  async updateRobotPart(robotPartId: string, name: string, robotConfig?: JsonObject): Promise<RobotPart> {
+    const res = await this.call((app) =>
+      app.updateRobotPart({ id: robotPartId, name, ...(robotConfig !== undefined && { robotConfig: Struct.fromJson(robotConfig) }) }),
+    );
+    return robotPartFromProto(required(res.part, 'part'));
+  }
+
+  /** Returns the new part's id. */
+  async newRobotPart(robotId: string, partName: string): Promise<string> {
+    return (await this.call((app) => app.newRobotPart({ robotId, partName }))).partId;
+  }
+
+  async deleteRobotPart(robotPartId: string): Promise<void> {
+    await this.call((app) => app.deleteRobotPart({ partId: robotPartId }));
+  }
+
+  async markPartAsMain(robotPartId: string): Promise<void> {
+    await this.call((app) => app.markPartAsMain({ partId: robotPartId }));
+  }
+
+  async markPartForRestart(robotPartId: string): Promise<void> {
+    await this.call((app) => app.markPartForRestart({ partId: robotPartId }));
+  }
+
+  async createRobotPartSecret(robotPartId: string): Promise<RobotPart> {
+    return robotPartFromProto(required((await this.call((app) => app.createRobotPartSecret({ partId: robotPartId }))).part, 'part'));
+  }
+
+  async deleteRobotPartSecret(robotPartId: string, secretId: string): Promise<void> {
+    await this.call((app) => app.deleteRobotPartSecret({ partId: robotPartId, secretId }));
+  }
+
+  async getRobotApiKeys(robotId: string): Promise<appApi.APIKeyWithAuthorizations[]> {
+    return (await this.call((app) => app.getRobotAPIKeys({ robotId }))).apiKeys;
+  }
+
+  // Roles
+
+  async addRole(orgId: string, identityId: string, role: Role, resourceType: ResourceType, resourceId: string): Promise<void> {
+    await this.call((app) => app.addRole({ authorization: roleAuthorization(orgId, identityId, role, resourceType, resourceId) }));
+  }
+
+  async removeRole(orgId: string, identityId: string, role: Role, resourceType: ResourceType, resourceId: string): Promise<void> {
+    await this.call((app) => app.removeRole({ authorization: roleAuthorization(orgId, identityId, role, resourceType, resourceId) }));
+  }
+
+  async changeRole(
+    organizationId: string,
+    oldIdentityId: string,
+    oldRole: Role,
+    oldResourceType: ResourceType,
+    oldResourceId: string,
+    newIdentityId: string,
+    newRole: Role,
+    newResourceType: ResourceType,
+    newResourceId: string,
+  ): Promise<void> {
+    await this.call((app) =>
+      app.changeRole({
+        oldAuthorization: roleAuthorization(organizationId, oldIdentityId, oldRole, oldResourceType, oldResourceId),
+        newAuthorization: roleAuthorization(organizationId, newIdentityId, newRole, newResourceType, newResourceId),
+      }),
+    );
+  }
+
+  /** Every role in the organization, or only those on the given resources. */
+  async listAuthorizations(orgId: string, resourceIds?: readonly string[]): Promise<appApi.Authorization[]> {
+    return (await this.call((app) => app.listAuthorizations({ organizationId: orgId, resourceIds: [...(resourceIds ?? [])] }))).authorizations;
+  }
+
+  /** Returns the questions with only the permissions the caller holds. */
+  async checkPermissions(
+    permissions: readonly { resourceType: string; resourceId: string; permissions: readonly string[] }[],
+  ): Promise<appApi.AuthorizedPermissions[]> {
+    const res = await this.call((app) =>
+      app.checkPermissions({ permissions: permissions.map((p) => ({ resourceType: p.resourceType, resourceId: p.resourceId, permissions: [...p.permissions] })) }),
+    );
+    return res.authorizedPermissions;
+  }
+
+  // API keys (createKey is above)
+
+  async deleteKey(id: string): Promise<void> {
+    await this.call((app) => app.deleteKey({ id }));
+  }
+
+  /** Returns `[key, id]` of a new key holding the same roles. */
+  async createKeyFromExistingKeyAuthorizations(id: string): Promise<[string, string]> {
+    const res = await this.call((app) => app.createKeyFromExistingKeyAuthorizations({ id }));
+    return [res.key, res.id];
+  }
+
+  async listKeys(orgId: string): Promise<appApi.APIKeyWithAuthorizations[]> {
+    return (await this.call((app) => app.listKeys({ orgId }))).apiKeys;
+  }
+
+  /** Returns `[key, id]`: the same key id with a new secret; the old secret stops working at once. */
+  async rotateKey(id: string): Promise<[string, string]> {
+    const res = await this.call((app) => app.rotateKey({ id }));
+    return [res.key, res.id];
+  }
+
+  /** Renames a key; returns its id and new name. */
+  async renameKey(id: string, name: string): Promise<{ id: string; name: string }> {
+    const res = await this.call((app) => app.renameKey({ id, name }));
+    return { id: res.id, name: res.name };
+  }
+
+  /** Runs a list call with Hangar's page headers and reads the next page token from the reply headers. */
+  private async paged<T>(page: PageOptions, fetch: (options: CallOptions) => Promise<T[]>): Promise<Page<T>> {
+    let nextPageToken = '';
+    const items = await this.call(() =>
+      fetch({
+        headers: {
+          ...(page.pageSize !== undefined && { [PAGE_SIZE_HEADER]: String(page.pageSize) }),
+          ...(page.pageToken !== undefined && page.pageToken !== '' && { [PAGE_TOKEN_HEADER]: page.pageToken }),
+        },
+        onHeader: (headers) => {
+          nextPageToken = headers.get(NEXT_PAGE_TOKEN_HEADER) ?? '';
+        },
+      }),
+    );
+    return { items, nextPageToken };
+  }
 }
 
 export function toAuthorization(orgId: string, a: APIKeyAuthorization): Partial<appApi.Authorization> {
@@ -201,6 +428,18 @@ export function toAuthorization(orgId: string, a: APIKeyAuthorization): Partial<
     organizationId: orgId,
     identityId: '',
     identityType: 'api-key',
+  };
+}
+
+function roleAuthorization(orgId: string, identityId: string, role: Role, resourceType: ResourceType, resourceId: string): Partial<appApi.Authorization> {
+  return {
+    authorizationType: 'role',
+    authorizationId: `${resourceType}_${role}`,
+    resourceType,
+    resourceId,
+    organizationId: orgId,
+    identityId,
+    identityType: '',
   };
 }
 

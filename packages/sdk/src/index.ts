@@ -1,5 +1,7 @@
-export { AppClient, toAuthorization, type AppClientOptions, type APIKeyAuthorization, type ResourceType, type Role } from './app-client.js';
+export { AppClient, toAuthorization, type AppClientOptions, type APIKeyAuthorization, type Page, type PageOptions, type ResourceType, type Role } from './app-client.js';
 export { authenticate, type Credentials } from './auth.js';
 export { Code, HangarError, codeName } from './errors.js';
+export { robotPartFromProto, historyEntryFromProto, type RobotPart, type RobotPartHistoryEntry } from './models.js';
 export { createTransport, type Protocol } from './transport.js';
 export type { appApi } from '@hangar/wire';
+export type { JsonObject, JsonValue } from '@bufbuild/protobuf';

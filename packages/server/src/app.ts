@@ -22,6 +22,12 @@ import { createOrganizationsService } from './organizations/organizations.servic
 import { createAccess } from './rpc/access.js';
 import { METHODS } from './rpc/methods.js';
 import { registerAppService } from './rpc/routes.js';
+import { partsRpc } from './parts/parts.rpc.js';
+import { createPartsService } from './parts/parts.service.js';
+import { robotsRpc } from './robots/robots.rpc.js';
+import { createRobotsService } from './robots/robots.service.js';
+import { rolesRpc } from './roles/roles.rpc.js';
+import { createRolesService } from './roles/roles.service.js';
 import { usersRpc } from './users/users.rpc.js';
 import { createUsersService } from './users/users.service.js';
 
@@ -68,6 +74,10 @@ async function serve(store: Store, { config, log, now, newId }: Required<AppOpti
   const locations = createLocationsService({ db, now, newId });
   const keys = createKeysService({ db, now, newId });
   const users = createUsersService({ db });
+  const robots = createRobotsService({ db, now, newId });
+  const parts = createPartsService({ db, now, newId });
+  const roles = createRolesService({ db, now, newId, access });
+  const partView = () => ({ machineDomain: config.machineDomain, now: now() });
 
   const rpc = connectNodeAdapter({
     readMaxBytes: 32 * 1024 * 1024,
@@ -75,7 +85,15 @@ async function serve(store: Store, { config, log, now, newId }: Required<AppOpti
       registerAuthService(router, auth, log);
       registerAppService(router, {
         methods: METHODS,
-        handlers: { ...organizationsRpc(organizations), ...locationsRpc(locations), ...keysRpc(keys), ...usersRpc(users) },
+        handlers: {
+          ...organizationsRpc(organizations),
+          ...locationsRpc(locations),
+          ...keysRpc(keys),
+          ...usersRpc(users),
+          ...robotsRpc(robots, now),
+          ...partsRpc(parts, partView),
+          ...rolesRpc(roles),
+        },
         auth,
         access,
         log,

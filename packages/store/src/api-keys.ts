@@ -31,3 +31,52 @@ export async function findApiKey(db: Executor, id: string): Promise<ApiKeyRecord
   const row = await db.selectFrom('api_keys').select(['id', 'organization_id', 'name', 'created_at']).where('id', '=', id).executeTakeFirst();
   return row && { id: row.id, organizationId: row.organization_id, name: row.name, createdAt: row.created_at };
 }
+
+/** An organization's keys, oldest first. Never selects the secret hash. */
+export async function listApiKeys(db: Executor, organizationId: string): Promise<ApiKeyRecord[]> {
+  const rows = await db
+    .selectFrom('api_keys')
+    .select(['id', 'organization_id', 'name', 'created_at'])
+    .where('organization_id', '=', organizationId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+  return rows.map((row) => ({ id: row.id, organizationId: row.organization_id, name: row.name, createdAt: row.created_at }));
+}
+
+/** Keys holding any role on one of the given resources. */
+export async function listApiKeysOnResource(db: Executor, resourceId: string): Promise<ApiKeyRecord[]> {
+  const rows = await db
+    .selectFrom('api_keys')
+    .select(['api_keys.id', 'api_keys.organization_id', 'api_keys.name', 'api_keys.created_at'])
+    .where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('authorizations')
+          .select('authorizations.id')
+          .whereRef('authorizations.identity_id', '=', 'api_keys.id')
+          .where('authorizations.resource_id', '=', resourceId),
+      ),
+    )
+    .orderBy('api_keys.created_at')
+    .orderBy('api_keys.id')
+    .execute();
+  return rows.map((row) => ({ id: row.id, organizationId: row.organization_id, name: row.name, createdAt: row.created_at }));
+}
+
+/** A new secret under a new generation: tokens minted under the old one stop working. */
+export async function rotateApiKey(db: Executor, id: string, secretHash: string): Promise<void> {
+  await db
+    .updateTable('api_keys')
+    .set((eb) => ({ secret_hash: secretHash, generation: eb('generation', '+', 1) }))
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function renameApiKey(db: Executor, id: string, name: string): Promise<void> {
+  await db.updateTable('api_keys').set({ name }).where('id', '=', id).execute();
+}
+
+export async function deleteApiKey(db: Executor, id: string): Promise<void> {
+  await db.deleteFrom('api_keys').where('id', '=', id).execute();
+}

@@ -85,3 +85,72 @@ export async function deleteAuthorizationsOnResources(db: Executor, resourceIds:
   if (resourceIds.length === 0) return;
   await db.deleteFrom('authorizations').where('resource_id', 'in', resourceIds).execute();
 }
+
+/** Every role held by any of the given identities (for listing keys with their roles in one query). */
+export async function listAuthorizationsOfIdentities(db: Executor, identityIds: readonly string[]): Promise<Authorization[]> {
+  if (identityIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('authorizations')
+    .select(AUTH_COLUMNS)
+    .where('identity_id', 'in', identityIds)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+  return rows.map(toAuthorization);
+}
+
+export async function listAuthorizationsOnResources(db: Executor, organizationId: string, resourceIds: readonly string[]): Promise<Authorization[]> {
+  if (resourceIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('authorizations')
+    .select(AUTH_COLUMNS)
+    .where('organization_id', '=', organizationId)
+    .where('resource_id', 'in', resourceIds)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+  return rows.map(toAuthorization);
+}
+
+/** Removes one role; returns whether it existed. */
+export async function deleteAuthorization(db: Executor, a: Authorization): Promise<boolean> {
+  const result = await db
+    .deleteFrom('authorizations')
+    .where('organization_id', '=', a.organizationId)
+    .where('identity_id', '=', a.identityId)
+    .where('role', '=', a.role)
+    .where('resource_type', '=', a.resourceType)
+    .where('resource_id', '=', a.resourceId)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}
+
+export async function authorizationExists(db: Executor, a: Authorization): Promise<boolean> {
+  const row = await db
+    .selectFrom('authorizations')
+    .select('id')
+    .where('organization_id', '=', a.organizationId)
+    .where('identity_id', '=', a.identityId)
+    .where('role', '=', a.role)
+    .where('resource_type', '=', a.resourceType)
+    .where('resource_id', '=', a.resourceId)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** How many identities own the organization itself. */
+export async function countOrganizationOwners(db: Executor, organizationId: string): Promise<number> {
+  const row = await db
+    .selectFrom('authorizations')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('organization_id', '=', organizationId)
+    .where('resource_type', '=', 'organization')
+    .where('resource_id', '=', organizationId)
+    .where('role', '=', 'owner')
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export async function deleteAuthorizationsOfIdentity(db: Executor, identityId: string): Promise<void> {
+  await db.deleteFrom('authorizations').where('identity_id', '=', identityId).execute();
+}

@@ -7,3 +7,5 @@ export * as organizations from './organizations.js';
 export * as locations from './locations.js';
 export * as apiKeys from './api-keys.js';
 export * as authorizations from './authorizations.js';
+export * as robots from './robots.js';
+export * as parts from './parts.js';

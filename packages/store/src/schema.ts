@@ -98,6 +98,7 @@ export interface RobotPartsTable {
   needs_restart: Flag;
   last_access: string | null;
   created_at: string;
+  updated_at: string;
 }
 
 export interface RobotPartSecretsTable {

@@ -7,3 +7,6 @@ export * from './server.js';
 export * from './viam.js';
 export * from './seed.js';
 export * from './suite.js';
+export * from './inspect.js';
+export * from './wire-clients.js';
+export * from './snapshots.js';

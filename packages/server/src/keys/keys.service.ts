@@ -1,5 +1,5 @@
-import { invalid, parseName, type Actor, type Grant } from '@hangar/domain';
-import { apiKeys, authorizations, type Database } from '@hangar/store';
+import { invalid, notFound, parseName, type Actor, type ApiKey, type Authorization, type Grant } from '@hangar/domain';
+import { apiKeys, authorizations, type Database, type Executor } from '@hangar/store';
 import { generateKeySecret, hashSecret } from '../auth/secrets.js';
 
 export interface KeysDeps {
@@ -14,31 +14,91 @@ export interface CreatedKey {
   readonly key: string;
 }
 
+export interface KeyWithAuthorizations {
+  readonly key: ApiKey;
+  readonly authorizations: readonly Authorization[];
+}
+
+/**
+ * API keys. Every method runs after the method table checked the caller's rights (admin on each resource
+ * the key holds a role on), so the rules here are about keys themselves.
+ */
 export function createKeysService({ db, now, newId }: KeysDeps) {
+  async function insert(tx: Executor, actor: Actor, grants: readonly Grant[], rawName: string): Promise<CreatedKey> {
+    const organizationId = grants[0]?.organizationId;
+    if (organizationId === undefined) throw invalid('authorizations must list at least one role for the key');
+    if (grants.some((g) => g.organizationId !== organizationId)) {
+      throw invalid('all authorizations of one API key must belong to the same organization; create one key per organization');
+    }
+    const at = now().toISOString();
+    // Unnamed keys get their creator and the time, as Viam's CLI names them.
+    const name = rawName.trim() === '' ? `${actor.label}-${at}` : parseName('name', rawName);
+    const id = newId();
+    const key = generateKeySecret();
+    await apiKeys.insertApiKey(tx, { id, organizationId, name, secretHash: hashSecret(key), createdAt: at });
+    await authorizations.insertAuthorizations(
+      tx,
+      grants.map((g) => ({ ...g, id: newId(), identityType: 'api-key' as const, identityId: id, createdAt: at })),
+    );
+    return { id, key };
+  }
+
+  async function withAuthorizations(keys: readonly ApiKey[]): Promise<KeyWithAuthorizations[]> {
+    const all = await authorizations.listAuthorizationsOfIdentities(db, keys.map((k) => k.id));
+    return keys.map((key) => ({ key, authorizations: all.filter((a) => a.identityId === key.id) }));
+  }
+
   return {
-    /**
-     * A key belongs to one organization: the one its roles are in. The caller's right to hand out each
-     * role was checked by the method table before this runs.
-     */
-    async create(actor: Actor, grants: readonly Grant[], rawName: string): Promise<CreatedKey> {
-      const organizationId = grants[0]?.organizationId;
-      if (organizationId === undefined) throw invalid('authorizations must list at least one role for the key');
-      if (grants.some((g) => g.organizationId !== organizationId)) {
-        throw invalid('all authorizations of one API key must belong to the same organization; create one key per organization');
-      }
-      const at = now().toISOString();
-      // Unnamed keys get their creator and the time, as Viam's CLI names them.
-      const name = rawName.trim() === '' ? `${actor.label}-${at}` : parseName('name', rawName);
-      const id = newId();
+    /** A key belongs to one organization: the one its roles are in. */
+    create(actor: Actor, grants: readonly Grant[], rawName: string): Promise<CreatedKey> {
+      return db.transaction().execute((tx) => insert(tx, actor, grants, rawName));
+    },
+
+    /** A new key with the same roles as an existing one. */
+    createFromExisting(actor: Actor, id: string): Promise<CreatedKey> {
+      return db.transaction().execute(async (tx) => {
+        const existing = await apiKeys.findApiKey(tx, id);
+        if (existing === undefined) throw notFound('API key', id);
+        const grants = await authorizations.listGrants(tx, id);
+        if (grants.length === 0) throw invalid(`API key ${id} holds no roles to copy`);
+        return insert(tx, actor, grants, `${existing.name}-copy`);
+      });
+    },
+
+    async list(organizationId: string): Promise<KeyWithAuthorizations[]> {
+      return withAuthorizations(await apiKeys.listApiKeys(db, organizationId));
+    },
+
+    /** Keys holding a role on the machine. */
+    async listForRobot(robotId: string): Promise<KeyWithAuthorizations[]> {
+      return withAuthorizations(await apiKeys.listApiKeysOnResource(db, robotId));
+    },
+
+    /** Same id and roles, new secret; the old secret and every token minted with it stop working at once. */
+    async rotate(id: string): Promise<CreatedKey> {
       const key = generateKeySecret();
       await db.transaction().execute(async (tx) => {
-        await apiKeys.insertApiKey(tx, { id, organizationId, name, secretHash: hashSecret(key), createdAt: at });
-        await authorizations.insertAuthorizations(
-          tx,
-          grants.map((g) => ({ ...g, id: newId(), identityType: 'api-key' as const, identityId: id, createdAt: at })),
-        );
+        if ((await apiKeys.findApiKey(tx, id)) === undefined) throw notFound('API key', id);
+        await apiKeys.rotateApiKey(tx, id, hashSecret(key));
       });
       return { id, key };
+    },
+
+    async rename(id: string, rawName: string): Promise<ApiKey> {
+      const name = parseName('name', rawName);
+      await apiKeys.renameApiKey(db, id, name);
+      const key = await apiKeys.findApiKey(db, id);
+      if (key === undefined) throw notFound('API key', id);
+      return key;
+    },
+
+    /** Deletes the key and its roles; its tokens stop working on their next call. */
+    async delete(id: string): Promise<void> {
+      await db.transaction().execute(async (tx) => {
+        if ((await apiKeys.findApiKey(tx, id)) === undefined) throw notFound('API key', id);
+        await authorizations.deleteAuthorizationsOfIdentity(tx, id);
+        await apiKeys.deleteApiKey(tx, id);
+      });
     },
   };
 }

@@ -3,6 +3,7 @@
  * decides between NOT_FOUND and PERMISSION_DENIED.
  */
 import {
+  ADMIN_ACTION,
   can,
   notFound,
   organizationScope,
@@ -13,21 +14,23 @@ import {
   type ResourceType,
   type Scope,
 } from '@hangar/domain';
-import { locations, type Executor } from '@hangar/store';
+import { apiKeys, authorizations, locations, type Executor } from '@hangar/store';
 
 export type Target =
   | { readonly organization: string }
   | { readonly location: string }
   | { readonly robot: string }
   /** A machine part: authorized as the machine it belongs to, reported as a part when missing. */
-  | { readonly part: string };
+  | { readonly part: string }
+  /** An API key: managing it needs admin rights on every resource it holds a role on. */
+  | { readonly apiKey: string };
 
 export interface Check {
   readonly action: Action;
   readonly target: Target;
 }
 
-function describe(target: Target): { type: ResourceType; noun: string; id: string } {
+function describe(target: Exclude<Target, { apiKey: string }>): { type: ResourceType; noun: string; id: string } {
   if ('organization' in target) return { type: 'organization', noun: 'organization', id: target.organization };
   if ('location' in target) return { type: 'location', noun: 'location', id: target.location };
   if ('robot' in target) return { type: 'robot', noun: 'machine', id: target.robot };
@@ -36,7 +39,7 @@ function describe(target: Target): { type: ResourceType; noun: string; id: strin
 
 export function createAccess(db: Executor) {
   /** The scope of an existing target, or undefined if it does not exist. */
-  async function scopeOf(target: Target): Promise<Scope | undefined> {
+  async function scopeOf(target: Exclude<Target, { apiKey: string }>): Promise<Scope | undefined> {
     // An organization needs no lookup: a caller can only see it through a role in it, and roles are
     // deleted with their organization, so "no role" answers NOT_FOUND whether it exists or not.
     if ('organization' in target) return organizationScope(target.organization);
@@ -48,6 +51,10 @@ export function createAccess(db: Executor) {
   /** Throws NOT_FOUND for what the actor cannot see and PERMISSION_DENIED for what it sees but may not do. */
   async function authorize(actor: Actor, checks: readonly Check[]): Promise<void> {
     for (const check of checks) {
+      if ('apiKey' in check.target) {
+        await authorizeKeyManagement(actor, check.target.apiKey);
+        continue;
+      }
       const { type, noun, id } = describe(check.target);
       const scope = await scopeOf(check.target);
       if (scope === undefined || !can(actor, READ_ACTION[type], scope)) throw notFound(noun, id);
@@ -57,7 +64,32 @@ export function createAccess(db: Executor) {
     }
   }
 
-  return { scopeOf, authorize };
+  /** A key is visible to members of its organization; changing it needs admin rights on all it can do. */
+  async function authorizeKeyManagement(actor: Actor, keyId: string): Promise<void> {
+    const key = await apiKeys.findApiKey(db, keyId);
+    if (key === undefined || !can(actor, 'org.read', organizationScope(key.organizationId))) throw notFound('API key', keyId);
+    const grants = await authorizations.listGrants(db, keyId);
+    const targets: Exclude<Target, { apiKey: string }>[] =
+      grants.length === 0 ? [{ organization: key.organizationId }] : grants.map((g) => targetOfResource(g.resourceType, g.resourceId));
+    for (const target of targets) {
+      const { type, noun, id } = describe(target);
+      const scope = await scopeOf(target);
+      // A role on a resource that no longer exists grants nothing and needs no rights to revoke.
+      if (scope === undefined) continue;
+      if (!can(actor, ADMIN_ACTION[type], scope)) {
+        throw permissionDenied(`API key ${keyId} holds a role on ${noun} ${id}, which ${actor.kind === 'user' ? 'user' : 'API key'} ${actor.id} may not administer`);
+      }
+    }
+  }
+
+  /** Whether the actor may do `action` on the target; false (never NOT_FOUND) for what it cannot see. */
+  async function allows(actor: Actor, action: Action, target: Exclude<Target, { apiKey: string }>): Promise<boolean> {
+    const { type } = describe(target);
+    const scope = await scopeOf(target);
+    return scope !== undefined && can(actor, READ_ACTION[type], scope) && can(actor, action, scope);
+  }
+
+  return { scopeOf, authorize, allows };
 }
 
 export type Access = ReturnType<typeof createAccess>;
@@ -72,3 +104,14 @@ const ACTION_TEXT: Record<Action, string> = {
   'robot.operate': 'operate machines of',
   'logs.read': 'read machine logs of',
 };
+
+export function targetOfResource(type: ResourceType, id: string): Exclude<Target, { apiKey: string }> {
+  switch (type) {
+    case 'organization':
+      return { organization: id };
+    case 'location':
+      return { location: id };
+    case 'robot':
+      return { robot: id };
+  }
+}

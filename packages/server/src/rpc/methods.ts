@@ -25,6 +25,15 @@ const on =
 
 const org = (field: string, id: string): Target => ({ organization: parseId(field, id) });
 const loc = (field: string, id: string): Target => ({ location: parseId(field, id) });
+const robot = (field: string, id: string): Target => ({ robot: parseId(field, id) });
+const part = (field: string, id: string): Target => ({ part: parseId(field, id) });
+/** Checked against every role the key holds (see access.ts); the action is nominal. */
+const key = (field: string, id: string): Target => ({ apiKey: parseId(field, id) });
+
+function required<T>(field: string, value: T | undefined): T {
+  if (value === undefined) throw invalid(`${field} is required`);
+  return value;
+}
 const signedIn = { access: 'signed_in' } as const;
 
 /** Handing out a role needs admin rights on the resource it is for. */
@@ -107,32 +116,38 @@ export const METHODS: MethodTable = {
   deleteLocationSecret: 'unimplemented',
 
   // Machines and parts
-  getRobot: 'unimplemented',
+  getRobot: { requires: on('robot.read', (r) => robot('id', r.id)) },
   getRobotMetadata: 'unimplemented',
   updateRobotMetadata: 'unimplemented',
-  getRoverRentalRobots: 'unimplemented',
-  getRobotParts: 'unimplemented',
-  getRobotPart: 'unimplemented',
-  getRobotPartByNameAndLocation: 'unimplemented',
+  getRoverRentalRobots: { requires: on('org.read', (r) => org('org_id', r.orgId)) },
+  getRobotParts: { requires: on('robot.read', (r) => robot('robot_id', r.robotId)) },
+  getRobotPart: { requires: on('robot.read', (r) => part('id', r.id)) },
+  getRobotPartByNameAndLocation: { requires: on('robot.read', (r) => loc('location_id', r.locationId)) },
   getRobotPartLogs: 'unimplemented',
   tailRobotPartLogs: 'unimplemented',
-  getRobotPartHistory: 'unimplemented',
-  updateRobotPart: 'unimplemented',
-  newRobotPart: 'unimplemented',
-  deleteRobotPart: 'unimplemented',
+  getRobotPartHistory: { requires: on('robot.read', (r) => part('id', r.id)) },
+  updateRobotPart: { requires: on('robot.write', (r) => part('id', r.id)) },
+  newRobotPart: { requires: on('robot.write', (r) => robot('robot_id', r.robotId)) },
+  deleteRobotPart: { requires: on('robot.write', (r) => part('part_id', r.partId)) },
   getRobotPartMetadata: 'unimplemented',
   updateRobotPartMetadata: 'unimplemented',
-  getRobotAPIKeys: 'unimplemented',
-  markPartAsMain: 'unimplemented',
-  markPartForRestart: 'unimplemented',
-  createRobotPartSecret: 'unimplemented',
-  deleteRobotPartSecret: 'unimplemented',
-  listRobots: 'unimplemented',
+  getRobotAPIKeys: { requires: on('robot.write', (r) => robot('robot_id', r.robotId)) },
+  markPartAsMain: { requires: on('robot.write', (r) => part('part_id', r.partId)) },
+  markPartForRestart: { requires: on('robot.operate', (r) => part('part_id', r.partId)) },
+  createRobotPartSecret: { requires: on('robot.write', (r) => part('part_id', r.partId)) },
+  deleteRobotPartSecret: { requires: on('robot.write', (r) => part('part_id', r.partId)) },
+  listRobots: { requires: on('robot.read', (r) => loc('location_id', r.locationId)) },
   listRobotsForLocations: 'unimplemented',
   listRobotsForOrg: 'unimplemented',
-  newRobot: 'unimplemented',
-  updateRobot: 'unimplemented',
-  deleteRobot: 'unimplemented',
+  newRobot: { requires: on('robot.write', (r) => loc('location', r.location)) },
+  // Python sends `location: ""` when the caller gave none: that means "stay where it is".
+  updateRobot: {
+    requires: (r) => [
+      { action: 'robot.write', target: robot('id', r.id) },
+      ...(r.location !== '' ? [{ action: 'robot.write' as const, target: loc('location', r.location) }] : []),
+    ],
+  },
+  deleteRobot: { requires: on('robot.write', (r) => robot('id', r.id)) },
 
   // Fragments
   listFragments: 'unimplemented',
@@ -149,11 +164,14 @@ export const METHODS: MethodTable = {
   deleteFragmentTag: 'unimplemented',
 
   // Roles
-  addRole: 'unimplemented',
-  removeRole: 'unimplemented',
-  changeRole: 'unimplemented',
-  listAuthorizations: 'unimplemented',
-  checkPermissions: 'unimplemented',
+  addRole: { requires: (r) => grantChecks([required('authorization', r.authorization)]) },
+  removeRole: { requires: (r) => grantChecks([required('authorization', r.authorization)]) },
+  changeRole: {
+    requires: (r) => grantChecks([required('old_authorization', r.oldAuthorization), required('new_authorization', r.newAuthorization)]),
+  },
+  listAuthorizations: { requires: on('org.admin', (r) => org('organization_id', r.organizationId)) },
+  // Answers only with what the caller holds, so it needs no rights of its own.
+  checkPermissions: signedIn,
 
   // Registry
   getRegistryItem: 'unimplemented',
@@ -171,11 +189,11 @@ export const METHODS: MethodTable = {
 
   // API keys: the caller must be able to hand out every role the key would carry.
   createKey: { requires: (r) => grantChecks(r.authorizations) },
-  deleteKey: 'unimplemented',
-  listKeys: 'unimplemented',
-  renameKey: 'unimplemented',
-  rotateKey: 'unimplemented',
-  createKeyFromExistingKeyAuthorizations: 'unimplemented',
+  deleteKey: { requires: on('org.admin', (r) => key('id', r.id)) },
+  listKeys: { requires: on('org.admin', (r) => org('org_id', r.orgId)) },
+  renameKey: { requires: on('org.admin', (r) => key('id', r.id)) },
+  rotateKey: { requires: on('org.admin', (r) => key('id', r.id)) },
+  createKeyFromExistingKeyAuthorizations: { requires: on('org.admin', (r) => key('id', r.id)) },
 
   // Apps
   getAppContent: 'unimplemented',

@@ -21,6 +21,8 @@ export type ResponseOf<M extends AppMethodName> = Init<InstanceType<AppMethods[M
 export interface Call {
   readonly actor: Actor;
   readonly signal: AbortSignal;
+  readonly requestHeader: Headers;
+  readonly responseHeader: Headers;
 }
 
 export type AppHandlers = {
@@ -81,7 +83,7 @@ function unaryHandler(rpc: string, guard: Guard, handler: (req: unknown, call: C
     let code = 'ok';
     try {
       actor = await guard(req, ctx);
-      return await handler(req, { actor, signal: ctx.signal });
+      return await handler(req, callOf(actor, ctx));
     } catch (err) {
       const failure = toConnectError(err, log, rpc);
       code = Code[failure.code];
@@ -99,7 +101,7 @@ function streamingHandler(rpc: string, guard: Guard, handler: (req: unknown, cal
     let code = 'ok';
     try {
       actor = await guard(req, ctx);
-      yield* handler(req, { actor, signal: ctx.signal });
+      yield* handler(req, callOf(actor, ctx));
     } catch (err) {
       const failure = toConnectError(err, log, rpc);
       code = Code[failure.code];
@@ -108,6 +110,10 @@ function streamingHandler(rpc: string, guard: Guard, handler: (req: unknown, cal
       logCall(log, rpc, code, started, actor);
     }
   };
+}
+
+function callOf(actor: Actor, ctx: HandlerContext): Call {
+  return { actor, signal: ctx.signal, requestHeader: ctx.requestHeader, responseHeader: ctx.responseHeader };
 }
 
 function unimplemented(rpc: string, kind: MethodKind) {

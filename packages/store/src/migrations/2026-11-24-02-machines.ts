@@ -25,6 +25,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('needs_restart', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('last_access', 'text')
     .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('updated_at', 'text', (c) => c.notNull())
     .execute();
   await db.schema.createIndex('robot_parts_robot').on('robot_parts').columns(['robot_id', 'created_at']).execute();
   await db.schema.createIndex('robot_parts_location_name').on('robot_parts').columns(['location_id', 'name']).unique().execute();

@@ -1,0 +1,92 @@
+/** The printed table and the JSON report (bench/results/latest.json). */
+import { execFileSync } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
+import { dirname } from 'node:path';
+import type { TestEngine } from '@hangar/testing';
+import type { BenchConfig } from './config.js';
+import type { Measurement } from './load.js';
+import type { ResultRow } from './suite.js';
+
+export interface EngineStatus {
+  readonly engine: TestEngine;
+  readonly status: 'measured' | 'skipped';
+  readonly version?: string;
+  readonly reason?: string;
+}
+
+export interface Environment {
+  readonly date: string;
+  readonly commit: string;
+  /** Uncommitted changes were present, so `commit` alone does not reproduce the run. */
+  readonly dirty: boolean;
+  readonly node: string;
+  readonly v8: string;
+  readonly platform: string;
+  readonly cpuCount: number;
+  readonly cpuModel: string;
+  readonly memoryGiB: number;
+}
+
+export function describeEnvironment(repoRoot: string): Environment {
+  const git = (...args: string[]): string | undefined => {
+    try {
+      return execFileSync('git', args, { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    } catch {
+      return undefined;
+    }
+  };
+  const cpuList = cpus();
+  return {
+    date: new Date().toISOString(),
+    commit: git('rev-parse', 'HEAD') ?? 'unknown',
+    dirty: (git('status', '--porcelain') ?? '') !== '',
+    node: process.version,
+    v8: process.versions.v8,
+    platform: `${process.platform} ${process.arch}`,
+    cpuCount: cpuList.length,
+    cpuModel: cpuList[0]?.model.trim() ?? 'unknown',
+    memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+  };
+}
+
+const HEADERS = ['scenario', 'engine', 'protocol', 'req/s', 'p50 ms', 'p99 ms', 'baseline req/s', 'base p50', 'base p99', 'ratio'] as const;
+const RIGHT_ALIGNED = new Set<string>(['req/s', 'p50 ms', 'p99 ms', 'baseline req/s', 'base p50', 'base p99', 'ratio']);
+
+export function renderTable(rows: readonly ResultRow[]): string {
+  const rate = (m: Measurement | undefined) => (m === undefined ? '—' : Math.round(m.rate).toLocaleString('en'));
+  const ms = (value: number | undefined) => (value === undefined ? '—' : value < 10 ? value.toFixed(2) : value.toFixed(1));
+  const cells = rows.map((r) => [
+    r.scenario,
+    r.engine,
+    r.protocol,
+    rate(r.hangar),
+    ms(r.hangar?.p50Ms),
+    ms(r.hangar?.p99Ms),
+    rate(r.baseline),
+    ms(r.baseline?.p50Ms),
+    ms(r.baseline?.p99Ms),
+    r.ratio === undefined ? '—' : `${r.ratio.toFixed(2)}${r.target !== undefined && r.ratio < r.target ? ` (< ${r.target})` : ''}`,
+  ]);
+  const widths = HEADERS.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)));
+  const line = (values: readonly string[]) =>
+    values
+      .map((v, i) => (RIGHT_ALIGNED.has(HEADERS[i] ?? '') ? v.padStart(widths[i] ?? 0) : v.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  return [line(HEADERS), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
+}
+
+export interface Report {
+  readonly environment: Environment;
+  readonly engines: readonly EngineStatus[];
+  readonly settings: BenchConfig;
+  readonly notes: readonly string[];
+  readonly results: readonly ResultRow[];
+}
+
+export async function writeReport(file: string, report: Report): Promise<void> {
+  const round = (_key: string, value: unknown) => (typeof value === 'number' && !Number.isInteger(value) ? Math.round(value * 1000) / 1000 : value);
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, JSON.stringify(report, round, 2) + '\n');
+}

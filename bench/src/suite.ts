@@ -1,0 +1,46 @@
+/**
+ * What a benchmark module provides and what the runner hands it. Each `*.bench.ts` file exports a
+ * `suite`; the runner finds the files itself, so adding a scenario means adding a file.
+ */
+import type { TestEngine } from '@hangar/testing';
+import type { BenchConfig } from './config.js';
+import type { Measurement } from './load.js';
+
+export interface BenchSuite {
+  /** Short and stable; it names the suite's rows in the report. */
+  readonly name: string;
+  run(ctx: BenchContext): Promise<void>;
+}
+
+/** One line of the table: Hangar against its baseline, for one scenario, engine and protocol. */
+export interface ResultRow {
+  readonly suite: string;
+  readonly scenario: string;
+  readonly engine: TestEngine;
+  readonly protocol: string;
+  /** Absent when HANGAR_BENCH_TARGETS left that side out. */
+  readonly hangar: Measurement | undefined;
+  readonly baseline: Measurement | undefined;
+  /** hangar rate ÷ baseline rate; undefined when a side is missing. */
+  readonly ratio: number | undefined;
+  /** What the baseline is, in a few words. */
+  readonly baselineKind: string;
+  /** The ratio this scenario should reach, if one is set. */
+  readonly target: number | undefined;
+}
+
+export interface BenchContext {
+  readonly config: BenchConfig;
+  /** True when HANGAR_BENCH_FILTER selects the scenario. */
+  wants(scenario: string): boolean;
+  /**
+   * Calls `fn` for each configured engine that can run here. An unreachable PostgreSQL is skipped with a
+   * loud line and shows as skipped in the report (or fails the run under HANGAR_REQUIRE_POSTGRES=1).
+   */
+  eachEngine(fn: (engine: TestEngine) => Promise<void>): Promise<void>;
+  record(row: Omit<ResultRow, 'suite' | 'ratio'>): void;
+  /** The engine's version string (e.g. from `select version()`), for the report. */
+  engineVersion(engine: TestEngine, version: string): void;
+  /** Progress, on stderr. */
+  note(line: string): void;
+}

@@ -1,0 +1,85 @@
+/** Questions on a terminal. Prompts are written to stderr so stdout stays clean for results. */
+import { createInterface } from 'node:readline/promises';
+import { Interrupted } from './errors.js';
+
+export interface Terminal {
+  readonly stdin: NodeJS.ReadStream;
+  readonly stderr: NodeJS.WriteStream;
+}
+
+/** True when we can ask: both the keyboard and the screen are a terminal. */
+export function canPrompt({ stdin, stderr }: Terminal): boolean {
+  return stdin.isTTY && stderr.isTTY;
+}
+
+export async function ask(term: Terminal, question: string): Promise<string> {
+  const rl = createInterface({ input: term.stdin, output: term.stderr, terminal: true });
+  const controller = new AbortController();
+  rl.once('SIGINT', () => controller.abort());
+  try {
+    return (await rl.question(question, { signal: controller.signal })).trim();
+  } catch (err) {
+    if (controller.signal.aborted) throw new Interrupted();
+    throw err;
+  } finally {
+    rl.close();
+  }
+}
+
+export async function confirm(term: Terminal, question: string): Promise<boolean> {
+  const answer = await ask(term, `${question} [y/N] `);
+  return /^y(es)?$/i.test(answer);
+}
+
+/** Reads a line without echoing it; Ctrl-C interrupts, Backspace edits. */
+export function askHidden(term: Terminal, question: string): Promise<string> {
+  const { stdin, stderr } = term;
+  return new Promise((resolve, reject) => {
+    let value = '';
+    const wasRaw = stdin.isRaw;
+    const finish = (err?: Error) => {
+      stdin.off('data', onData);
+      stdin.setRawMode(wasRaw);
+      stdin.pause();
+      stderr.write('\n');
+      if (err === undefined) resolve(value);
+      else reject(err);
+    };
+    const onData = (chunk: Buffer | string) => {
+      for (const ch of chunk.toString('utf8')) {
+        switch (ch) {
+          case '\r':
+          case '\n':
+            finish();
+            return;
+          case '\u0003': // Ctrl-C
+            finish(new Interrupted());
+            return;
+          case '\u0004': // Ctrl-D
+            if (value === '') {
+              finish(new Interrupted());
+              return;
+            }
+            break;
+          case '\u007f':
+          case '\b':
+            value = [...value].slice(0, -1).join('');
+            break;
+          default:
+            if (ch >= ' ') value += ch;
+        }
+      }
+    };
+    stderr.write(question);
+    stdin.setRawMode(true);
+    stdin.resume();
+    stdin.on('data', onData);
+  });
+}
+
+/** All of stdin (for --password-stdin), without one trailing newline. */
+export async function readAllStdin(stdin: NodeJS.ReadStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}

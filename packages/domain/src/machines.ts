@@ -1,0 +1,114 @@
+import { invalid } from './errors.js';
+import type { Instant } from './entities.js';
+
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+/** A machine ("robot" on the wire). */
+export interface Robot {
+  readonly id: string;
+  readonly name: string;
+  readonly locationId: string;
+  readonly createdAt: Instant;
+  /** The latest time any of its parts talked to the server; null until one does. */
+  readonly lastAccess: Instant | null;
+}
+
+export interface PartSecret {
+  readonly id: string;
+  readonly secret: string;
+  readonly createdAt: Instant;
+}
+
+export interface RobotPart {
+  readonly id: string;
+  readonly name: string;
+  readonly robotId: string;
+  readonly locationId: string;
+  readonly isMain: boolean;
+  readonly config: JsonObject;
+  readonly userSuppliedInfo: JsonObject | null;
+  readonly needsRestart: boolean;
+  readonly lastAccess: Instant | null;
+  readonly createdAt: Instant;
+  readonly updatedAt: Instant;
+  readonly secrets: readonly PartSecret[];
+}
+
+export interface Editor {
+  readonly type: 'user' | 'api-key';
+  readonly id: string;
+}
+
+export interface PartHistoryEntry {
+  readonly id: string;
+  readonly partId: string;
+  readonly robotId: string;
+  readonly at: Instant;
+  /** The whole part as it was before the change. */
+  readonly old: RobotPart;
+  readonly editor: Editor;
+}
+
+/** A machine whose parts talked to the server this recently counts as online. */
+export const ONLINE_WITHIN_SECONDS = 30;
+
+export type OnlineStatus = 'online' | 'offline' | 'awaiting_setup';
+
+export function onlineStatus(lastAccess: Instant | null, now: Date): { status: OnlineStatus; secondsSinceOnline: number } {
+  if (lastAccess === null) return { status: 'awaiting_setup', secondsSinceOnline: 0 };
+  const seconds = Math.max(0, Math.floor((now.getTime() - Date.parse(lastAccess)) / 1000));
+  return { status: seconds <= ONLINE_WITHIN_SECONDS ? 'online' : 'offline', secondsSinceOnline: seconds };
+}
+
+/** The main part of a new machine is named after it, as in Viam. */
+export const mainPartName = (machineName: string): string => `${machineName}-main`;
+
+/** A part name as a DNS label: lowercase letters, digits and dashes. */
+export function dnsLabel(name: string): string {
+  const label = name
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+  return label === '' ? 'part' : label.slice(0, 63);
+}
+
+export const CONFIG_MAX_BYTES = 4 * 1024 * 1024;
+
+// The top-level keys of a machine config (RDK's config.Config) whose shape Hangar checks; any other key is
+// kept exactly as sent.
+const LIST_KEYS = ['components', 'services', 'modules', 'packages', 'processes', 'remotes', 'fragments', 'fragment_mods', 'jobs'] as const;
+const OBJECT_KEYS = ['agent', 'network', 'auth', 'cloud', 'maintenance'] as const;
+
+/** Validates a part config: a JSON object whose well-known keys have the right kind of value. */
+export function parsePartConfig(value: JsonValue | undefined, field = 'robot_config'): JsonObject {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) throw invalid(`${field} must be a JSON object, got ${kindOf(value)}`);
+  for (const key of LIST_KEYS) {
+    const v = value[key];
+    if (v !== undefined && v !== null && !Array.isArray(v)) throw invalid(`${field}.${key} must be a list, got ${kindOf(v)}`);
+    if (Array.isArray(v)) {
+      v.forEach((item, i) => {
+        if (key !== 'fragments' && (typeof item !== 'object' || item === null || Array.isArray(item))) {
+          throw invalid(`${field}.${key}[${i}] must be an object, got ${kindOf(item)}`);
+        }
+      });
+    }
+  }
+  for (const key of OBJECT_KEYS) {
+    const v = value[key];
+    if (v !== undefined && v !== null && (typeof v !== 'object' || Array.isArray(v))) throw invalid(`${field}.${key} must be an object, got ${kindOf(v)}`);
+  }
+  if (value.debug !== undefined && value.debug !== null && typeof value.debug !== 'boolean') {
+    throw invalid(`${field}.debug must be true or false, got ${kindOf(value.debug)}`);
+  }
+  const size = Buffer.byteLength(JSON.stringify(value));
+  if (size > CONFIG_MAX_BYTES) throw invalid(`${field} is ${size} bytes; at most ${CONFIG_MAX_BYTES} are accepted`);
+  return value;
+}
+
+function kindOf(value: JsonValue): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  return typeof value === 'object' ? 'an object' : `${typeof value} ${JSON.stringify(value).slice(0, 40)}`;
+}

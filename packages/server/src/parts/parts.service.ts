@@ -1,0 +1,164 @@
+import {
+  alreadyExists,
+  encodePageToken,
+  failedPrecondition,
+  notFound,
+  parseName,
+  parsePartConfig,
+  type Actor,
+  type JsonObject,
+  type Page,
+  type PartHistoryEntry,
+  type RobotPart,
+} from '@hangar/domain';
+import { isUniqueViolation, parts, robots, type Database, type Executor } from '@hangar/store';
+import { generateKeySecret } from '../auth/secrets.js';
+import type { PageRequest } from '../rpc/paging.js';
+
+export interface PartsDeps {
+  readonly db: Database;
+  readonly now: () => Date;
+  readonly newId: () => string;
+}
+
+/** The protos document at most two secrets per part at a time (one to rotate to). */
+export const MAX_PART_SECRETS = 2;
+
+export interface PartUpdate {
+  readonly name: string;
+  /** undefined keeps the config. */
+  readonly config?: JsonObject | undefined;
+  /** The part's last update as the client knew it; a newer one means someone else changed it meanwhile. */
+  readonly lastKnownUpdate?: Date | undefined;
+}
+
+export function createPartsService({ db, now, newId }: PartsDeps) {
+  async function find(tx: Executor, id: string): Promise<RobotPart> {
+    const part = await parts.findPart(tx, id);
+    if (part === undefined) throw notFound('machine part', id);
+    return part;
+  }
+
+  const nameTaken = (name: string, locationId: string) =>
+    alreadyExists(`a machine part named ${JSON.stringify(name)} already exists in location ${locationId}; part names are unique within a location`);
+
+  return {
+    get: (id: string) => find(db, id),
+
+    async list(robotId: string): Promise<RobotPart[]> {
+      if ((await robots.findRobot(db, robotId)) === undefined) throw notFound('machine', robotId);
+      return parts.listParts(db, robotId);
+    },
+
+    async getByName(locationId: string, rawName: string): Promise<RobotPart> {
+      const name = parseName('name', rawName);
+      const part = await parts.findPartByName(db, locationId, name);
+      if (part === undefined) throw notFound(`machine part in location ${locationId} named`, name);
+      return part;
+    },
+
+    async create(robotId: string, rawName: string): Promise<string> {
+      const name = parseName('part_name', rawName);
+      const id = newId();
+      const at = now().toISOString();
+      try {
+        await db.transaction().execute(async (tx) => {
+          const robot = await robots.findRobot(tx, robotId);
+          if (robot === undefined) throw notFound('machine', robotId);
+          if ((await parts.findPartByName(tx, robot.locationId, name)) !== undefined) throw nameTaken(name, robot.locationId);
+          // A machine without parts gets its first one as main.
+          const isMain = (await parts.countParts(tx, robotId)) === 0;
+          await parts.insertPart(
+            tx,
+            { id, robotId, locationId: robot.locationId, name, isMain, config: {}, createdAt: at },
+            { id: newId(), secret: generateKeySecret(), createdAt: at },
+          );
+        });
+      } catch (err) {
+        if (isUniqueViolation(err)) throw nameTaken(name, 'of this machine');
+        throw err;
+      }
+      return id;
+    },
+
+    /** Renames the part and/or replaces its config, recording the part as it was and who changed it. */
+    async update(actor: Actor, id: string, change: PartUpdate): Promise<RobotPart> {
+      const name = parseName('name', change.name);
+      const config = change.config === undefined ? undefined : parsePartConfig(change.config);
+      try {
+        await db.transaction().execute(async (tx) => {
+          const current = await find(tx, id);
+          if (change.lastKnownUpdate !== undefined && Date.parse(current.updatedAt) > change.lastKnownUpdate.getTime()) {
+            throw failedPrecondition(`machine part ${id} was changed at ${current.updatedAt}, after the last_known_update sent; fetch it again and reapply your change`);
+          }
+          const renamed = name !== current.name;
+          const reconfigured = config !== undefined && JSON.stringify(config) !== JSON.stringify(current.config);
+          if (!renamed && !reconfigured) return;
+          if (renamed && (await parts.findPartByName(tx, current.locationId, name)) !== undefined) throw nameTaken(name, current.locationId);
+          const at = now().toISOString();
+          await parts.insertHistory(tx, { id: newId(), partId: id, robotId: current.robotId, at, old: current, editor: { type: actor.kind, id: actor.id } });
+          await parts.updatePart(tx, id, { ...(renamed && { name }), ...(reconfigured && { config }), updatedAt: at });
+        });
+      } catch (err) {
+        if (isUniqueViolation(err)) throw nameTaken(name, 'of this part');
+        throw err;
+      }
+      return find(db, id);
+    },
+
+    /** The main part goes last: while other parts exist, mark another one main first. */
+    async delete(id: string): Promise<void> {
+      await db.transaction().execute(async (tx) => {
+        const part = await find(tx, id);
+        if (part.isMain && (await parts.countParts(tx, part.robotId)) > 1) {
+          throw failedPrecondition(`machine part ${id} is the main part of machine ${part.robotId}; mark another part as main before deleting it`);
+        }
+        await parts.deletePart(tx, id);
+      });
+    },
+
+    /** Exactly one main part per machine, switched in one statement. */
+    async markAsMain(id: string): Promise<void> {
+      await db.transaction().execute(async (tx) => {
+        const part = await find(tx, id);
+        await parts.setMainPart(tx, part.robotId, id);
+      });
+    },
+
+    /** Sets the flag the machine reads on its next check-in (RobotService.NeedsRestart). */
+    async markForRestart(id: string): Promise<void> {
+      await find(db, id);
+      await parts.setNeedsRestart(db, id, true);
+    },
+
+    /** Newest first; one page when asked for, else all of it. */
+    async history(id: string, page: PageRequest | undefined): Promise<Page<PartHistoryEntry>> {
+      await find(db, id);
+      const { entries, more } = await parts.listHistory(db, id, page && { limit: page.limit, before: page.cursor });
+      const last = entries.at(-1);
+      return { items: entries, nextPageToken: more && last !== undefined ? encodePageToken({ key: last.at, id: last.id }) : '' };
+    },
+
+    async createSecret(id: string): Promise<RobotPart> {
+      await db.transaction().execute(async (tx) => {
+        const part = await find(tx, id);
+        if (part.secrets.length >= MAX_PART_SECRETS) {
+          throw failedPrecondition(`machine part ${id} already has ${MAX_PART_SECRETS} secrets; delete the old one before creating another`);
+        }
+        await parts.insertSecret(tx, id, { id: newId(), secret: generateKeySecret(), createdAt: now().toISOString() });
+      });
+      return find(db, id);
+    },
+
+    async deleteSecret(id: string, secretId: string): Promise<void> {
+      await db.transaction().execute(async (tx) => {
+        const part = await find(tx, id);
+        if (!part.secrets.some((s) => s.id === secretId)) throw notFound(`secret of machine part ${id}`, secretId);
+        if (part.secrets.length === 1) throw failedPrecondition(`secret ${secretId} is the last secret of machine part ${id}; create a new one first`);
+        await parts.deleteSecret(tx, id, secretId);
+      });
+    },
+  };
+}
+
+export type PartsService = ReturnType<typeof createPartsService>;

@@ -1,0 +1,86 @@
+import { alreadyExists, mainPartName, notFound, parseName, type Page, type Robot, encodePageToken } from '@hangar/domain';
+import { authorizations, isUniqueViolation, parts, robots, type Database } from '@hangar/store';
+import { generateKeySecret } from '../auth/secrets.js';
+import type { PageRequest } from '../rpc/paging.js';
+
+export interface RobotsDeps {
+  readonly db: Database;
+  readonly now: () => Date;
+  readonly newId: () => string;
+}
+
+export function createRobotsService({ db, now, newId }: RobotsDeps) {
+  async function get(id: string): Promise<Robot> {
+    const robot = await robots.findRobot(db, id);
+    if (robot === undefined) throw notFound('machine', id);
+    return robot;
+  }
+
+  const nameTaken = (name: string, locationId: string) =>
+    alreadyExists(`a machine named ${JSON.stringify(name)} (or a part named ${JSON.stringify(mainPartName(name))}) already exists in location ${locationId}; choose another name`);
+
+  return {
+    get,
+
+    /** A location's machines by name; one page when asked for, else all of them. */
+    async list(locationId: string, page: PageRequest | undefined): Promise<Page<Robot>> {
+      const { robots: items, more } = await robots.listRobots(db, locationId, page && { limit: page.limit, after: page.cursor });
+      const last = items.at(-1);
+      return { items, nextPageToken: more && last !== undefined ? encodePageToken({ key: last.name, id: last.id }) : '' };
+    },
+
+    /** A new machine with its main part, `<name>-main`, holding one secret. */
+    async create(locationId: string, rawName: string): Promise<string> {
+      const name = parseName('name', rawName);
+      const id = newId();
+      const at = now().toISOString();
+      try {
+        await db.transaction().execute(async (tx) => {
+          if ((await robots.findRobotByName(tx, locationId, name)) !== undefined) throw nameTaken(name, locationId);
+          await robots.insertRobot(tx, { id, name, locationId, createdAt: at });
+          await parts.insertPart(
+            tx,
+            { id: newId(), robotId: id, locationId, name: mainPartName(name), isMain: true, config: {}, createdAt: at },
+            { id: newId(), secret: generateKeySecret(), createdAt: at },
+          );
+        });
+      } catch (err) {
+        if (isUniqueViolation(err)) throw nameTaken(name, locationId);
+        throw err;
+      }
+      return id;
+    },
+
+    /** Renames a machine and, when given another location, moves it there with its parts. */
+    async update(id: string, rawName: string, locationId: string | undefined): Promise<Robot> {
+      const name = parseName('name', rawName);
+      try {
+        await db.transaction().execute(async (tx) => {
+          const current = await robots.findRobot(tx, id);
+          if (current === undefined) throw notFound('machine', id);
+          const target = locationId ?? current.locationId;
+          if (name !== current.name || target !== current.locationId) {
+            const clash = await robots.findRobotByName(tx, target, name);
+            if (clash !== undefined && clash.id !== id) throw nameTaken(name, target);
+          }
+          await robots.updateRobot(tx, id, { name, ...(target !== current.locationId && { locationId: target }) });
+        });
+      } catch (err) {
+        if (isUniqueViolation(err)) throw alreadyExists(`a part of machine ${id} has the same name as a part already in the target location; rename it first`);
+        throw err;
+      }
+      return get(id);
+    },
+
+    /** Deletes the machine, its parts, their secrets and history, and every role on it, atomically. */
+    async delete(id: string): Promise<void> {
+      await db.transaction().execute(async (tx) => {
+        if ((await robots.findRobot(tx, id)) === undefined) throw notFound('machine', id);
+        await authorizations.deleteAuthorizationsOnResources(tx, [id]);
+        await robots.deleteRobot(tx, id);
+      });
+    },
+  };
+}
+
+export type RobotsService = ReturnType<typeof createRobotsService>;

@@ -1,0 +1,144 @@
+import {
+  alreadyExists,
+  authorizationIdOf,
+  failedPrecondition,
+  invalid,
+  notFound,
+  parseAuthorization,
+  parseEnum,
+  parseId,
+  PERMISSIONS,
+  RESOURCE_TYPES,
+  IDENTITY_TYPES,
+  type Actor,
+  type Authorization,
+  type AuthorizationInput,
+  type IdentityType,
+  type ResourceType,
+} from '@hangar/domain';
+import { apiKeys, authorizations, users, type Database, type Executor } from '@hangar/store';
+import { targetOfResource, type Access } from '../rpc/access.js';
+
+export interface RolesDeps {
+  readonly db: Database;
+  readonly now: () => Date;
+  readonly newId: () => string;
+  readonly access: Access;
+}
+
+/** An Authorization as AddRole/RemoveRole/ChangeRole carry it, with the identity it is for. */
+export interface RoleInput extends AuthorizationInput {
+  readonly identityId: string;
+  /** Clients may leave it empty; the server works out whether the id is a user or an API key. */
+  readonly identityType: string;
+}
+
+export interface PermissionQuestion {
+  readonly resourceType: string;
+  readonly resourceId: string;
+  readonly permissions: readonly string[];
+}
+
+export interface PermissionAnswer {
+  readonly resourceType: ResourceType;
+  readonly resourceId: string;
+  readonly permissions: string[];
+}
+
+export function createRolesService({ db, now, newId, access }: RolesDeps) {
+  /** Parses a role and checks its identity exists and may hold it. */
+  async function resolve(tx: Executor, input: RoleInput, field: string): Promise<Authorization> {
+    const grant = parseAuthorization(input, field);
+    const identityId = parseId(`${field}.identity_id`, input.identityId);
+    const declared = input.identityType === '' ? undefined : parseEnum<IdentityType>(`${field}.identity_type`, input.identityType, IDENTITY_TYPES);
+    let identityType: IdentityType;
+    if ((declared === undefined || declared === 'user') && (await users.findUser(tx, identityId)) !== undefined) {
+      identityType = 'user';
+    } else {
+      const key = declared === 'user' ? undefined : await apiKeys.findApiKey(tx, identityId);
+      if (key === undefined) throw notFound(declared === undefined ? 'user or API key' : declared === 'user' ? 'user' : 'API key', identityId);
+      if (key.organizationId !== grant.organizationId) {
+        throw invalid(`API key ${identityId} belongs to organization ${key.organizationId} and cannot hold a role in ${grant.organizationId}`);
+      }
+      identityType = 'api-key';
+    }
+    return { ...grant, identityType, identityId };
+  }
+
+  async function refuseLastOwner(tx: Executor, a: Authorization): Promise<void> {
+    if (a.resourceType !== 'organization' || a.role !== 'owner') return;
+    if ((await authorizations.countOrganizationOwners(tx, a.organizationId)) <= 1) {
+      throw failedPrecondition(`cannot remove the last owner of organization ${a.organizationId}; make someone else an owner first`);
+    }
+  }
+
+  async function insert(tx: Executor, a: Authorization): Promise<void> {
+    if (await authorizations.authorizationExists(tx, a)) {
+      throw alreadyExists(`${a.identityType} ${a.identityId} already holds ${authorizationIdOf(a)} on ${a.resourceType} ${a.resourceId}`);
+    }
+    await authorizations.insertAuthorizations(tx, [{ ...a, id: newId(), createdAt: now().toISOString() }]);
+  }
+
+  async function remove(tx: Executor, a: Authorization): Promise<void> {
+    if (!(await authorizations.authorizationExists(tx, a))) {
+      throw notFound(`role ${authorizationIdOf(a)} on ${a.resourceType} ${a.resourceId} of identity`, a.identityId);
+    }
+    await refuseLastOwner(tx, a);
+    await authorizations.deleteAuthorization(tx, a);
+  }
+
+  return {
+    add(input: RoleInput): Promise<void> {
+      return db.transaction().execute(async (tx) => insert(tx, await resolve(tx, input, 'authorization')));
+    },
+
+    remove(input: RoleInput): Promise<void> {
+      return db.transaction().execute(async (tx) => remove(tx, await resolve(tx, input, 'authorization')));
+    },
+
+    /** Replaces one role with another atomically; the last owner may only be changed into another owner. */
+    change(oldInput: RoleInput, newInput: RoleInput): Promise<void> {
+      return db.transaction().execute(async (tx) => {
+        const before = await resolve(tx, oldInput, 'old_authorization');
+        const after = await resolve(tx, newInput, 'new_authorization');
+        if (before.organizationId !== after.organizationId) throw invalid('old_authorization and new_authorization must be in the same organization');
+        const stillOwner = after.resourceType === 'organization' && after.role === 'owner';
+        if (!stillOwner) await remove(tx, before);
+        else {
+          if (!(await authorizations.authorizationExists(tx, before))) {
+            throw notFound(`role ${authorizationIdOf(before)} on ${before.resourceType} ${before.resourceId} of identity`, before.identityId);
+          }
+          await authorizations.deleteAuthorization(tx, before);
+        }
+        await insert(tx, after);
+      });
+    },
+
+    /** Every role in the organization, or only those on the given resources. */
+    async list(organizationId: string, resourceIds: readonly string[]): Promise<Authorization[]> {
+      if (resourceIds.length === 0) return authorizations.listAuthorizationsOfOrganization(db, organizationId);
+      const ids = resourceIds.map((id, i) => parseId(`resource_ids[${i}]`, id));
+      return authorizations.listAuthorizationsOnResources(db, organizationId, ids);
+    },
+
+    /** Returns each question with only the permissions the caller holds; unknown names are never held. */
+    async check(actor: Actor, questions: readonly PermissionQuestion[]): Promise<PermissionAnswer[]> {
+      if (questions.length === 0) throw invalid('permissions must ask about at least one resource');
+      const answers: PermissionAnswer[] = [];
+      for (const [i, q] of questions.entries()) {
+        const resourceType = parseEnum<ResourceType>(`permissions[${i}].resource_type`, q.resourceType, RESOURCE_TYPES);
+        const resourceId = parseId(`permissions[${i}].resource_id`, q.resourceId);
+        const target = targetOfResource(resourceType, resourceId);
+        const held: string[] = [];
+        for (const permission of q.permissions) {
+          const action = PERMISSIONS[permission];
+          if (action !== undefined && (await access.allows(actor, action, target))) held.push(permission);
+        }
+        answers.push({ resourceType, resourceId, permissions: held });
+      }
+      return answers;
+    },
+  };
+}
+
+export type RolesService = ReturnType<typeof createRolesService>;

@@ -1,0 +1,198 @@
+import type { Editor, JsonObject, PageCursor, PartHistoryEntry, PartSecret, RobotPart } from '@hangar/domain';
+import type { Selectable } from 'kysely';
+import { flag, isSet, type Executor } from './rows.js';
+import type { RobotPartsTable } from './schema.js';
+
+const PART_COLUMNS = [
+  'id',
+  'robot_id',
+  'location_id',
+  'name',
+  'is_main',
+  'config_json',
+  'user_supplied_info_json',
+  'needs_restart',
+  'last_access',
+  'created_at',
+  'updated_at',
+] as const;
+
+type PartRow = Selectable<RobotPartsTable>;
+
+function toPart(row: PartRow, secrets: readonly PartSecret[]): RobotPart {
+  return {
+    id: row.id,
+    name: row.name,
+    robotId: row.robot_id,
+    locationId: row.location_id,
+    isMain: isSet(row.is_main),
+    config: JSON.parse(row.config_json) as JsonObject,
+    userSuppliedInfo: row.user_supplied_info_json === null ? null : (JSON.parse(row.user_supplied_info_json) as JsonObject),
+    needsRestart: isSet(row.needs_restart),
+    lastAccess: row.last_access,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    secrets,
+  };
+}
+
+/** Parts with their secrets: two queries for any number of parts. */
+async function withSecrets(db: Executor, rows: readonly PartRow[]): Promise<RobotPart[]> {
+  if (rows.length === 0) return [];
+  const secretRows = await db
+    .selectFrom('robot_part_secrets')
+    .select(['id', 'part_id', 'secret', 'created_at'])
+    .where(
+      'part_id',
+      'in',
+      rows.map((r) => r.id),
+    )
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+  const byPart = new Map<string, PartSecret[]>();
+  for (const s of secretRows) {
+    const list = byPart.get(s.part_id) ?? [];
+    list.push({ id: s.id, secret: s.secret, createdAt: s.created_at });
+    byPart.set(s.part_id, list);
+  }
+  return rows.map((r) => toPart(r, byPart.get(r.id) ?? []));
+}
+
+export async function insertPart(
+  db: Executor,
+  part: { id: string; robotId: string; locationId: string; name: string; isMain: boolean; config: JsonObject; createdAt: string },
+  secret: PartSecret,
+): Promise<void> {
+  await db
+    .insertInto('robot_parts')
+    .values({
+      id: part.id,
+      robot_id: part.robotId,
+      location_id: part.locationId,
+      name: part.name,
+      is_main: flag(part.isMain),
+      config_json: JSON.stringify(part.config),
+      user_supplied_info_json: null,
+      needs_restart: flag(false),
+      last_access: null,
+      created_at: part.createdAt,
+      updated_at: part.createdAt,
+    })
+    .execute();
+  await insertSecret(db, part.id, secret);
+}
+
+export async function findPart(db: Executor, id: string): Promise<RobotPart | undefined> {
+  const row = await db.selectFrom('robot_parts').select(PART_COLUMNS).where('id', '=', id).executeTakeFirst();
+  if (row === undefined) return undefined;
+  return (await withSecrets(db, [row]))[0];
+}
+
+export async function findPartByName(db: Executor, locationId: string, name: string): Promise<RobotPart | undefined> {
+  const row = await db.selectFrom('robot_parts').select(PART_COLUMNS).where('location_id', '=', locationId).where('name', '=', name).executeTakeFirst();
+  if (row === undefined) return undefined;
+  return (await withSecrets(db, [row]))[0];
+}
+
+/** A machine's parts, main part first, then oldest first. */
+export async function listParts(db: Executor, robotId: string): Promise<RobotPart[]> {
+  const rows = await db
+    .selectFrom('robot_parts')
+    .select(PART_COLUMNS)
+    .where('robot_id', '=', robotId)
+    .orderBy('is_main', 'desc')
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+  return withSecrets(db, rows);
+}
+
+export async function countParts(db: Executor, robotId: string): Promise<number> {
+  const row = await db.selectFrom('robot_parts').select((eb) => eb.fn.countAll<number>().as('n')).where('robot_id', '=', robotId).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export async function updatePart(db: Executor, id: string, changes: { name?: string; config?: JsonObject; updatedAt: string }): Promise<void> {
+  await db
+    .updateTable('robot_parts')
+    .set({
+      ...(changes.name !== undefined && { name: changes.name }),
+      ...(changes.config !== undefined && { config_json: JSON.stringify(changes.config) }),
+      updated_at: changes.updatedAt,
+    })
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function deletePart(db: Executor, id: string): Promise<void> {
+  await db.deleteFrom('robot_parts').where('id', '=', id).execute();
+}
+
+/** Makes one part the main part and every other part of its machine not, in one statement. */
+export async function setMainPart(db: Executor, robotId: string, partId: string): Promise<void> {
+  await db
+    .updateTable('robot_parts')
+    .set((eb) => ({ is_main: eb.case().when('id', '=', partId).then(1).else(0).end() }))
+    .where('robot_id', '=', robotId)
+    .execute();
+}
+
+export async function setNeedsRestart(db: Executor, id: string, needsRestart: boolean): Promise<void> {
+  await db.updateTable('robot_parts').set({ needs_restart: flag(needsRestart) }).where('id', '=', id).execute();
+}
+
+export async function insertHistory(db: Executor, entry: PartHistoryEntry): Promise<void> {
+  await db
+    .insertInto('robot_part_history')
+    .values({
+      id: entry.id,
+      part_id: entry.partId,
+      robot_id: entry.robotId,
+      at: entry.at,
+      old_json: JSON.stringify(entry.old),
+      editor_type: entry.editor.type,
+      editor_id: entry.editor.id,
+    })
+    .execute();
+}
+
+/** A part's history, newest first: all of it, or one keyset page (cursor key: the instant). */
+export async function listHistory(
+  db: Executor,
+  partId: string,
+  page?: { limit: number; before: PageCursor | undefined },
+): Promise<{ entries: PartHistoryEntry[]; more: boolean }> {
+  let query = db
+    .selectFrom('robot_part_history')
+    .select(['id', 'part_id', 'robot_id', 'at', 'old_json', 'editor_type', 'editor_id'])
+    .where('part_id', '=', partId)
+    .orderBy('at', 'desc')
+    .orderBy('id', 'desc');
+  if (page?.before !== undefined) {
+    const { key, id } = page.before;
+    query = query.where((eb) => eb.or([eb('at', '<', key), eb.and([eb('at', '=', key), eb('id', '<', id)])]));
+  }
+  if (page !== undefined) query = query.limit(page.limit + 1);
+  const rows = await query.execute();
+  const more = page !== undefined && rows.length > page.limit;
+  return {
+    more,
+    entries: (more ? rows.slice(0, page?.limit) : rows).map((r) => ({
+      id: r.id,
+      partId: r.part_id,
+      robotId: r.robot_id,
+      at: r.at,
+      old: JSON.parse(r.old_json) as RobotPart,
+      editor: { type: r.editor_type as Editor['type'], id: r.editor_id },
+    })),
+  };
+}
+
+export async function insertSecret(db: Executor, partId: string, secret: PartSecret): Promise<void> {
+  await db.insertInto('robot_part_secrets').values({ id: secret.id, part_id: partId, secret: secret.secret, created_at: secret.createdAt }).execute();
+}
+
+export async function deleteSecret(db: Executor, partId: string, secretId: string): Promise<void> {
+  await db.deleteFrom('robot_part_secrets').where('part_id', '=', partId).where('id', '=', secretId).execute();
+}

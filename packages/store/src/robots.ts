@@ -1,0 +1,80 @@
+import type { PageCursor, Robot } from '@hangar/domain';
+import type { Executor } from './rows.js';
+
+const ROBOT_COLUMNS = ['robots.id', 'robots.name', 'robots.location_id', 'robots.created_at'] as const;
+
+interface RobotRow {
+  id: string;
+  name: string;
+  location_id: string;
+  created_at: string;
+  last_access: string | null;
+}
+
+function toRobot(row: RobotRow): Robot {
+  return { id: row.id, name: row.name, locationId: row.location_id, createdAt: row.created_at, lastAccess: row.last_access };
+}
+
+/** Machines with their latest part access, one correlated subquery served by robot_parts_robot. */
+function selectRobots(db: Executor) {
+  return db
+    .selectFrom('robots')
+    .select(ROBOT_COLUMNS)
+    .select((eb) =>
+      eb
+        .selectFrom('robot_parts')
+        .select((e) => e.fn.max('robot_parts.last_access').as('m'))
+        .whereRef('robot_parts.robot_id', '=', 'robots.id')
+        .as('last_access'),
+    );
+}
+
+export async function insertRobot(db: Executor, robot: { id: string; name: string; locationId: string; createdAt: string }): Promise<void> {
+  await db.insertInto('robots').values({ id: robot.id, name: robot.name, location_id: robot.locationId, created_at: robot.createdAt }).execute();
+}
+
+export async function findRobot(db: Executor, id: string): Promise<Robot | undefined> {
+  const row = await selectRobots(db).where('robots.id', '=', id).executeTakeFirst();
+  return row && toRobot(row as RobotRow);
+}
+
+export async function findRobotByName(db: Executor, locationId: string, name: string): Promise<Robot | undefined> {
+  const row = await selectRobots(db).where('robots.location_id', '=', locationId).where('robots.name', '=', name).executeTakeFirst();
+  return row && toRobot(row as RobotRow);
+}
+
+/**
+ * A location's machines by name, then id. With a limit, one keyset page (fetching one extra row to know
+ * whether another page follows); the cursor key is the name.
+ */
+export async function listRobots(
+  db: Executor,
+  locationId: string,
+  page?: { limit: number; after: PageCursor | undefined },
+): Promise<{ robots: Robot[]; more: boolean }> {
+  let query = selectRobots(db).where('robots.location_id', '=', locationId).orderBy('robots.name').orderBy('robots.id');
+  if (page?.after !== undefined) {
+    const { key, id } = page.after;
+    query = query.where((eb) => eb.or([eb('robots.name', '>', key), eb.and([eb('robots.name', '=', key), eb('robots.id', '>', id)])]));
+  }
+  if (page !== undefined) query = query.limit(page.limit + 1);
+  const rows = (await query.execute()) as RobotRow[];
+  const more = page !== undefined && rows.length > page.limit;
+  return { robots: (more ? rows.slice(0, page?.limit) : rows).map(toRobot), more };
+}
+
+export async function updateRobot(db: Executor, id: string, changes: { name?: string; locationId?: string }): Promise<void> {
+  const set = {
+    ...(changes.name !== undefined && { name: changes.name }),
+    ...(changes.locationId !== undefined && { location_id: changes.locationId }),
+  };
+  if (Object.keys(set).length === 0) return;
+  await db.updateTable('robots').set(set).where('id', '=', id).execute();
+  // Parts carry their machine's location so part names stay unique where their fqdn lives.
+  if (changes.locationId !== undefined) await db.updateTable('robot_parts').set({ location_id: changes.locationId }).where('robot_id', '=', id).execute();
+}
+
+/** Deletes the machine; foreign keys cascade to its parts, their secrets and history. */
+export async function deleteRobot(db: Executor, id: string): Promise<void> {
+  await db.deleteFrom('robots').where('id', '=', id).execute();
+}
