@@ -2,7 +2,11 @@ import { invalid } from './errors.js';
 import type { Instant } from './entities.js';
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
-export type JsonObject = { [key: string]: JsonValue };
+// An interface, not a Record, because the type refers to itself.
+// eslint-disable-next-line @typescript-eslint/consistent-indexed-object-style
+export interface JsonObject {
+  [key: string]: JsonValue;
+}
 
 /** A machine ("robot" on the wire). */
 export interface Robot {

@@ -3,7 +3,7 @@
  * with defaults become an options object; tuples stay tuples. Every failure rejects with HangarError.
  */
 import { Struct, type JsonObject } from '@bufbuild/protobuf';
-import { Code, createPromiseClient, type CallOptions, type Interceptor, type PromiseClient } from '@connectrpc/connect';
+import { Code, createClient, type CallOptions, type Client, type Interceptor } from '@connectrpc/connect';
 import { AppService, type appApi } from '@hangar/wire';
 import { writeFile } from 'node:fs/promises';
 import { authenticate, type Credentials } from './auth.js';
@@ -51,21 +51,21 @@ export class AppClient {
 
   private constructor(
     private readonly options: AppClientOptions,
-    private readonly app: PromiseClient<typeof AppService>,
+    private readonly app: Client<typeof AppService>,
     private readonly login: () => Promise<string>,
   ) {}
 
   /** Authenticates once (unless given an access token) and returns a ready client. */
   static async connect(options: AppClientOptions): Promise<AppClient> {
     const bare = createTransport(options.url, options.protocol ?? 'connect');
-    let client: AppClient | undefined;
+    let client: AppClient | undefined = undefined;
     const withToken: Interceptor = (next) => async (req) => {
       req.header.set('authorization', `Bearer ${client?.token ?? ''}`);
       return next(req);
     };
     const transport = createTransport(options.url, options.protocol ?? 'connect', [withToken]);
     const login = () => authenticate(bare, options.credentials).catch((err: unknown) => Promise.reject(HangarError.from(err)));
-    client = new AppClient(options, createPromiseClient(AppService, transport), login);
+    client = new AppClient(options, createClient(AppService, transport), login);
     client.token = await login();
     return client;
   }
@@ -79,7 +79,7 @@ export class AppClient {
    * Runs a call; with renewable credentials (API key or password) an expired token is renewed once and
    * the call retried, so long-lived clients keep working past the 24-hour token lifetime.
    */
-  private async call<T>(fn: (app: PromiseClient<typeof AppService>) => Promise<T>): Promise<T> {
+  private async call<T>(fn: (app: Client<typeof AppService>) => Promise<T>): Promise<T> {
     try {
       return await fn(this.app);
     } catch (err) {

@@ -1,4 +1,4 @@
-import { createPromiseClient, type Transport } from '@connectrpc/connect';
+import { createClient, type Transport } from '@connectrpc/connect';
 import { AuthService } from '@hangar/wire';
 
 export type Credentials =
@@ -12,7 +12,7 @@ export type Credentials =
 /** proto.rpc.v1.AuthService/Authenticate: credentials for an access token. */
 export async function authenticate(transport: Transport, credentials: Credentials): Promise<string> {
   if (credentials.type === 'access-token') return credentials.token;
-  const client = createPromiseClient(AuthService, transport);
+  const client = createClient(AuthService, transport);
   const [entity, payload] = credentials.type === 'api-key' ? [credentials.keyId, credentials.key] : [credentials.email, credentials.password];
   const res = await client.authenticate({ entity, credentials: { type: credentials.type, payload } });
   return res.accessToken;

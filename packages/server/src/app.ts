@@ -115,7 +115,7 @@ async function serve(store: Store, { config, log, now, newId }: Required<AppOpti
       return;
     }
     if (applyCors(req, res)) return;
-    rpc(req as Parameters<typeof rpc>[0], res as Parameters<typeof rpc>[1]);
+    rpc(req, res);
   });
   const port = await listener.listen(config.port, config.host);
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;

@@ -65,13 +65,13 @@ export async function listAuthorizationsOfOrganization(db: Executor, organizatio
 export async function listMemberIds(db: Executor, organizationId: string): Promise<{ userId: string; since: string }[]> {
   const rows = await db
     .selectFrom('authorizations')
-    .select(['identity_id', (eb) => eb.fn.min('created_at').as('since')])
+    .select(['identity_id', (eb) => eb.fn.min<string>('created_at').as('since')])
     .where('organization_id', '=', organizationId)
     .where('identity_type', '=', 'user')
     .groupBy('identity_id')
     .orderBy('since')
     .execute();
-  return rows.map((r) => ({ userId: r.identity_id, since: String(r.since) }));
+  return rows.map((r) => ({ userId: r.identity_id, since: r.since }));
 }
 
 /** Organizations in which a user holds any role. */
@@ -142,7 +142,7 @@ export async function authorizationExists(db: Executor, a: Authorization): Promi
 export async function countOrganizationOwners(db: Executor, organizationId: string): Promise<number> {
   const row = await db
     .selectFrom('authorizations')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
     .where('organization_id', '=', organizationId)
     .where('resource_type', '=', 'organization')
     .where('resource_id', '=', organizationId)

@@ -56,7 +56,7 @@ async function withDetails(db: Executor, rows: readonly LocationRow[]): Promise<
 async function robotCounts(db: Executor, ids: readonly string[]): Promise<Map<string, number>> {
   const rows = await db
     .selectFrom('robots')
-    .select(['location_id', (eb) => eb.fn.countAll<number>().as('n')])
+    .select(['location_id', (eb) => eb.fn.countAll<number | string>().as('n')])
     .where('location_id', 'in', ids)
     .groupBy('location_id')
     .execute();
@@ -126,14 +126,14 @@ export async function deleteLocation(db: Executor, id: string): Promise<void> {
 
 /** Machines directly in a location. */
 export async function countRobotsIn(db: Executor, id: string): Promise<number> {
-  const row = await db.selectFrom('robots').select((eb) => eb.fn.countAll<number>().as('n')).where('location_id', '=', id).executeTakeFirstOrThrow();
+  const row = await db.selectFrom('robots').select((eb) => eb.fn.countAll<number | string>().as('n')).where('location_id', '=', id).executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
 export async function countChildLocations(db: Executor, id: string): Promise<number> {
   const row = await db
     .selectFrom('locations')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
     .where('parent_location_id', '=', id)
     .executeTakeFirstOrThrow();
   return Number(row.n);

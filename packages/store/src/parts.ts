@@ -109,7 +109,7 @@ export async function listParts(db: Executor, robotId: string): Promise<RobotPar
 }
 
 export async function countParts(db: Executor, robotId: string): Promise<number> {
-  const row = await db.selectFrom('robot_parts').select((eb) => eb.fn.countAll<number>().as('n')).where('robot_id', '=', robotId).executeTakeFirstOrThrow();
+  const row = await db.selectFrom('robot_parts').select((eb) => eb.fn.countAll<number | string>().as('n')).where('robot_id', '=', robotId).executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
@@ -178,7 +178,7 @@ export async function listHistory(
   const more = page !== undefined && rows.length > page.limit;
   return {
     more,
-    entries: (more ? rows.slice(0, page?.limit) : rows).map((r) => ({
+    entries: (more ? rows.slice(0, page.limit) : rows).map((r) => ({
       id: r.id,
       partId: r.part_id,
       robotId: r.robot_id,

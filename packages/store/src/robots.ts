@@ -35,12 +35,12 @@ export async function insertRobot(db: Executor, robot: { id: string; name: strin
 
 export async function findRobot(db: Executor, id: string): Promise<Robot | undefined> {
   const row = await selectRobots(db).where('robots.id', '=', id).executeTakeFirst();
-  return row && toRobot(row as RobotRow);
+  return row && toRobot(row);
 }
 
 export async function findRobotByName(db: Executor, locationId: string, name: string): Promise<Robot | undefined> {
   const row = await selectRobots(db).where('robots.location_id', '=', locationId).where('robots.name', '=', name).executeTakeFirst();
-  return row && toRobot(row as RobotRow);
+  return row && toRobot(row);
 }
 
 /**
@@ -60,7 +60,7 @@ export async function listRobots(
   if (page !== undefined) query = query.limit(page.limit + 1);
   const rows = (await query.execute()) as RobotRow[];
   const more = page !== undefined && rows.length > page.limit;
-  return { robots: (more ? rows.slice(0, page?.limit) : rows).map(toRobot), more };
+  return { robots: (more ? rows.slice(0, page.limit) : rows).map(toRobot), more };
 }
 
 export async function updateRobot(db: Executor, id: string, changes: { name?: string; locationId?: string }): Promise<void> {

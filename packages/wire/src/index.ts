@@ -11,5 +11,4 @@ export * from './auth.js';
 // With moduleResolution NodeNext the SDK's extensionless re-exports fail to resolve and every wire type
 // silently becomes `any`; this line stops the build if that ever happens again.
 type IsAny<T> = 0 extends 1 & T ? true : false;
-const wireTypesResolve: IsAny<AppApi.Organization> extends false ? true : never = true;
-void wireTypesResolve;
+export const wireTypesResolve: IsAny<AppApi.Organization> extends false ? true : never = true;

@@ -41,7 +41,7 @@ export function randomString(length: number): string {
   while (out.length < length) {
     for (const byte of randomBytes(length * 2)) {
       // Rejection sampling keeps every letter equally likely (248 = 4 × 62).
-      if (byte < 248 && out.length < length) out += ALPHABET[byte % 62];
+      if (byte < 248 && out.length < length) out += ALPHABET.charAt(byte % 62);
     }
   }
   return out;

@@ -41,7 +41,7 @@ export function createListener(handler: RequestHandler): Listener {
   const sessionSockets = new WeakSet<net.Socket>();
   h2.on('session', (session) => {
     sessions.add(session);
-    sessionSockets.add(session.socket as net.Socket);
+    sessionSockets.add(session.socket);
     session.once('close', () => sessions.delete(session));
   });
 

@@ -7,8 +7,8 @@ export const robotsRpc = (robots: RobotsService, now: () => Date): AppHandlers =
   async getRobot(req) {
     return { robot: robotToProto(await robots.get(req.id), now()) };
   },
-  async getRoverRentalRobots() {
-    return { robots: NO_RENTAL_ROBOTS };
+  getRoverRentalRobots() {
+    return Promise.resolve({ robots: NO_RENTAL_ROBOTS });
   },
   async listRobots(req, call) {
     const page = await robots.list(req.locationId, pageFromHeaders(call.requestHeader));

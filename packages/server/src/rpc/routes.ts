@@ -4,7 +4,7 @@
  * one debug log line. No handler can skip a step.
  */
 import { MethodKind, type Message, type PartialMessage } from '@bufbuild/protobuf';
-import { Code, ConnectError, type ConnectRouter, type HandlerContext, type ServiceImpl } from '@connectrpc/connect';
+import { Code, ConnectError, type ConnectRouter, type HandlerContext } from '@connectrpc/connect';
 import type { Actor } from '@hangar/domain';
 import { AppService } from '@hangar/wire';
 import type { AuthService } from '../auth/auth.service.js';
@@ -46,7 +46,7 @@ export function registerAppService(router: ConnectRouter, deps: RouteDeps): void
   const impl: Record<string, unknown> = {};
   for (const [local, info] of Object.entries(AppService.methods)) {
     const name = local as AppMethodName;
-    const entry = deps.methods[name] as AnyEntry;
+    const entry: AnyEntry = deps.methods[name];
     const handler = deps.handlers[name] as AnyHandler | undefined;
     if (entry === 'unimplemented') {
       if (handler !== undefined) throw new Error(`AppService.${info.name} has a handler but is marked unimplemented in METHODS`);
@@ -60,7 +60,7 @@ export function registerAppService(router: ConnectRouter, deps: RouteDeps): void
         ? streamingHandler(info.name, guard, handler as (req: unknown, call: Call) => AsyncIterable<unknown>, deps.log)
         : unaryHandler(info.name, guard, handler as (req: unknown, call: Call) => Promise<unknown>, deps.log);
   }
-  router.service(AppService, impl as Partial<ServiceImpl<typeof AppService>>);
+  router.service(AppService, impl);
 }
 
 type Guard = (req: unknown, ctx: HandlerContext) => Promise<Actor>;

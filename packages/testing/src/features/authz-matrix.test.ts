@@ -1,0 +1,236 @@
+/**
+ * The authorization matrix, generated from the server's method table: every implemented AppService method
+ * × {organization owner key, location operator key, owner key of another organization, no credentials}.
+ * Each method gets a fresh world, and the owner's cell runs last so destructive calls cannot spoil others.
+ * The expected code comes from a small model of the roles written here, independently of the server's
+ * policy code; the checks each method performs come from METHODS.
+ */
+import type { PartialMessage } from '@bufbuild/protobuf';
+import { createPromiseClient, type PromiseClient } from '@connectrpc/connect';
+import { createConnectTransport } from '@connectrpc/connect-node';
+import { METHODS, type AppMethodName, type Check } from '@hangar/server';
+import { AppService, AuthService } from '@hangar/wire';
+import assert from 'node:assert/strict';
+import { before, it } from 'node:test';
+import { Code, codeOf } from '../assertions.js';
+import { newKey, type ApiKeyCredentials } from '../seed.js';
+import { describeEngines } from '../suite.js';
+import type { TestServer } from '../server.js';
+
+type Actor = 'owner' | 'operator' | 'other' | 'none';
+const ACTORS: readonly Actor[] = ['none', 'other', 'operator', 'owner'];
+
+/** What a location operator may do inside its location (and nothing more). */
+const OPERATOR_MAY = new Set(['location.read', 'robot.read', 'robot.operate', 'logs.read']);
+
+interface World {
+  orgId: string;
+  locationId: string;
+  /** An empty location under `locationId`, for deletions. */
+  childLocationId: string;
+  robotId: string;
+  mainPartId: string;
+  mainPartName: string;
+  /** A second, non-main part of the robot. */
+  sidePartId: string;
+  /** The main part's second secret (parts start with one). */
+  secondSecretId: string;
+  /** An API key holding location_operator on `locationId`. */
+  keyId: string;
+  adminUserId: string;
+  tokens: Record<Exclude<Actor, 'none'>, string>;
+}
+
+type Sample = (w: World) => PartialMessage<any>;
+
+/**
+ * Pinned expectations for the location operator, so a wrong action in the method table cannot hide
+ * behind the generated model: administering is for owners; reading and operating is for operators too.
+ */
+const OPERATOR_DENIED = new Set<AppMethodName>([
+  'updateOrganization', 'deleteOrganization', 'createLocation', 'updateLocation', 'deleteLocation', 'createKey',
+  'updateRobotPart', 'newRobotPart', 'deleteRobotPart', 'getRobotAPIKeys', 'markPartAsMain', 'createRobotPartSecret',
+  'deleteRobotPartSecret', 'newRobot', 'updateRobot', 'deleteRobot', 'addRole', 'removeRole', 'changeRole',
+  'listAuthorizations', 'deleteKey', 'listKeys', 'renameKey', 'rotateKey', 'createKeyFromExistingKeyAuthorizations',
+]);
+const OPERATOR_ALLOWED = new Set<AppMethodName>([
+  'getOrganization', 'listOrganizationMembers', 'listLocations', 'getLocation', 'getOrganizationsWithAccessToLocation',
+  'getRobot', 'getRoverRentalRobots', 'getRobotParts', 'getRobotPart', 'getRobotPartByNameAndLocation', 'getRobotPartHistory',
+  'listRobots', 'markPartForRestart', 'checkPermissions', 'listOrganizations',
+]);
+
+/** One request per implemented method, aimed at the world's resources. */
+const SAMPLES: Partial<Record<AppMethodName, Sample>> = {
+  getUserIDByEmail: () => ({ email: 'admin@hangar.local' }),
+  createOrganization: () => ({ name: 'Made in the matrix' }),
+  listOrganizations: () => ({}),
+  getOrganizationsWithAccessToLocation: (w) => ({ locationId: w.locationId }),
+  listOrganizationsByUser: (w) => ({ userId: w.adminUserId }),
+  getOrganization: (w) => ({ organizationId: w.orgId }),
+  getOrganizationNamespaceAvailability: () => ({ publicNamespace: 'matrix-free-namespace' }),
+  updateOrganization: (w) => ({ organizationId: w.orgId, name: 'Renamed' }),
+  deleteOrganization: (w) => ({ organizationId: w.orgId }),
+  listOrganizationMembers: (w) => ({ organizationId: w.orgId }),
+  createLocation: (w) => ({ organizationId: w.orgId, name: 'New location' }),
+  getLocation: (w) => ({ locationId: w.locationId }),
+  updateLocation: (w) => ({ locationId: w.locationId, name: 'Renamed location' }),
+  deleteLocation: (w) => ({ locationId: w.childLocationId }),
+  listLocations: (w) => ({ organizationId: w.orgId }),
+  createKey: (w) => ({ authorizations: [orgOwner(w)], name: 'matrix key' }),
+  getRobot: (w) => ({ id: w.robotId }),
+  getRoverRentalRobots: (w) => ({ orgId: w.orgId }),
+  getRobotParts: (w) => ({ robotId: w.robotId }),
+  getRobotPart: (w) => ({ id: w.mainPartId }),
+  getRobotPartByNameAndLocation: (w) => ({ name: w.mainPartName, locationId: w.locationId }),
+  getRobotPartHistory: (w) => ({ id: w.mainPartId }),
+  updateRobotPart: (w) => ({ id: w.mainPartId, name: w.mainPartName }),
+  newRobotPart: (w) => ({ robotId: w.robotId, partName: 'extra-part' }),
+  deleteRobotPart: (w) => ({ partId: w.sidePartId }),
+  getRobotAPIKeys: (w) => ({ robotId: w.robotId }),
+  markPartAsMain: (w) => ({ partId: w.sidePartId }),
+  markPartForRestart: (w) => ({ partId: w.mainPartId }),
+  createRobotPartSecret: (w) => ({ partId: w.sidePartId }),
+  deleteRobotPartSecret: (w) => ({ partId: w.mainPartId, secretId: w.secondSecretId }),
+  listRobots: (w) => ({ locationId: w.locationId }),
+  newRobot: (w) => ({ name: 'new-robot', location: w.locationId }),
+  updateRobot: (w) => ({ id: w.robotId, name: 'renamed-robot', location: '' }),
+  deleteRobot: (w) => ({ id: w.robotId }),
+  addRole: (w) => ({ authorization: role(w, 'owner', 'location', w.locationId) }),
+  removeRole: (w) => ({ authorization: role(w, 'operator', 'location', w.locationId) }),
+  changeRole: (w) => ({ oldAuthorization: role(w, 'operator', 'location', w.locationId), newAuthorization: role(w, 'owner', 'location', w.locationId) }),
+  listAuthorizations: (w) => ({ organizationId: w.orgId, resourceIds: [] }),
+  checkPermissions: (w) => ({ permissions: [{ resourceType: 'organization', resourceId: w.orgId, permissions: ['read_organization'] }] }),
+  deleteKey: (w) => ({ id: w.keyId }),
+  listKeys: (w) => ({ orgId: w.orgId }),
+  renameKey: (w) => ({ id: w.keyId, name: 'renamed key' }),
+  rotateKey: (w) => ({ id: w.keyId }),
+  createKeyFromExistingKeyAuthorizations: (w) => ({ id: w.keyId }),
+};
+
+function orgOwner(w: World) {
+  return { authorizationType: 'role', authorizationId: 'organization_owner', resourceType: 'organization', resourceId: w.orgId, organizationId: w.orgId, identityId: '', identityType: 'api-key' };
+}
+
+function role(w: World, r: string, type: string, id: string) {
+  return { authorizationType: 'role', authorizationId: `${type}_${r}`, resourceType: type, resourceId: id, organizationId: w.orgId, identityId: w.keyId, identityType: '' };
+}
+
+/** The model: who may do what, written from the role definitions, not from the server's code. */
+function expectedFor(actor: Actor, checks: readonly Check[]): Code | 0 {
+  if (actor === 'none') return Code.Unauthenticated;
+  if (actor === 'owner') return 0;
+  if (actor === 'other') return checks.length === 0 ? 0 : Code.NotFound;
+  for (const { action, target } of checks) {
+    if ('organization' in target) {
+      if (action !== 'org.read') return Code.PermissionDenied;
+    } else if ('apiKey' in target) {
+      return Code.PermissionDenied;
+    } else if (!OPERATOR_MAY.has(action)) {
+      return Code.PermissionDenied;
+    }
+  }
+  return 0;
+}
+
+async function token(s: TestServer, key: ApiKeyCredentials): Promise<string> {
+  const auth = createPromiseClient(AuthService, createConnectTransport({ baseUrl: s.url, httpVersion: '1.1' }));
+  return (await auth.authenticate({ entity: key.id, credentials: { type: 'api-key', payload: key.key } })).accessToken;
+}
+
+await describeEngines('authorization matrix', (server) => {
+  let app: PromiseClient<typeof AppService>;
+  let otherToken: string;
+  let adminUserId: string;
+
+  before(async () => {
+    const s = server();
+    app = createPromiseClient(AppService, createConnectTransport({ baseUrl: s.url, httpVersion: '1.1' }));
+    const other = await s.client.createOrganization('Someone else');
+    otherToken = await token(s, await newKey(s.client, other.id, { role: 'owner', resourceType: 'organization', resourceId: other.id }));
+    adminUserId = await s.client.getUserIdByEmail(s.admin.email);
+  });
+
+  async function world(): Promise<World> {
+    const s = server();
+    const c = s.client;
+    const org = await c.createOrganization('Matrix org');
+    const location = await c.createLocation(org.id, 'Matrix location');
+    const child = await c.createLocation(org.id, 'Empty child', location.id);
+    const robotId = await c.newRobot('matrix-robot', location.id);
+    const sidePartId = await c.newRobotPart(robotId, 'side-part');
+    const [main] = (await c.getRobotParts(robotId)).filter((p) => p.mainPart);
+    assert.ok(main);
+    const withSecret = await c.createRobotPartSecret(main.id);
+    const secondSecretId = withSecret.secrets[1]?.id ?? '';
+    const owner = await newKey(c, org.id, { role: 'owner', resourceType: 'organization', resourceId: org.id });
+    const operator = await newKey(c, org.id, { role: 'operator', resourceType: 'location', resourceId: location.id });
+    const key = await newKey(c, org.id, { role: 'operator', resourceType: 'location', resourceId: location.id });
+    return {
+      orgId: org.id,
+      locationId: location.id,
+      childLocationId: child.id,
+      robotId,
+      mainPartId: main.id,
+      mainPartName: main.name,
+      sidePartId,
+      secondSecretId,
+      keyId: key.id,
+      adminUserId,
+      tokens: { owner: await token(s, owner), operator: await token(s, operator), other: otherToken },
+    };
+  }
+
+  const implemented = (Object.keys(METHODS) as AppMethodName[]).filter((m) => METHODS[m] !== 'unimplemented');
+
+  it('has a sample request for every implemented method', () => {
+    assert.deepEqual(
+      implemented.filter((m) => SAMPLES[m] === undefined),
+      [],
+      'add a SAMPLES entry for each new method',
+    );
+  });
+
+  for (const method of implemented) {
+    it(`${method}: none → UNAUTHENTICATED, other org → NOT_FOUND, operator and owner per role`, async () => {
+      const sample = SAMPLES[method];
+      if (sample === undefined) throw new Error(`no sample for ${method}`);
+      const w = await world();
+      const info = AppService.methods[method];
+      const init = sample(w);
+      const entry = METHODS[method];
+      const checks = entry !== 'unimplemented' && 'requires' in entry ? [(entry.requires as (r: unknown) => Check | Check[])(new info.I(init))].flat() : [];
+      const call = app[method] as unknown as (req: unknown, options: { headers: Record<string, string> }) => Promise<unknown>;
+      const got: Record<string, string> = {};
+      const want: Record<string, string> = {};
+      for (const actor of ACTORS) {
+        const headers: Record<string, string> = actor === 'none' ? {} : { authorization: `Bearer ${w.tokens[actor]}` };
+        let code: Code | 0 = 0;
+        try {
+          await call.call(app, init, { headers });
+        } catch (err) {
+          code = codeOf(err) ?? Code.Unknown;
+        }
+        got[actor] = Code[code] ?? 'OK';
+        want[actor] = Code[expectedFor(actor, checks)] ?? 'OK';
+      }
+      if (OPERATOR_DENIED.has(method)) assert.equal(want.operator, 'PermissionDenied', `${method} must be closed to operators`);
+      if (OPERATOR_ALLOWED.has(method)) assert.equal(want.operator, 'OK', `${method} must be open to operators`);
+      assert.deepEqual(got, want);
+    });
+  }
+
+  it('answers UNIMPLEMENTED, naming the method, for every method not built yet', async () => {
+    const s = server();
+    const t = await token(s, { id: s.admin.apiKeyId, key: s.admin.apiKey });
+    const pending = (Object.keys(METHODS) as AppMethodName[]).filter((m) => METHODS[m] === 'unimplemented' && AppService.methods[m].kind === 0);
+    assert.ok(pending.length > 0);
+    for (const method of pending) {
+      const call = app[method] as unknown as (req: unknown, options: { headers: Record<string, string> }) => Promise<unknown>;
+      await assert.rejects(call.call(app, {}, { headers: { authorization: `Bearer ${t}` } }), (err: unknown) => {
+        assert.equal(codeOf(err), Code.Unimplemented, method);
+        assert.match((err as Error).message, new RegExp(AppService.methods[method].name));
+        return true;
+      });
+    }
+  });
+});
