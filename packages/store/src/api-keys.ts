@@ -1,4 +1,4 @@
-import type { ApiKey } from '@hangar/domain';
+import type { ApiKey, Grant, ResourceType, Role } from '@hangar/domain';
 import type { Executor } from './rows.js';
 
 export interface ApiKeyRecord extends ApiKey {
@@ -19,12 +19,6 @@ export async function insertApiKey(
 export async function findApiKeySecret(db: Executor, id: string): Promise<{ secretHash: string; generation: number } | undefined> {
   const row = await db.selectFrom('api_keys').select(['secret_hash', 'generation']).where('id', '=', id).executeTakeFirst();
   return row && { secretHash: row.secret_hash, generation: row.generation };
-}
-
-/** A key as a token presents it: exists, and minted under its current secret. */
-export async function findApiKeyForToken(db: Executor, id: string): Promise<{ name: string; generation: number } | undefined> {
-  const row = await db.selectFrom('api_keys').select(['name', 'generation']).where('id', '=', id).executeTakeFirst();
-  return row;
 }
 
 export async function findApiKey(db: Executor, id: string): Promise<ApiKeyRecord | undefined> {
@@ -79,4 +73,29 @@ export async function renameApiKey(db: Executor, id: string, name: string): Prom
 
 export async function deleteApiKey(db: Executor, id: string): Promise<void> {
   await db.deleteFrom('api_keys').where('id', '=', id).execute();
+}
+
+/**
+ * A key as a token presents it, with every role it holds, in one round trip: this runs on every call
+ * made with an API key.
+ */
+export async function findApiKeyWithGrants(
+  db: Executor,
+  id: string,
+): Promise<{ name: string; generation: number; grants: Grant[] } | undefined> {
+  const rows = await db
+    .selectFrom('api_keys as k')
+    .leftJoin('authorizations as a', 'a.identity_id', 'k.id')
+    .select(['k.name', 'k.generation', 'a.organization_id', 'a.role', 'a.resource_type', 'a.resource_id'])
+    .where('k.id', '=', id)
+    .execute();
+  const first = rows[0];
+  if (first === undefined) return undefined;
+  const grants: Grant[] = [];
+  for (const r of rows) {
+    if (r.organization_id === null || r.role === null || r.resource_type === null || r.resource_id === null) continue;
+    // Rows are written only from validated domain values.
+    grants.push({ organizationId: r.organization_id, role: r.role as Role, resourceType: r.resource_type as ResourceType, resourceId: r.resource_id });
+  }
+  return { name: first.name, generation: first.generation, grants };
 }

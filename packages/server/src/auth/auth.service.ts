@@ -61,18 +61,15 @@ export function createAuthService({ db, now, signingKey, tokenTtlSeconds }: Auth
         throw unauthenticated(check.reason === 'expired' ? `access token expired: ${LOG_IN_AGAIN}` : `invalid access token: ${LOG_IN_AGAIN}`);
       }
       const { sub, typ, gen } = check.claims;
-      let label: string;
       if (typ === 'api-key') {
-        const key = await apiKeys.findApiKeyForToken(db, sub);
+        const key = await apiKeys.findApiKeyWithGrants(db, sub);
         if (key === undefined) throw unauthenticated(`the API key of this token was deleted: ${LOG_IN_AGAIN}`);
         if (key.generation !== gen) throw unauthenticated(`the API key of this token was rotated: ${LOG_IN_AGAIN} using the new secret`);
-        label = key.name;
-      } else {
-        const user = await users.findUser(db, sub);
-        if (user === undefined) throw unauthenticated(`the user of this token no longer exists: ${LOG_IN_AGAIN}`);
-        label = user.email;
+        return { kind: typ, id: sub, label: key.name, grants: key.grants };
       }
-      return { kind: typ, id: sub, label, grants: await authorizations.listGrants(db, sub) };
+      const user = await users.findUser(db, sub);
+      if (user === undefined) throw unauthenticated(`the user of this token no longer exists: ${LOG_IN_AGAIN}`);
+      return { kind: typ, id: sub, label: user.email, grants: await authorizations.listGrants(db, sub) };
     },
   };
 }
