@@ -139,17 +139,8 @@ export async function countChildLocations(db: Executor, id: string): Promise<num
   return Number(row.n);
 }
 
-/** Location ids of a location's subtree (itself included), for cascades. */
-export async function locationSubtree(db: Executor, id: string): Promise<string[]> {
-  const result = await sql<{ id: string }>`
-    with recursive tree(id) as (
-      select id from locations where id = ${id}
-      union all
-      select l.id from locations l join tree t on l.parent_location_id = t.id
-    )
-    select id from tree`.execute(db);
-  return result.rows.map((r) => r.id);
-}
+/** Writes keep the tree acyclic; this bound only keeps a damaged tree from looping a query forever. */
+export const MAX_LOCATION_DEPTH = 64;
 
 /**
  * A location's place in the hierarchy: the location, its ancestors (nearest first), and every organization
@@ -183,6 +174,7 @@ async function scopeFromChain(db: Executor, anchor: RawBuilder<unknown>, kind: S
       ${anchor}
       union all
       select l.id, l.parent_location_id, c.depth + 1 from locations l join chain c on l.id = c.parent_location_id
+      where c.depth < ${MAX_LOCATION_DEPTH}
     )
     select c.id, c.depth, lo.organization_id
     from chain c left join location_organizations lo on lo.location_id = c.id

@@ -77,3 +77,12 @@ export async function listOwnedResourceIds(db: Executor, id: string): Promise<{ 
     locationIds.length === 0 ? [] : (await db.selectFrom('robots').select('id').where('location_id', 'in', locationIds).execute()).map((r) => r.id);
   return { locationIds, robotIds };
 }
+
+/**
+ * Serializes changes to an organization's location tree until the transaction ends. A no-op update takes
+ * PostgreSQL's row lock on both engines' terms (SQLite already runs one writer at a time), so two
+ * concurrent moves cannot both pass the cycle check and join two locations into a loop.
+ */
+export async function lockOrganization(db: Executor, id: string): Promise<void> {
+  await db.updateTable('organizations').set((eb) => ({ id: eb.ref('id') })).where('id', '=', id).execute();
+}

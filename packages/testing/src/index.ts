@@ -10,3 +10,4 @@ export * from './suite.js';
 export * from './inspect.js';
 export * from './wire-clients.js';
 export * from './snapshots.js';
+export * from './fleet.js';

@@ -40,6 +40,7 @@ export function createLocationsService({ db, now, newId }: LocationsDeps) {
       const name = parseName('name', rawName);
       const id = newId();
       await db.transaction().execute(async (tx) => {
+        await organizations.lockOrganization(tx, organizationId);
         if (parentLocationId !== undefined) {
           const parent = await locations.findLocation(tx, parentLocationId);
           if (parent === undefined) throw notFound('parent location', parentLocationId);
@@ -67,6 +68,7 @@ export function createLocationsService({ db, now, newId }: LocationsDeps) {
       await db.transaction().execute(async (tx) => {
         const current = await locations.findLocation(tx, id);
         if (current === undefined) throw notFound('location', id);
+        await organizations.lockOrganization(tx, current.primaryOrganizationId);
         const parentId = changes.parentLocationId;
         if (parentId !== undefined && parentId !== null) {
           if (parentId === id) throw invalid('a location cannot be its own parent');
@@ -91,6 +93,9 @@ export function createLocationsService({ db, now, newId }: LocationsDeps) {
     /** Refuses while the location still holds machines or child locations, so nothing is lost by accident. */
     async delete(id: string): Promise<void> {
       await db.transaction().execute(async (tx) => {
+        const location = await locations.findLocation(tx, id);
+        if (location === undefined) throw notFound('location', id);
+        await organizations.lockOrganization(tx, location.primaryOrganizationId);
         const robots = await locations.countRobotsIn(tx, id);
         const children = await locations.countChildLocations(tx, id);
         if (robots > 0 || children > 0) {

@@ -5,6 +5,7 @@
 import {
   ADMIN_ACTION,
   can,
+  invalid,
   notFound,
   organizationScope,
   permissionDenied,
@@ -23,14 +24,20 @@ export type Target =
   /** A machine part: authorized as the machine it belongs to, reported as a part when missing. */
   | { readonly part: string }
   /** An API key: managing it needs admin rights on every resource it holds a role on. */
-  | { readonly apiKey: string };
+  | { readonly apiKey: string }
+  /** The organization that owns a location (checked as that organization; NOT_FOUND if the location is missing). */
+  | { readonly organizationOfLocation: string };
+
+type ResourceTarget = Exclude<Target, { apiKey: string } | { organizationOfLocation: string }>;
 
 export interface Check {
   readonly action: Action;
   readonly target: Target;
+  /** When set, the target must belong to this organization (INVALID_ARGUMENT otherwise). */
+  readonly inOrganization?: string;
 }
 
-function describe(target: Exclude<Target, { apiKey: string }>): { type: ResourceType; noun: string; id: string } {
+function describe(target: ResourceTarget): { type: ResourceType; noun: string; id: string } {
   if ('organization' in target) return { type: 'organization', noun: 'organization', id: target.organization };
   if ('location' in target) return { type: 'location', noun: 'location', id: target.location };
   if ('robot' in target) return { type: 'robot', noun: 'machine', id: target.robot };
@@ -39,7 +46,7 @@ function describe(target: Exclude<Target, { apiKey: string }>): { type: Resource
 
 export function createAccess(db: Executor) {
   /** The scope of an existing target, or undefined if it does not exist. */
-  async function scopeOf(target: Exclude<Target, { apiKey: string }>): Promise<Scope | undefined> {
+  async function scopeOf(target: ResourceTarget): Promise<Scope | undefined> {
     // An organization needs no lookup: a caller can only see it through a role in it, and roles are
     // deleted with their organization, so "no role" answers NOT_FOUND whether it exists or not.
     if ('organization' in target) return organizationScope(target.organization);
@@ -55,13 +62,24 @@ export function createAccess(db: Executor) {
         await authorizeKeyManagement(actor, check.target.apiKey);
         continue;
       }
-      const { type, noun, id } = describe(check.target);
-      const scope = await scopeOf(check.target);
+      const target = await resolveTarget(check.target);
+      const { type, noun, id } = describe(target);
+      const scope = await scopeOf(target);
       if (scope === undefined || !can(actor, READ_ACTION[type], scope)) throw notFound(noun, id);
+      if (check.inOrganization !== undefined && !scope.organizationIds.includes(check.inOrganization)) {
+        throw invalid(`${noun} ${id} does not belong to organization ${check.inOrganization}`);
+      }
       if (!can(actor, check.action, scope)) {
         throw permissionDenied(`${actor.kind === 'user' ? 'user' : 'API key'} ${actor.id} may not ${ACTION_TEXT[check.action]} ${noun} ${id}`);
       }
     }
+  }
+
+  async function resolveTarget(target: Exclude<Target, { apiKey: string }>): Promise<ResourceTarget> {
+    if (!('organizationOfLocation' in target)) return target;
+    const location = await locations.findLocation(db, target.organizationOfLocation);
+    if (location === undefined) throw notFound('location', target.organizationOfLocation);
+    return { organization: location.primaryOrganizationId };
   }
 
   /** A key is visible to members of its organization; changing it needs admin rights on all it can do. */
@@ -69,7 +87,7 @@ export function createAccess(db: Executor) {
     const key = await apiKeys.findApiKey(db, keyId);
     if (key === undefined || !can(actor, 'org.read', organizationScope(key.organizationId))) throw notFound('API key', keyId);
     const grants = await authorizations.listGrants(db, keyId);
-    const targets: Exclude<Target, { apiKey: string }>[] =
+    const targets: ResourceTarget[] =
       grants.length === 0 ? [{ organization: key.organizationId }] : grants.map((g) => targetOfResource(g.resourceType, g.resourceId));
     for (const target of targets) {
       const { type, noun, id } = describe(target);
@@ -83,7 +101,7 @@ export function createAccess(db: Executor) {
   }
 
   /** Whether the actor may do `action` on the target; false (never NOT_FOUND) for what it cannot see. */
-  async function allows(actor: Actor, action: Action, target: Exclude<Target, { apiKey: string }>): Promise<boolean> {
+  async function allows(actor: Actor, action: Action, target: ResourceTarget): Promise<boolean> {
     const { type } = describe(target);
     const scope = await scopeOf(target);
     return scope !== undefined && can(actor, READ_ACTION[type], scope) && can(actor, action, scope);
@@ -105,7 +123,7 @@ const ACTION_TEXT: Record<Action, string> = {
   'logs.read': 'read machine logs of',
 };
 
-export function targetOfResource(type: ResourceType, id: string): Exclude<Target, { apiKey: string }> {
+export function targetOfResource(type: ResourceType, id: string): ResourceTarget {
   switch (type) {
     case 'organization':
       return { organization: id };

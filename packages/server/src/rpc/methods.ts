@@ -5,7 +5,7 @@
  */
 import { ADMIN_ACTION, invalid, parseAuthorization, parseId, type Action, type AuthorizationInput } from '@hangar/domain';
 import type { AppService } from '@hangar/wire';
-import type { Check, Target } from './access.js';
+import { targetOfResource, type Check, type Target } from './access.js';
 
 type AppMethods = (typeof AppService)['methods'];
 export type AppMethodName = keyof AppMethods;
@@ -37,14 +37,24 @@ function required<T>(field: string, value: T | undefined): T {
 const signedIn = { access: 'signed_in' } as const;
 
 /** Handing out a role needs admin rights on the resource it is for. */
-function grantChecks(list: readonly AuthorizationInput[]): Check[] {
-  if (list.length === 0) throw invalid('authorizations must list at least one role for the key');
-  return list.map((a, i) => {
-    const grant = parseAuthorization(a, `authorizations[${i}]`);
-    const target: Target =
-      grant.resourceType === 'organization' ? { organization: grant.resourceId } : grant.resourceType === 'location' ? { location: grant.resourceId } : { robot: grant.resourceId };
-    return { action: ADMIN_ACTION[grant.resourceType], target };
+/**
+ * Handing out a role needs admin rights on the resource it is for, and the resource must belong to the
+ * organization the role is filed under: otherwise an owner elsewhere could file a role in an organization
+ * it is no member of and read that organization through it.
+ */
+function grantChecks(roles: readonly (readonly [field: string, role: AuthorizationInput])[]): Check[] {
+  return roles.flatMap(([field, a]) => {
+    const grant = parseAuthorization(a, field);
+    return [
+      { action: 'org.read', target: { organization: grant.organizationId } },
+      { action: ADMIN_ACTION[grant.resourceType], target: targetOfResource(grant.resourceType, grant.resourceId), inOrganization: grant.organizationId },
+    ];
   });
+}
+
+function keyGrantChecks(list: readonly AuthorizationInput[]): Check[] {
+  if (list.length === 0) throw invalid('authorizations must list at least one role for the key');
+  return grantChecks(list.map((a, i) => [`authorizations[${i}]`, a] as const));
 }
 
 export const METHODS: MethodTable = {
@@ -97,12 +107,16 @@ export const METHODS: MethodTable = {
         : { action: 'org.admin', target: org('organization_id', r.organizationId) },
   },
   getLocation: { requires: on('location.read', (r) => loc('location_id', r.locationId)) },
+  // Moving under a parent needs admin rights on both; moving to the top level, where only organization
+  // owners may create locations, needs them on the organization.
   updateLocation: {
     requires: (r) => [
       { action: 'location.admin', target: loc('location_id', r.locationId) },
-      ...(r.parentLocationId !== undefined && r.parentLocationId !== ''
-        ? [{ action: 'location.admin' as const, target: loc('parent_location_id', r.parentLocationId) }]
-        : []),
+      ...(r.parentLocationId === undefined
+        ? []
+        : r.parentLocationId === ''
+          ? [{ action: 'org.admin' as const, target: { organizationOfLocation: r.locationId } }]
+          : [{ action: 'location.admin' as const, target: loc('parent_location_id', r.parentLocationId) }]),
     ],
   },
   deleteLocation: { requires: on('location.admin', (r) => loc('location_id', r.locationId)) },
@@ -164,10 +178,14 @@ export const METHODS: MethodTable = {
   deleteFragmentTag: 'unimplemented',
 
   // Roles
-  addRole: { requires: (r) => grantChecks([required('authorization', r.authorization)]) },
-  removeRole: { requires: (r) => grantChecks([required('authorization', r.authorization)]) },
+  addRole: { requires: (r) => grantChecks([['authorization', required('authorization', r.authorization)]]) },
+  removeRole: { requires: (r) => grantChecks([['authorization', required('authorization', r.authorization)]]) },
   changeRole: {
-    requires: (r) => grantChecks([required('old_authorization', r.oldAuthorization), required('new_authorization', r.newAuthorization)]),
+    requires: (r) =>
+      grantChecks([
+        ['old_authorization', required('old_authorization', r.oldAuthorization)],
+        ['new_authorization', required('new_authorization', r.newAuthorization)],
+      ]),
   },
   listAuthorizations: { requires: on('org.admin', (r) => org('organization_id', r.organizationId)) },
   // Answers only with what the caller holds, so it needs no rights of its own.
@@ -188,7 +206,7 @@ export const METHODS: MethodTable = {
   listModules: 'unimplemented',
 
   // API keys: the caller must be able to hand out every role the key would carry.
-  createKey: { requires: (r) => grantChecks(r.authorizations) },
+  createKey: { requires: (r) => keyGrantChecks(r.authorizations) },
   deleteKey: { requires: on('org.admin', (r) => key('id', r.id)) },
   listKeys: { requires: on('org.admin', (r) => org('org_id', r.orgId)) },
   renameKey: { requires: on('org.admin', (r) => key('id', r.id)) },
