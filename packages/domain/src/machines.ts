@@ -27,6 +27,8 @@ export interface PartSecret {
 export interface RobotPart {
   readonly id: string;
   readonly name: string;
+  /** The name as a DNS label; unique within the part's location. */
+  readonly dnsName: string;
   readonly robotId: string;
   readonly locationId: string;
   readonly isMain: boolean;
@@ -115,4 +117,17 @@ function kindOf(value: JsonValue): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   return typeof value === 'object' ? 'an object' : `${typeof value} ${JSON.stringify(value).slice(0, 40)}`;
+}
+
+/** JSON with object keys sorted at every level, so equal objects give equal text whatever their key order. */
+export function canonicalJson(value: JsonValue): string {
+  return JSON.stringify(sortKeys(value));
+}
+
+function sortKeys(value: JsonValue): JsonValue {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value === null || typeof value !== 'object') return value;
+  const sorted: JsonObject = {};
+  for (const key of Object.keys(value).sort()) sorted[key] = sortKeys(value[key] ?? null);
+  return sorted;
 }

@@ -1,4 +1,4 @@
-import type { Editor, JsonObject, PageCursor, PartHistoryEntry, PartSecret, RobotPart } from '@hangar/domain';
+import { dnsLabel, type Editor, type JsonObject, type PageCursor, type PartHistoryEntry, type PartSecret, type RobotPart } from '@hangar/domain';
 import type { Selectable } from 'kysely';
 import { flag, isSet, type Executor } from './rows.js';
 import type { RobotPartsTable } from './schema.js';
@@ -8,6 +8,7 @@ const PART_COLUMNS = [
   'robot_id',
   'location_id',
   'name',
+  'dns_name',
   'is_main',
   'config_json',
   'user_supplied_info_json',
@@ -23,6 +24,7 @@ function toPart(row: PartRow, secrets: readonly PartSecret[]): RobotPart {
   return {
     id: row.id,
     name: row.name,
+    dnsName: row.dns_name,
     robotId: row.robot_id,
     locationId: row.location_id,
     isMain: isSet(row.is_main),
@@ -71,6 +73,7 @@ export async function insertPart(
       robot_id: part.robotId,
       location_id: part.locationId,
       name: part.name,
+      dns_name: dnsLabel(part.name),
       is_main: flag(part.isMain),
       config_json: JSON.stringify(part.config),
       user_supplied_info_json: null,
@@ -90,9 +93,21 @@ export async function findPart(db: Executor, id: string): Promise<RobotPart | un
 }
 
 export async function findPartByName(db: Executor, locationId: string, name: string): Promise<RobotPart | undefined> {
-  const row = await db.selectFrom('robot_parts').select(PART_COLUMNS).where('location_id', '=', locationId).where('name', '=', name).executeTakeFirst();
+  const row = await db
+    .selectFrom('robot_parts')
+    .select(PART_COLUMNS)
+    .where('location_id', '=', locationId)
+    .where('dns_name', '=', dnsLabel(name))
+    .where('name', '=', name)
+    .executeTakeFirst();
   if (row === undefined) return undefined;
   return (await withSecrets(db, [row]))[0];
+}
+
+/** The part of a location whose name has the same DNS label as `name`, if any (names must differ there). */
+export async function findPartIdByDnsName(db: Executor, locationId: string, name: string): Promise<string | undefined> {
+  const row = await db.selectFrom('robot_parts').select('id').where('location_id', '=', locationId).where('dns_name', '=', dnsLabel(name)).executeTakeFirst();
+  return row?.id;
 }
 
 /** A machine's parts, main part first, then oldest first. */
@@ -117,7 +132,7 @@ export async function updatePart(db: Executor, id: string, changes: { name?: str
   await db
     .updateTable('robot_parts')
     .set({
-      ...(changes.name !== undefined && { name: changes.name }),
+      ...(changes.name !== undefined && { name: changes.name, dns_name: dnsLabel(changes.name) }),
       ...(changes.config !== undefined && { config_json: JSON.stringify(changes.config) }),
       updated_at: changes.updatedAt,
     })

@@ -92,6 +92,7 @@ export interface RobotPartsTable {
   robot_id: string;
   location_id: string;
   name: string;
+  dns_name: string;
   is_main: Flag;
   config_json: string;
   user_supplied_info_json: string | null;

@@ -1,4 +1,4 @@
-import { invalid, notFound, parseName, type Actor, type ApiKey, type Authorization, type Grant } from '@hangar/domain';
+import { invalid, NAME_MAX, notFound, parseName, type Actor, type ApiKey, type Authorization, type Grant } from '@hangar/domain';
 import { apiKeys, authorizations, type Database, type Executor } from '@hangar/store';
 import { generateKeySecret, hashSecret } from '../auth/secrets.js';
 
@@ -7,6 +7,8 @@ export interface KeysDeps {
   readonly now: () => Date;
   readonly newId: () => string;
 }
+
+const COPY_SUFFIX = '-copy';
 
 export interface CreatedKey {
   readonly id: string;
@@ -61,7 +63,7 @@ export function createKeysService({ db, now, newId }: KeysDeps) {
         if (existing === undefined) throw notFound('API key', id);
         const grants = await authorizations.listGrants(tx, id);
         if (grants.length === 0) throw invalid(`API key ${id} holds no roles to copy`);
-        return insert(tx, actor, grants, `${existing.name}-copy`);
+        return insert(tx, actor, grants, `${existing.name.slice(0, NAME_MAX - COPY_SUFFIX.length)}${COPY_SUFFIX}`);
       });
     },
 

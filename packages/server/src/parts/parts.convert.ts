@@ -1,5 +1,5 @@
 import { Struct, type PartialMessage } from '@bufbuild/protobuf';
-import { dnsLabel, onlineStatus, type JsonObject, type PartHistoryEntry, type RobotPart } from '@hangar/domain';
+import { onlineStatus, type JsonObject, type PartHistoryEntry, type RobotPart } from '@hangar/domain';
 import { appApi } from '@hangar/wire';
 import { ONLINE_STATE } from '../robots/robots.convert.js';
 import { optionalTimestamp, timestamp } from '../rpc/convert.js';
@@ -17,7 +17,7 @@ export interface PartView {
  * Python SDK reads it as None.
  */
 export function partToProto(part: RobotPart, view: PartView): PartialMessage<appApi.RobotPart> {
-  const dnsName = dnsLabel(part.name);
+  const { dnsName } = part;
   const { status, secondsSinceOnline } = onlineStatus(part.lastAccess, view.now);
   const lastAccess = optionalTimestamp(part.lastAccess);
   return {

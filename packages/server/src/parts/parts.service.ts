@@ -1,5 +1,7 @@
 import {
   alreadyExists,
+  canonicalJson,
+  dnsLabel,
   encodePageToken,
   failedPrecondition,
   notFound,
@@ -39,8 +41,10 @@ export function createPartsService({ db, now, newId }: PartsDeps) {
     return part;
   }
 
-  const nameTaken = (name: string, locationId: string) =>
-    alreadyExists(`a machine part named ${JSON.stringify(name)} already exists in location ${locationId}; part names are unique within a location`);
+  const nameTaken = (name: string, where: string) =>
+    alreadyExists(
+      `a machine part named ${JSON.stringify(name)} (DNS name ${JSON.stringify(dnsLabel(name))}) already exists in ${where}; part names, as DNS names, are unique within a location`,
+    );
 
   return {
     get: (id: string) => find(db, id),
@@ -65,7 +69,7 @@ export function createPartsService({ db, now, newId }: PartsDeps) {
         await db.transaction().execute(async (tx) => {
           const robot = await robots.findRobot(tx, robotId);
           if (robot === undefined) throw notFound('machine', robotId);
-          if ((await parts.findPartByName(tx, robot.locationId, name)) !== undefined) throw nameTaken(name, robot.locationId);
+          if ((await parts.findPartIdByDnsName(tx, robot.locationId, name)) !== undefined) throw nameTaken(name, `location ${robot.locationId}`);
           // A machine without parts gets its first one as main.
           const isMain = (await parts.countParts(tx, robotId)) === 0;
           await parts.insertPart(
@@ -75,7 +79,7 @@ export function createPartsService({ db, now, newId }: PartsDeps) {
           );
         });
       } catch (err) {
-        if (isUniqueViolation(err)) throw nameTaken(name, 'of this machine');
+        if (isUniqueViolation(err)) throw nameTaken(name, 'the location of this machine');
         throw err;
       }
       return id;
@@ -92,15 +96,19 @@ export function createPartsService({ db, now, newId }: PartsDeps) {
             throw failedPrecondition(`machine part ${id} was changed at ${current.updatedAt}, after the last_known_update sent; fetch it again and reapply your change`);
           }
           const renamed = name !== current.name;
-          const reconfigured = config !== undefined && JSON.stringify(config) !== JSON.stringify(current.config);
+          // Struct fields have no order: the same object with its keys reordered is no change.
+          const reconfigured = config !== undefined && canonicalJson(config) !== canonicalJson(current.config);
           if (!renamed && !reconfigured) return;
-          if (renamed && (await parts.findPartByName(tx, current.locationId, name)) !== undefined) throw nameTaken(name, current.locationId);
+          if (renamed) {
+            const holder = await parts.findPartIdByDnsName(tx, current.locationId, name);
+            if (holder !== undefined && holder !== id) throw nameTaken(name, `location ${current.locationId}`);
+          }
           const at = now().toISOString();
           await parts.insertHistory(tx, { id: newId(), partId: id, robotId: current.robotId, at, old: current, editor: { type: actor.kind, id: actor.id } });
           await parts.updatePart(tx, id, { ...(renamed && { name }), ...(reconfigured && { config }), updatedAt: at });
         });
       } catch (err) {
-        if (isUniqueViolation(err)) throw nameTaken(name, 'of this part');
+        if (isUniqueViolation(err)) throw nameTaken(name, 'the location of this part');
         throw err;
       }
       return find(db, id);

@@ -1,5 +1,5 @@
-import { alreadyExists, mainPartName, notFound, parseName, type Page, type Robot, encodePageToken } from '@hangar/domain';
-import { authorizations, isUniqueViolation, parts, robots, type Database } from '@hangar/store';
+import { alreadyExists, invalid, mainPartName, notFound, parseName, type Page, type Robot, encodePageToken } from '@hangar/domain';
+import { authorizations, isUniqueViolation, locations, parts, robots, type Database, type Executor } from '@hangar/store';
 import { generateKeySecret } from '../auth/secrets.js';
 import type { PageRequest } from '../rpc/paging.js';
 
@@ -18,6 +18,19 @@ export function createRobotsService({ db, now, newId }: RobotsDeps) {
 
   const nameTaken = (name: string, locationId: string) =>
     alreadyExists(`a machine named ${JSON.stringify(name)} (or a part named ${JSON.stringify(mainPartName(name))}) already exists in location ${locationId}; choose another name`);
+
+  /**
+   * Roles on a machine are filed under its organization; moving it into another organization would leave
+   * them behind, reaching a machine that organization's owners cannot see or revoke.
+   */
+  async function refuseMoveAcrossOrganizations(tx: Executor, from: string, to: string): Promise<void> {
+    const source = await locations.findLocation(tx, from);
+    const target = await locations.findLocation(tx, to);
+    if (target === undefined) throw notFound('location', to);
+    if (source !== undefined && !target.organizations.some((o) => o.organizationId === source.primaryOrganizationId)) {
+      throw invalid(`location ${to} is not in organization ${source.primaryOrganizationId}; machines move only between locations of their organization`);
+    }
+  }
 
   return {
     get,
@@ -59,6 +72,7 @@ export function createRobotsService({ db, now, newId }: RobotsDeps) {
           const current = await robots.findRobot(tx, id);
           if (current === undefined) throw notFound('machine', id);
           const target = locationId ?? current.locationId;
+          if (target !== current.locationId) await refuseMoveAcrossOrganizations(tx, current.locationId, target);
           if (name !== current.name || target !== current.locationId) {
             const clash = await robots.findRobotByName(tx, target, name);
             if (clash !== undefined && clash.id !== id) throw nameTaken(name, target);

@@ -47,7 +47,7 @@ export interface PermissionAnswer {
 
 export function createRolesService({ db, now, newId, access }: RolesDeps) {
   /** Parses a role and checks its identity exists and may hold it. */
-  async function resolve(tx: Executor, input: RoleInput, field: string): Promise<Authorization> {
+  async function resolve(tx: Executor, input: RoleInput, field: string, granting: boolean): Promise<Authorization> {
     const grant = parseAuthorization(input, field);
     const identityId = parseId(`${field}.identity_id`, input.identityId);
     const declared = input.identityType === '' ? undefined : parseEnum<IdentityType>(`${field}.identity_type`, input.identityType, IDENTITY_TYPES);
@@ -57,7 +57,8 @@ export function createRolesService({ db, now, newId, access }: RolesDeps) {
     } else {
       const key = declared === 'user' ? undefined : await apiKeys.findApiKey(tx, identityId);
       if (key === undefined) throw notFound(declared === undefined ? 'user or API key' : declared === 'user' ? 'user' : 'API key', identityId);
-      if (key.organizationId !== grant.organizationId) {
+      // Revoking is always allowed: an organization created with a key is owned by that key, wherever it lives.
+      if (granting && key.organizationId !== grant.organizationId) {
         throw invalid(`API key ${identityId} belongs to organization ${key.organizationId} and cannot hold a role in ${grant.organizationId}`);
       }
       identityType = 'api-key';
@@ -89,18 +90,18 @@ export function createRolesService({ db, now, newId, access }: RolesDeps) {
 
   return {
     add(input: RoleInput): Promise<void> {
-      return db.transaction().execute(async (tx) => insert(tx, await resolve(tx, input, 'authorization')));
+      return db.transaction().execute(async (tx) => insert(tx, await resolve(tx, input, 'authorization', true)));
     },
 
     remove(input: RoleInput): Promise<void> {
-      return db.transaction().execute(async (tx) => remove(tx, await resolve(tx, input, 'authorization')));
+      return db.transaction().execute(async (tx) => remove(tx, await resolve(tx, input, 'authorization', false)));
     },
 
     /** Replaces one role with another atomically; the last owner may only be changed into another owner. */
     change(oldInput: RoleInput, newInput: RoleInput): Promise<void> {
       return db.transaction().execute(async (tx) => {
-        const before = await resolve(tx, oldInput, 'old_authorization');
-        const after = await resolve(tx, newInput, 'new_authorization');
+        const before = await resolve(tx, oldInput, 'old_authorization', false);
+        const after = await resolve(tx, newInput, 'new_authorization', true);
         if (before.organizationId !== after.organizationId) throw invalid('old_authorization and new_authorization must be in the same organization');
         const stillOwner = after.resourceType === 'organization' && after.role === 'owner';
         if (!stillOwner) await remove(tx, before);

@@ -21,6 +21,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     // The machine's location, kept with the part so a part name is unique where its fqdn is.
     .addColumn('location_id', 'text', (c) => c.notNull())
     .addColumn('name', 'text', (c) => c.notNull())
+    // The name as a DNS label: the part's fqdn is <dns_name>.<location id>.<domain>, so it is what must be
+    // unique within a location ("My Arm" and "my-arm" would share one).
+    .addColumn('dns_name', 'text', (c) => c.notNull())
     .addColumn('is_main', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('config_json', 'text', (c) => c.notNull())
     .addColumn('user_supplied_info_json', 'text')
@@ -30,7 +33,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .execute();
   await db.schema.createIndex('robot_parts_robot').on('robot_parts').columns(['robot_id', 'created_at']).execute();
-  await db.schema.createIndex('robot_parts_location_name').on('robot_parts').columns(['location_id', 'name']).unique().execute();
+  await db.schema.createIndex('robot_parts_location_dns_name').on('robot_parts').columns(['location_id', 'dns_name']).unique().execute();
 
   await db.schema
     .createTable('robot_part_secrets')
