@@ -1,5 +1,7 @@
 import type { Authorization, Grant, IdentityType, ResourceType, Role } from '@hangar/domain';
+import type { ExpressionBuilder } from 'kysely';
 import type { Executor } from './rows.js';
+import type { DB } from './schema.js';
 
 const AUTH_COLUMNS = ['organization_id', 'identity_type', 'identity_id', 'role', 'resource_type', 'resource_id'] as const;
 
@@ -112,29 +114,26 @@ export async function listAuthorizationsOnResources(db: Executor, organizationId
   return rows.map(toAuthorization);
 }
 
+/** The one row that is this role of this identity (the unique key of the table). */
+function isRole(a: Authorization) {
+  return (eb: ExpressionBuilder<DB, 'authorizations'>) =>
+    eb.and([
+      eb('organization_id', '=', a.organizationId),
+      eb('identity_id', '=', a.identityId),
+      eb('role', '=', a.role),
+      eb('resource_type', '=', a.resourceType),
+      eb('resource_id', '=', a.resourceId),
+    ]);
+}
+
 /** Removes one role; returns whether it existed. */
 export async function deleteAuthorization(db: Executor, a: Authorization): Promise<boolean> {
-  const result = await db
-    .deleteFrom('authorizations')
-    .where('organization_id', '=', a.organizationId)
-    .where('identity_id', '=', a.identityId)
-    .where('role', '=', a.role)
-    .where('resource_type', '=', a.resourceType)
-    .where('resource_id', '=', a.resourceId)
-    .executeTakeFirst();
+  const result = await db.deleteFrom('authorizations').where(isRole(a)).executeTakeFirst();
   return Number(result.numDeletedRows) > 0;
 }
 
 export async function authorizationExists(db: Executor, a: Authorization): Promise<boolean> {
-  const row = await db
-    .selectFrom('authorizations')
-    .select('id')
-    .where('organization_id', '=', a.organizationId)
-    .where('identity_id', '=', a.identityId)
-    .where('role', '=', a.role)
-    .where('resource_type', '=', a.resourceType)
-    .where('resource_id', '=', a.resourceId)
-    .executeTakeFirst();
+  const row = await db.selectFrom('authorizations').select('id').where(isRole(a)).executeTakeFirst();
   return row !== undefined;
 }
 

@@ -76,38 +76,49 @@ function guardFor(entry: Exclude<AnyEntry, 'unimplemented'>, { auth, access }: R
   };
 }
 
-function unaryHandler(rpc: string, guard: Guard, handler: (req: unknown, call: Call) => Promise<unknown>, log: Logger) {
-  return async (req: unknown, ctx: HandlerContext) => {
-    const started = performance.now();
-    let actor: Actor | undefined;
-    let code = 'ok';
-    try {
-      actor = await guard(req, ctx);
-      return await handler(req, callOf(actor, ctx));
-    } catch (err) {
+/** Times a call, maps its failure to a wire error, and logs one line when it ends. */
+function observe(rpc: string, log: Logger) {
+  const started = performance.now();
+  let code = 'ok';
+  let actor: Actor | undefined;
+  return {
+    identified(who: Actor): Actor {
+      actor = who;
+      return who;
+    },
+    failed(err: unknown): ConnectError {
       const failure = toConnectError(err, log, rpc);
       code = Code[failure.code];
-      throw failure;
-    } finally {
+      return failure;
+    },
+    finished(): void {
       logCall(log, rpc, code, started, actor);
+    },
+  };
+}
+
+function unaryHandler(rpc: string, guard: Guard, handler: (req: unknown, call: Call) => Promise<unknown>, log: Logger) {
+  return async (req: unknown, ctx: HandlerContext) => {
+    const call = observe(rpc, log);
+    try {
+      return await handler(req, callOf(call.identified(await guard(req, ctx)), ctx));
+    } catch (err) {
+      throw call.failed(err);
+    } finally {
+      call.finished();
     }
   };
 }
 
 function streamingHandler(rpc: string, guard: Guard, handler: (req: unknown, call: Call) => AsyncIterable<unknown>, log: Logger) {
   return async function* (req: unknown, ctx: HandlerContext) {
-    const started = performance.now();
-    let actor: Actor | undefined;
-    let code = 'ok';
+    const call = observe(rpc, log);
     try {
-      actor = await guard(req, ctx);
-      yield* handler(req, callOf(actor, ctx));
+      yield* handler(req, callOf(call.identified(await guard(req, ctx)), ctx));
     } catch (err) {
-      const failure = toConnectError(err, log, rpc);
-      code = Code[failure.code];
-      throw failure;
+      throw call.failed(err);
     } finally {
-      logCall(log, rpc, code, started, actor);
+      call.finished();
     }
   };
 }
