@@ -46,7 +46,9 @@ export function createConfigStore(home: string): ConfigStore {
         text = await readFile(path, 'utf8');
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
-        throw new CliError(`cannot read ${path}: ${(err as Error).message}`, { hint: 'check the file permissions, or set HANGAR_HOME to another directory' });
+        throw new CliError(`cannot read ${path}: ${(err as Error).message}`, {
+          hint: 'check the file permissions, or set HANGAR_HOME to another directory',
+        });
       }
       try {
         return parseConfig(JSON.parse(text));

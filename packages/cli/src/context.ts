@@ -14,9 +14,7 @@ import { requireSession } from './session.js';
 
 export const DEFAULT_SERVER = 'http://127.0.0.1:8080';
 
-export interface Env {
-  readonly [name: string]: string | undefined;
-}
+export type Env = Readonly<Record<string, string | undefined>>;
 
 export interface GlobalOptions {
   readonly server?: string;
@@ -115,7 +113,7 @@ export function createContext(options: CtxOptions): Ctx {
         },
         sdk: loadSdk,
         async session() {
-          const session = await requireSession(await inv.server(), await config.read(), options.now());
+          const session = requireSession(await inv.server(), await config.read(), options.now());
           state.session = session;
           return session;
         },
@@ -153,7 +151,10 @@ export function normalizeServerUrl(raw: string, from: string): string {
   try {
     url = new URL(withScheme);
   } catch {
-    throw usageError(`${from}: expected a server URL such as ${DEFAULT_SERVER}, got ${JSON.stringify(raw)}`, 'pass --server <url> or set HANGAR_URL');
+    throw usageError(
+      `${from}: expected a server URL such as ${DEFAULT_SERVER}, got ${JSON.stringify(raw)}`,
+      'pass --server <url> or set HANGAR_URL',
+    );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw usageError(`${from}: expected an http:// or https:// URL, got ${JSON.stringify(raw)}`, 'pass --server <url> or set HANGAR_URL');

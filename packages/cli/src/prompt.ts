@@ -63,23 +63,33 @@ export function askHidden(term: Terminal, question: string): Promise<string> {
             break;
           case '\u007f':
           case '\b':
-            value = [...value].slice(0, -1).join('');
+            value = withoutLastCharacter(value);
             break;
           default:
             if (ch >= ' ') value += ch;
         }
       }
     };
-    stderr.write(question);
+    // Raw mode first: typed-ahead input that arrives right after the prompt must not be echoed.
     stdin.setRawMode(true);
+    stderr.write(question);
     stdin.resume();
     stdin.on('data', onData);
   });
+}
+
+/** Backspace removes what the user sees as one character, even if it is several code points. */
+function withoutLastCharacter(value: string): string {
+  const segments = Array.from(new Intl.Segmenter().segment(value));
+  const last = segments.at(-1);
+  return last === undefined ? value : value.slice(0, last.index);
 }
 
 /** All of stdin (for --password-stdin), without one trailing newline. */
 export async function readAllStdin(stdin: NodeJS.ReadStream): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
