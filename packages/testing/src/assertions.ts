@@ -19,7 +19,7 @@ export function hasCode(code: Code, messagePart?: string | RegExp) {
 /** The gRPC code of an error from our SDK or the official one (a bundled ConnectError with a numeric code). */
 export function codeOf(err: unknown): Code | undefined {
   if (err instanceof HangarError) return err.code;
-  if (typeof err === 'object' && err !== null && 'code' in err && typeof (err as { code: unknown }).code === 'number') {
+  if (typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'number') {
     return (err as { code: Code }).code;
   }
   return undefined;

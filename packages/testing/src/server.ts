@@ -43,7 +43,7 @@ export async function startTestServer(engine: TestEngine, options: TestServerOpt
   );
   let app: RunningApp;
   try {
-    app = await startApp({ config, log: createLogger(config.logLevel), now: clock.now });
+    app = await startApp({ config, log: createLogger(config.logLevel), now: () => clock.now() });
   } catch (err) {
     await db.drop();
     throw err;

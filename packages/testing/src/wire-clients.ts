@@ -2,7 +2,7 @@
  * Raw Connect clients for AppService and AuthService over each protocol Hangar serves on its one port,
  * for tests that must control exactly what goes on the wire (headers, credential types, formats).
  */
-import { createPromiseClient, type Interceptor, type PromiseClient, type Transport } from '@connectrpc/connect';
+import { createClient, type Interceptor, type Client, type Transport } from '@connectrpc/connect';
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from '@connectrpc/connect-node';
 import { AppService, AuthService } from '@hangar/wire';
 
@@ -38,8 +38,8 @@ export function withAuthorization(value: string | undefined): Interceptor {
 }
 
 export interface RawClients {
-  readonly auth: PromiseClient<typeof AuthService>;
-  readonly app: PromiseClient<typeof AppService>;
+  readonly auth: Client<typeof AuthService>;
+  readonly app: Client<typeof AppService>;
 }
 
 /**
@@ -53,7 +53,7 @@ export function rawClients(baseUrl: string, token?: string, protocol: WireProtoc
 /** As rawClients, with the whole authorization header value under the caller's control. */
 export function rawClientsWithHeader(baseUrl: string, authorization: string | undefined, protocol: WireProtocol = connectJson()): RawClients {
   const transport = protocol.transport(baseUrl, [withAuthorization(authorization)]);
-  return { auth: createPromiseClient(AuthService, transport), app: createPromiseClient(AppService, transport) };
+  return { auth: createClient(AuthService, transport), app: createClient(AppService, transport) };
 }
 
 function connectJson(): WireProtocol {

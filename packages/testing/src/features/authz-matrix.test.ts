@@ -5,8 +5,8 @@
  * The expected code comes from a small model of the roles written here, independently of the server's
  * policy code; the checks each method performs come from METHODS.
  */
-import type { PartialMessage } from '@bufbuild/protobuf';
-import { createPromiseClient, type PromiseClient } from '@connectrpc/connect';
+import { MethodKind, type PartialMessage } from '@bufbuild/protobuf';
+import { createClient, type Client } from '@connectrpc/connect';
 import { createConnectTransport } from '@connectrpc/connect-node';
 import { METHODS, type AppMethodName, type Check } from '@hangar/server';
 import { AppService, AuthService } from '@hangar/wire';
@@ -133,18 +133,18 @@ function expectedFor(actor: Actor, checks: readonly Check[]): Code | 0 {
 }
 
 async function token(s: TestServer, key: ApiKeyCredentials): Promise<string> {
-  const auth = createPromiseClient(AuthService, createConnectTransport({ baseUrl: s.url, httpVersion: '1.1' }));
+  const auth = createClient(AuthService, createConnectTransport({ baseUrl: s.url, httpVersion: '1.1' }));
   return (await auth.authenticate({ entity: key.id, credentials: { type: 'api-key', payload: key.key } })).accessToken;
 }
 
 await describeEngines('authorization matrix', (server) => {
-  let app: PromiseClient<typeof AppService>;
+  let app: Client<typeof AppService>;
   let otherToken: string;
   let adminUserId: string;
 
   before(async () => {
     const s = server();
-    app = createPromiseClient(AppService, createConnectTransport({ baseUrl: s.url, httpVersion: '1.1' }));
+    app = createClient(AppService, createConnectTransport({ baseUrl: s.url, httpVersion: '1.1' }));
     const other = await s.client.createOrganization('Someone else');
     otherToken = await token(s, await newKey(s.client, other.id, { role: 'owner', resourceType: 'organization', resourceId: other.id }));
     adminUserId = await s.client.getUserIdByEmail(s.admin.email);
@@ -222,7 +222,7 @@ await describeEngines('authorization matrix', (server) => {
   it('answers UNIMPLEMENTED, naming the method, for every method not built yet', async () => {
     const s = server();
     const t = await token(s, { id: s.admin.apiKeyId, key: s.admin.apiKey });
-    const pending = (Object.keys(METHODS) as AppMethodName[]).filter((m) => METHODS[m] === 'unimplemented' && AppService.methods[m].kind === 0);
+    const pending = (Object.keys(METHODS) as AppMethodName[]).filter((m) => METHODS[m] === 'unimplemented' && AppService.methods[m].kind === MethodKind.Unary);
     assert.ok(pending.length > 0);
     for (const method of pending) {
       const call = app[method] as unknown as (req: unknown, options: { headers: Record<string, string> }) => Promise<unknown>;

@@ -223,7 +223,7 @@ await describeEngines('bad input', (server) => {
           `the key ${seen === 0 ? `reads that organization and its members' emails ${JSON.stringify(members)}` : `got code ${seen} reading it`}`,
       );
     }
-    assert.ok([Code.InvalidArgument, Code.NotFound].includes(codeOf(res) as Code), `refused as INVALID_ARGUMENT or NOT_FOUND, got ${String(res)}`);
+    assert.ok([Code.InvalidArgument, Code.NotFound].includes(codeOf(res)!), `refused as INVALID_ARGUMENT or NOT_FOUND, got ${String(res)}`);
     assert.deepEqual(await snapshot(s), before, 'no key or role was written');
   });
 
