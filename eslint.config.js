@@ -18,7 +18,9 @@ export default tseslint.config(
       // node:test's it/describe return promises the runner tracks itself.
       '@typescript-eslint/no-floating-promises': [
         'error',
-        { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['it', 'describe', 'test', 'suite', 'before', 'after'] }] },
+        {
+          allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['it', 'describe', 'test', 'suite', 'before', 'after'] }],
+        },
       ],
     },
   },
@@ -34,7 +36,10 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { paths: ['@hangar/wire', '@viamrobotics/sdk', '@connectrpc/connect', '@bufbuild/protobuf'], patterns: ['*.rpc.js', '*.convert.js'] },
+        {
+          paths: ['@hangar/wire', '@viamrobotics/sdk', '@connectrpc/connect', '@bufbuild/protobuf'],
+          patterns: ['*.rpc.js', '*.convert.js'],
+        },
       ],
     },
   },
@@ -44,7 +49,9 @@ export default tseslint.config(
   },
   {
     files: ['packages/domain/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: ['@hangar/*', 'kysely', 'pg', 'better-sqlite3', '@connectrpc/*', '@bufbuild/*'] }] },
+    rules: {
+      'no-restricted-imports': ['error', { patterns: ['@hangar/*', 'kysely', 'pg', 'better-sqlite3', '@connectrpc/*', '@bufbuild/*'] }],
+    },
   },
   {
     files: ['**/*.test.ts', 'bench/**/*.ts', 'scripts/**'],

@@ -35,9 +35,15 @@ for (const base of wanted) {
   const fromFile = new Map();
   for (const m of text.matchAll(/import \{([^}]+)\} from "(\.[^"]+)_pb\.js";/g)) {
     const target = join(dirname(base), m[2]).replace(/\\/g, '/') + '_pb';
-    for (const name of m[1].split(',').map((s) => s.trim()).filter(Boolean)) fromFile.set(name, target);
+    for (const name of m[1]
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean))
+      fromFile.set(name, target);
   }
-  for (const svc of text.matchAll(/export declare const (\w+): \{\s*readonly typeName: "([\w.]+)",\s*readonly methods: \{([\s\S]*?)\n {2}\}\n\};/g)) {
+  for (const svc of text.matchAll(
+    /export declare const (\w+): \{\s*readonly typeName: "([\w.]+)",\s*readonly methods: \{([\s\S]*?)\n {2}\}\n\};/g,
+  )) {
     const methods = [];
     for (const m of svc[3].matchAll(
       /readonly (\w+): \{\s*readonly name: "(\w+)",\s*readonly I: typeof (\w+),\s*readonly O: typeof (\w+),\s*readonly kind: MethodKind\.(\w+),/g,

@@ -12,14 +12,7 @@ export const IDENTITY_TYPES = ['user', 'api-key'] as const;
 export type IdentityType = (typeof IDENTITY_TYPES)[number];
 
 export type Action =
-  | 'org.read'
-  | 'org.admin'
-  | 'location.read'
-  | 'location.admin'
-  | 'robot.read'
-  | 'robot.write'
-  | 'robot.operate'
-  | 'logs.read';
+  'org.read' | 'org.admin' | 'location.read' | 'location.admin' | 'robot.read' | 'robot.write' | 'robot.operate' | 'logs.read';
 
 export const ROLE_ACTIONS = {
   owner: ['org.read', 'org.admin', 'location.read', 'location.admin', 'robot.read', 'robot.write', 'robot.operate', 'logs.read'],

@@ -1,12 +1,6 @@
 /** What went wrong, in the terms of the fleet API; server/src/rpc/errors.ts maps each kind to one gRPC code. */
 export type ErrorKind =
-  | 'invalid'
-  | 'not_found'
-  | 'already_exists'
-  | 'permission_denied'
-  | 'unauthenticated'
-  | 'failed_precondition'
-  | 'resource_exhausted';
+  'invalid' | 'not_found' | 'already_exists' | 'permission_denied' | 'unauthenticated' | 'failed_precondition' | 'resource_exhausted';
 
 /**
  * The only error services throw on purpose. Its message goes to the client verbatim, so it must say what

@@ -28,7 +28,9 @@ export function parseAuthorization(input: AuthorizationInput, field: string): Gr
     );
   }
   if (match[1] !== resourceType) {
-    throw invalid(`${field}.authorization_id ${JSON.stringify(input.authorizationId)} does not match resource_type ${JSON.stringify(resourceType)}`);
+    throw invalid(
+      `${field}.authorization_id ${JSON.stringify(input.authorizationId)} does not match resource_type ${JSON.stringify(resourceType)}`,
+    );
   }
   const organizationId = parseId(`${field}.organization_id`, input.organizationId);
   const resourceId = parseId(`${field}.resource_id`, input.resourceId);

@@ -103,7 +103,8 @@ export function parsePartConfig(value: JsonValue | undefined, field = 'robot_con
   }
   for (const key of OBJECT_KEYS) {
     const v = value[key];
-    if (v !== undefined && v !== null && (typeof v !== 'object' || Array.isArray(v))) throw invalid(`${field}.${key} must be an object, got ${kindOf(v)}`);
+    if (v !== undefined && v !== null && (typeof v !== 'object' || Array.isArray(v)))
+      throw invalid(`${field}.${key} must be an object, got ${kindOf(v)}`);
   }
   if (value.debug !== undefined && value.debug !== null && typeof value.debug !== 'boolean') {
     throw invalid(`${field}.debug must be true or false, got ${kindOf(value.debug)}`);

@@ -84,7 +84,8 @@ export class AppClient {
       return await fn(this.app);
     } catch (err) {
       const error = HangarError.from(err);
-      if (error.code !== Code.Unauthenticated || this.options.credentials.type === 'access-token' || !error.message.includes('expired')) throw error;
+      if (error.code !== Code.Unauthenticated || this.options.credentials.type === 'access-token' || !error.message.includes('expired'))
+        throw error;
       this.token = await this.login();
       try {
         return await fn(this.app);
@@ -97,7 +98,10 @@ export class AppClient {
   private locationOrDefault(locationId: string | undefined): string {
     const id = locationId ?? this.options.locationId;
     if (id === undefined || id === '') {
-      throw new HangarError(Code.InvalidArgument, 'no location id given, and none was set when the client was created (AppClientOptions.locationId)');
+      throw new HangarError(
+        Code.InvalidArgument,
+        'no location id given, and none was set when the client was created (AppClientOptions.locationId)',
+      );
     }
     return id;
   }
@@ -360,7 +364,8 @@ export class AppClient {
 
   /** Every role in the organization, or only those on the given resources. */
   async listAuthorizations(orgId: string, resourceIds?: readonly string[]): Promise<appApi.Authorization[]> {
-    return (await this.call((app) => app.listAuthorizations({ organizationId: orgId, resourceIds: [...(resourceIds ?? [])] }))).authorizations;
+    return (await this.call((app) => app.listAuthorizations({ organizationId: orgId, resourceIds: [...(resourceIds ?? [])] })))
+      .authorizations;
   }
 
   /** Returns the questions with only the permissions the caller holds. */
@@ -368,7 +373,9 @@ export class AppClient {
     permissions: readonly { resourceType: string; resourceId: string; permissions: readonly string[] }[],
   ): Promise<appApi.AuthorizedPermissions[]> {
     const res = await this.call((app) =>
-      app.checkPermissions({ permissions: permissions.map((p) => ({ resourceType: p.resourceType, resourceId: p.resourceId, permissions: [...p.permissions] })) }),
+      app.checkPermissions({
+        permissions: permissions.map((p) => ({ resourceType: p.resourceType, resourceId: p.resourceId, permissions: [...p.permissions] })),
+      }),
     );
     return res.authorizedPermissions;
   }
@@ -431,7 +438,13 @@ export function toAuthorization(orgId: string, a: APIKeyAuthorization): Partial<
   };
 }
 
-function roleAuthorization(orgId: string, identityId: string, role: Role, resourceType: ResourceType, resourceId: string): Partial<appApi.Authorization> {
+function roleAuthorization(
+  orgId: string,
+  identityId: string,
+  role: Role,
+  resourceType: ResourceType,
+  resourceId: string,
+): Partial<appApi.Authorization> {
   return {
     authorizationType: 'role',
     authorizationId: `${resourceType}_${role}`,

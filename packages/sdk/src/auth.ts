@@ -13,7 +13,8 @@ export type Credentials =
 export async function authenticate(transport: Transport, credentials: Credentials): Promise<string> {
   if (credentials.type === 'access-token') return credentials.token;
   const client = createClient(AuthService, transport);
-  const [entity, payload] = credentials.type === 'api-key' ? [credentials.keyId, credentials.key] : [credentials.email, credentials.password];
+  const [entity, payload] =
+    credentials.type === 'api-key' ? [credentials.keyId, credentials.key] : [credentials.email, credentials.password];
   const res = await client.authenticate({ entity, credentials: { type: credentials.type, payload } });
   return res.accessToken;
 }

@@ -26,5 +26,5 @@ export class HangarError extends Error {
 }
 
 export function codeName(code: Code): string {
-  return (Code[code] as string | undefined ?? 'Unknown').replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase();
+  return ((Code[code] as string | undefined) ?? 'Unknown').replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase();
 }

@@ -1,4 +1,13 @@
-export { AppClient, toAuthorization, type AppClientOptions, type APIKeyAuthorization, type Page, type PageOptions, type ResourceType, type Role } from './app-client.js';
+export {
+  AppClient,
+  toAuthorization,
+  type AppClientOptions,
+  type APIKeyAuthorization,
+  type Page,
+  type PageOptions,
+  type ResourceType,
+  type Role,
+} from './app-client.js';
 export { authenticate, type Credentials } from './auth.js';
 export { Code, HangarError, codeName } from './errors.js';
 export { robotPartFromProto, historyEntryFromProto, type RobotPart, type RobotPartHistoryEntry } from './models.js';

@@ -50,7 +50,10 @@ const schema = z.object({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
     message: 'expected one of fatal, error, warn, info, debug, trace, silent',
   }),
-  machineDomain: z.string().regex(/^[a-z0-9.-]+$/i, 'expected a DNS domain such as hangar.local').optional(),
+  machineDomain: z
+    .string()
+    .regex(/^[a-z0-9.-]+$/i, 'expected a DNS domain such as hangar.local')
+    .optional(),
   adminEmail: z.string().email('expected an email address'),
   tokenTtlSeconds: z.coerce.number().int().positive('expected a positive number of seconds'),
   poolSize: z.coerce.number().int().min(1).max(200),

@@ -22,7 +22,11 @@ export async function findApiKeySecret(db: Executor, id: string): Promise<{ secr
 }
 
 export async function findApiKey(db: Executor, id: string): Promise<ApiKeyRecord | undefined> {
-  const row = await db.selectFrom('api_keys').select(['id', 'organization_id', 'name', 'created_at']).where('id', '=', id).executeTakeFirst();
+  const row = await db
+    .selectFrom('api_keys')
+    .select(['id', 'organization_id', 'name', 'created_at'])
+    .where('id', '=', id)
+    .executeTakeFirst();
   return row && { id: row.id, organizationId: row.organization_id, name: row.name, createdAt: row.created_at };
 }
 
@@ -95,7 +99,12 @@ export async function findApiKeyWithGrants(
   for (const r of rows) {
     if (r.organization_id === null || r.role === null || r.resource_type === null || r.resource_id === null) continue;
     // Rows are written only from validated domain values.
-    grants.push({ organizationId: r.organization_id, role: r.role as Role, resourceType: r.resource_type as ResourceType, resourceId: r.resource_id });
+    grants.push({
+      organizationId: r.organization_id,
+      role: r.role as Role,
+      resourceType: r.resource_type as ResourceType,
+      resourceId: r.resource_id,
+    });
   }
   return { name: first.name, generation: first.generation, grants };
 }

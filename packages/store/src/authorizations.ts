@@ -26,7 +26,10 @@ function toAuthorization(row: AuthRow): Authorization {
   };
 }
 
-export async function insertAuthorizations(db: Executor, rows: readonly (Authorization & { id: string; createdAt: string })[]): Promise<void> {
+export async function insertAuthorizations(
+  db: Executor,
+  rows: readonly (Authorization & { id: string; createdAt: string })[],
+): Promise<void> {
   if (rows.length === 0) return;
   await db
     .insertInto('authorizations')
@@ -101,7 +104,11 @@ export async function listAuthorizationsOfIdentities(db: Executor, identityIds: 
   return rows.map(toAuthorization);
 }
 
-export async function listAuthorizationsOnResources(db: Executor, organizationId: string, resourceIds: readonly string[]): Promise<Authorization[]> {
+export async function listAuthorizationsOnResources(
+  db: Executor,
+  organizationId: string,
+  resourceIds: readonly string[],
+): Promise<Authorization[]> {
   if (resourceIds.length === 0) return [];
   const rows = await db
     .selectFrom('authorizations')

@@ -110,7 +110,11 @@ export async function listLocationsOfOrganization(db: Executor, organizationId: 
   return withDetails(db, rows);
 }
 
-export async function updateLocation(db: Executor, id: string, changes: { name?: string; parentLocationId?: string | null; region?: string }): Promise<void> {
+export async function updateLocation(
+  db: Executor,
+  id: string,
+  changes: { name?: string; parentLocationId?: string | null; region?: string },
+): Promise<void> {
   const set = {
     ...(changes.name !== undefined && { name: changes.name }),
     ...(changes.parentLocationId !== undefined && { parent_location_id: changes.parentLocationId }),
@@ -126,7 +130,11 @@ export async function deleteLocation(db: Executor, id: string): Promise<void> {
 
 /** Machines directly in a location. */
 export async function countRobotsIn(db: Executor, id: string): Promise<number> {
-  const row = await db.selectFrom('robots').select((eb) => eb.fn.countAll<number | string>().as('n')).where('location_id', '=', id).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('robots')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('location_id', '=', id)
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 

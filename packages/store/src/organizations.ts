@@ -38,7 +38,13 @@ export async function findOrganization(db: Executor, id: string): Promise<Organi
 /** Organizations by id, oldest first (the order Viam lists them in). */
 export async function listOrganizations(db: Executor, ids: readonly string[]): Promise<Organization[]> {
   if (ids.length === 0) return [];
-  const rows = await db.selectFrom('organizations').select(ORG_COLUMNS).where('id', 'in', ids).orderBy('created_at').orderBy('id').execute();
+  const rows = await db
+    .selectFrom('organizations')
+    .select(ORG_COLUMNS)
+    .where('id', 'in', ids)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
   return rows.map(toOrganization);
 }
 
@@ -74,7 +80,9 @@ export async function deleteOrganization(db: Executor, id: string): Promise<void
 export async function listOwnedResourceIds(db: Executor, id: string): Promise<{ locationIds: string[]; robotIds: string[] }> {
   const locationIds = (await db.selectFrom('locations').select('id').where('primary_org_id', '=', id).execute()).map((l) => l.id);
   const robotIds =
-    locationIds.length === 0 ? [] : (await db.selectFrom('robots').select('id').where('location_id', 'in', locationIds).execute()).map((r) => r.id);
+    locationIds.length === 0
+      ? []
+      : (await db.selectFrom('robots').select('id').where('location_id', 'in', locationIds).execute()).map((r) => r.id);
   return { locationIds, robotIds };
 }
 
@@ -84,5 +92,9 @@ export async function listOwnedResourceIds(db: Executor, id: string): Promise<{ 
  * concurrent moves cannot both pass the cycle check and join two locations into a loop.
  */
 export async function lockOrganization(db: Executor, id: string): Promise<void> {
-  await db.updateTable('organizations').set((eb) => ({ id: eb.ref('id') })).where('id', '=', id).execute();
+  await db
+    .updateTable('organizations')
+    .set((eb) => ({ id: eb.ref('id') }))
+    .where('id', '=', id)
+    .execute();
 }

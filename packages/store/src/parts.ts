@@ -1,4 +1,12 @@
-import { dnsLabel, type Editor, type JsonObject, type PageCursor, type PartHistoryEntry, type PartSecret, type RobotPart } from '@hangar/domain';
+import {
+  dnsLabel,
+  type Editor,
+  type JsonObject,
+  type PageCursor,
+  type PartHistoryEntry,
+  type PartSecret,
+  type RobotPart,
+} from '@hangar/domain';
 import type { Selectable } from 'kysely';
 import { flag, isSet, type Executor } from './rows.js';
 import type { RobotPartsTable } from './schema.js';
@@ -106,7 +114,12 @@ export async function findPartByName(db: Executor, locationId: string, name: str
 
 /** The part of a location whose name has the same DNS label as `name`, if any (names must differ there). */
 export async function findPartIdByDnsName(db: Executor, locationId: string, name: string): Promise<string | undefined> {
-  const row = await db.selectFrom('robot_parts').select('id').where('location_id', '=', locationId).where('dns_name', '=', dnsLabel(name)).executeTakeFirst();
+  const row = await db
+    .selectFrom('robot_parts')
+    .select('id')
+    .where('location_id', '=', locationId)
+    .where('dns_name', '=', dnsLabel(name))
+    .executeTakeFirst();
   return row?.id;
 }
 
@@ -124,11 +137,19 @@ export async function listParts(db: Executor, robotId: string): Promise<RobotPar
 }
 
 export async function countParts(db: Executor, robotId: string): Promise<number> {
-  const row = await db.selectFrom('robot_parts').select((eb) => eb.fn.countAll<number | string>().as('n')).where('robot_id', '=', robotId).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('robot_parts')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('robot_id', '=', robotId)
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
-export async function updatePart(db: Executor, id: string, changes: { name?: string; config?: JsonObject; updatedAt: string }): Promise<void> {
+export async function updatePart(
+  db: Executor,
+  id: string,
+  changes: { name?: string; config?: JsonObject; updatedAt: string },
+): Promise<void> {
   await db
     .updateTable('robot_parts')
     .set({
@@ -154,7 +175,11 @@ export async function setMainPart(db: Executor, robotId: string, partId: string)
 }
 
 export async function setNeedsRestart(db: Executor, id: string, needsRestart: boolean): Promise<void> {
-  await db.updateTable('robot_parts').set({ needs_restart: flag(needsRestart) }).where('id', '=', id).execute();
+  await db
+    .updateTable('robot_parts')
+    .set({ needs_restart: flag(needsRestart) })
+    .where('id', '=', id)
+    .execute();
 }
 
 export async function insertHistory(db: Executor, entry: PartHistoryEntry): Promise<void> {
@@ -205,7 +230,10 @@ export async function listHistory(
 }
 
 export async function insertSecret(db: Executor, partId: string, secret: PartSecret): Promise<void> {
-  await db.insertInto('robot_part_secrets').values({ id: secret.id, part_id: partId, secret: secret.secret, created_at: secret.createdAt }).execute();
+  await db
+    .insertInto('robot_part_secrets')
+    .values({ id: secret.id, part_id: partId, secret: secret.secret, created_at: secret.createdAt })
+    .execute();
 }
 
 export async function deleteSecret(db: Executor, partId: string, secretId: string): Promise<void> {

@@ -30,7 +30,10 @@ function selectRobots(db: Executor) {
 }
 
 export async function insertRobot(db: Executor, robot: { id: string; name: string; locationId: string; createdAt: string }): Promise<void> {
-  await db.insertInto('robots').values({ id: robot.id, name: robot.name, location_id: robot.locationId, created_at: robot.createdAt }).execute();
+  await db
+    .insertInto('robots')
+    .values({ id: robot.id, name: robot.name, location_id: robot.locationId, created_at: robot.createdAt })
+    .execute();
 }
 
 export async function findRobot(db: Executor, id: string): Promise<Robot | undefined> {
@@ -71,7 +74,8 @@ export async function updateRobot(db: Executor, id: string, changes: { name?: st
   if (Object.keys(set).length === 0) return;
   await db.updateTable('robots').set(set).where('id', '=', id).execute();
   // Parts carry their machine's location so part names stay unique where their fqdn lives.
-  if (changes.locationId !== undefined) await db.updateTable('robot_parts').set({ location_id: changes.locationId }).where('robot_id', '=', id).execute();
+  if (changes.locationId !== undefined)
+    await db.updateTable('robot_parts').set({ location_id: changes.locationId }).where('robot_id', '=', id).execute();
 }
 
 /** Deletes the machine; foreign keys cascade to its parts, their secrets and history. */

@@ -9,7 +9,10 @@ function toUser(row: Pick<Selectable<UsersTable>, (typeof USER_COLUMNS)[number]>
   return { id: row.id, email: row.email, createdAt: row.created_at, lastLogin: row.last_login };
 }
 
-export async function insertUser(db: Executor, user: { id: string; email: string; passwordHash: string; createdAt: string }): Promise<void> {
+export async function insertUser(
+  db: Executor,
+  user: { id: string; email: string; passwordHash: string; createdAt: string },
+): Promise<void> {
   await db
     .insertInto('users')
     .values({ id: user.id, email: user.email, password_hash: user.passwordHash, created_at: user.createdAt, last_login: null })
@@ -43,6 +46,9 @@ export async function touchLastLogin(db: Executor, id: string, at: string): Prom
 }
 
 export async function countUsers(db: Executor): Promise<number> {
-  const row = await db.selectFrom('users').select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('users')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }

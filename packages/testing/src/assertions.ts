@@ -5,7 +5,9 @@ export function hasCode(code: Code, messagePart?: string | RegExp) {
   return (err: unknown): true => {
     const actual = codeOf(err);
     if (actual !== code) {
-      throw new Error(`expected ${codeName(code)}, got ${actual === undefined ? String(err) : `${codeName(actual)}: ${(err as Error).message}`}`);
+      throw new Error(
+        `expected ${codeName(code)}, got ${actual === undefined ? String(err) : `${codeName(actual)}: ${(err as Error).message}`}`,
+      );
     }
     if (messagePart !== undefined) {
       const message = (err as Error).message;

@@ -44,7 +44,9 @@ export async function engineSkip(engine: TestEngine): Promise<string | false> {
   if (problem === undefined) return false;
   const message = `PostgreSQL at ${redact(POSTGRES_URL)} is unreachable (${problem})`;
   if (REQUIRE_POSTGRES) {
-    throw new Error(`${message} and HANGAR_REQUIRE_POSTGRES=1: start it (pg_ctlcluster 15 main start), or unset the variable to skip it loudly`);
+    throw new Error(
+      `${message} and HANGAR_REQUIRE_POSTGRES=1: start it (pg_ctlcluster 15 main start), or unset the variable to skip it loudly`,
+    );
   }
   process.stderr.write(`\n!!! SKIPPING POSTGRESQL TESTS: ${message}. Set HANGAR_TEST_POSTGRES_URL or start PostgreSQL. !!!\n\n`);
   return `SKIPPED: ${message}`;

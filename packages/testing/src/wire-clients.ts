@@ -12,16 +12,27 @@ export interface WireProtocol {
 }
 
 export const WIRE_PROTOCOLS: readonly WireProtocol[] = [
-  { name: 'gRPC (HTTP/2 prior knowledge, binary)', transport: (baseUrl, interceptors = []) => createGrpcTransport({ baseUrl, httpVersion: '2', interceptors }) },
-  { name: 'gRPC-web (HTTP/1.1, binary)', transport: (baseUrl, interceptors = []) => createGrpcWebTransport({ baseUrl, httpVersion: '1.1', interceptors }) },
+  {
+    name: 'gRPC (HTTP/2 prior knowledge, binary)',
+    transport: (baseUrl, interceptors = []) => createGrpcTransport({ baseUrl, httpVersion: '2', interceptors }),
+  },
+  {
+    name: 'gRPC-web (HTTP/1.1, binary)',
+    transport: (baseUrl, interceptors = []) => createGrpcWebTransport({ baseUrl, httpVersion: '1.1', interceptors }),
+  },
   {
     name: 'gRPC-web (HTTP/1.1, JSON)',
-    transport: (baseUrl, interceptors = []) => createGrpcWebTransport({ baseUrl, httpVersion: '1.1', useBinaryFormat: false, interceptors }),
+    transport: (baseUrl, interceptors = []) =>
+      createGrpcWebTransport({ baseUrl, httpVersion: '1.1', useBinaryFormat: false, interceptors }),
   },
-  { name: 'Connect (HTTP/1.1, binary)', transport: (baseUrl, interceptors = []) => createConnectTransport({ baseUrl, httpVersion: '1.1', interceptors }) },
+  {
+    name: 'Connect (HTTP/1.1, binary)',
+    transport: (baseUrl, interceptors = []) => createConnectTransport({ baseUrl, httpVersion: '1.1', interceptors }),
+  },
   {
     name: 'Connect (HTTP/1.1, JSON)',
-    transport: (baseUrl, interceptors = []) => createConnectTransport({ baseUrl, httpVersion: '1.1', useBinaryFormat: false, interceptors }),
+    transport: (baseUrl, interceptors = []) =>
+      createConnectTransport({ baseUrl, httpVersion: '1.1', useBinaryFormat: false, interceptors }),
   },
   {
     name: 'Connect (HTTP/2 prior knowledge, JSON)',
@@ -51,7 +62,11 @@ export function rawClients(baseUrl: string, token?: string, protocol: WireProtoc
 }
 
 /** As rawClients, with the whole authorization header value under the caller's control. */
-export function rawClientsWithHeader(baseUrl: string, authorization: string | undefined, protocol: WireProtocol = connectJson()): RawClients {
+export function rawClientsWithHeader(
+  baseUrl: string,
+  authorization: string | undefined,
+  protocol: WireProtocol = connectJson(),
+): RawClients {
   const transport = protocol.transport(baseUrl, [withAuthorization(authorization)]);
   return { auth: createClient(AuthService, transport), app: createClient(AppService, transport) };
 }

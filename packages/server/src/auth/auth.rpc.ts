@@ -18,7 +18,16 @@ export function registerAuthService(router: ConnectRouter, auth: AuthService, lo
         throw failure;
       } finally {
         // The entity (key id or email) identifies who tried; the payload never leaves this function.
-        log.debug({ rpc: 'Authenticate', code, ms: Math.round((performance.now() - started) * 100) / 100, entity: req.entity, type: req.credentials?.type }, 'rpc');
+        log.debug(
+          {
+            rpc: 'Authenticate',
+            code,
+            ms: Math.round((performance.now() - started) * 100) / 100,
+            entity: req.entity,
+            type: req.credentials?.type,
+          },
+          'rpc',
+        );
       }
     },
   });

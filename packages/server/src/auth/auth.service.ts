@@ -45,20 +45,26 @@ export function createAuthService({ db, now, signingKey, tokenTtlSeconds }: Auth
           return mint('user', found.id, 0);
         }
         default:
-          throw invalid(`credentials.type must be one of ${CREDENTIAL_TYPES.map((t) => JSON.stringify(t)).join(', ')}, got ${JSON.stringify(type)}`);
+          throw invalid(
+            `credentials.type must be one of ${CREDENTIAL_TYPES.map((t) => JSON.stringify(t)).join(', ')}, got ${JSON.stringify(type)}`,
+          );
       }
     },
 
     /** The caller of an RPC, from its `authorization: Bearer …` header, with its current grants. */
     async actorFromHeader(header: string | null): Promise<Actor> {
       if (header === null || header === '') {
-        throw unauthenticated('missing credentials: call proto.rpc.v1.AuthService/Authenticate and send "authorization: Bearer <access token>"');
+        throw unauthenticated(
+          'missing credentials: call proto.rpc.v1.AuthService/Authenticate and send "authorization: Bearer <access token>"',
+        );
       }
       const match = /^Bearer\s+(\S+)$/i.exec(header);
       if (match?.[1] === undefined) throw unauthenticated('malformed authorization header: expected "Bearer <access token>"');
       const check = verifyToken(match[1], signingKey, nowSeconds());
       if (!check.ok) {
-        throw unauthenticated(check.reason === 'expired' ? `access token expired: ${LOG_IN_AGAIN}` : `invalid access token: ${LOG_IN_AGAIN}`);
+        throw unauthenticated(
+          check.reason === 'expired' ? `access token expired: ${LOG_IN_AGAIN}` : `invalid access token: ${LOG_IN_AGAIN}`,
+        );
       }
       const { sub, typ, gen } = check.claims;
       if (typ === 'api-key') {

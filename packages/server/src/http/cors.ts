@@ -12,7 +12,10 @@ const ALLOW_METHODS = [...cors.allowedMethods].join(', ');
  * by bearer tokens, not cookies, so any origin may call. Returns true when the request was a preflight and
  * has been answered.
  */
-export function applyCors(req: http.IncomingMessage | http2.Http2ServerRequest, res: http.ServerResponse | http2.Http2ServerResponse): boolean {
+export function applyCors(
+  req: http.IncomingMessage | http2.Http2ServerRequest,
+  res: http.ServerResponse | http2.Http2ServerResponse,
+): boolean {
   const origin = req.headers.origin;
   if (origin === undefined) return false;
   res.setHeader('access-control-allow-origin', origin);

@@ -5,7 +5,10 @@ import { timestamp } from '../rpc/convert.js';
 import type { KeyWithAuthorizations } from './keys.service.js';
 
 /** The key's secret is never sent back: `APIKey.key` stays empty outside Create/Rotate responses. */
-export function keyWithAuthorizationsToProto({ key, authorizations }: KeyWithAuthorizations): PartialMessage<appApi.APIKeyWithAuthorizations> {
+export function keyWithAuthorizationsToProto({
+  key,
+  authorizations,
+}: KeyWithAuthorizations): PartialMessage<appApi.APIKeyWithAuthorizations> {
   return {
     apiKey: { id: key.id, key: '', name: key.name, createdOn: timestamp(key.createdAt) },
     authorizations: authorizations.map(authorizationDetailsToProto),

@@ -46,7 +46,10 @@ export function createKeysService({ db, now, newId }: KeysDeps) {
   }
 
   async function withAuthorizations(keys: readonly ApiKey[]): Promise<KeyWithAuthorizations[]> {
-    const all = await authorizations.listAuthorizationsOfIdentities(db, keys.map((k) => k.id));
+    const all = await authorizations.listAuthorizationsOfIdentities(
+      db,
+      keys.map((k) => k.id),
+    );
     return keys.map((key) => ({ key, authorizations: all.filter((a) => a.identityId === key.id) }));
   }
 

@@ -4,25 +4,25 @@ import { locationToProto, parseLocationUpdate } from './locations.convert.js';
 import type { LocationsService } from './locations.service.js';
 
 export const locationsRpc = (locations: LocationsService): AppHandlers => ({
-    async createLocation(req) {
-      const parent = parseOptionalId('parent_location_id', req.parentLocationId);
-      return { location: locationToProto(await locations.create(req.organizationId, req.name, parent)) };
-    },
-    async getLocation(req) {
-      return { location: locationToProto(await locations.get(req.locationId)) };
-    },
-    async updateLocation(req) {
-      return { location: locationToProto(await locations.update(req.locationId, parseLocationUpdate(req))) };
-    },
-    async deleteLocation(req) {
-      await locations.delete(req.locationId);
-      return {};
-    },
-    async listLocations(req, { actor }) {
-      return { locations: (await locations.list(actor, req.organizationId)).map(locationToProto) };
-    },
-    async getOrganizationsWithAccessToLocation(req) {
-      const orgs = await locations.organizationsWithAccess(req.locationId);
-      return { organizationIdentities: orgs.map((o) => ({ id: o.id, name: o.name })) };
-    },
+  async createLocation(req) {
+    const parent = parseOptionalId('parent_location_id', req.parentLocationId);
+    return { location: locationToProto(await locations.create(req.organizationId, req.name, parent)) };
+  },
+  async getLocation(req) {
+    return { location: locationToProto(await locations.get(req.locationId)) };
+  },
+  async updateLocation(req) {
+    return { location: locationToProto(await locations.update(req.locationId, parseLocationUpdate(req))) };
+  },
+  async deleteLocation(req) {
+    await locations.delete(req.locationId);
+    return {};
+  },
+  async listLocations(req, { actor }) {
+    return { locations: (await locations.list(actor, req.organizationId)).map(locationToProto) };
+  },
+  async getOrganizationsWithAccessToLocation(req) {
+    const orgs = await locations.organizationsWithAccess(req.locationId);
+    return { organizationIdentities: orgs.map((o) => ({ id: o.id, name: o.name })) };
+  },
 });

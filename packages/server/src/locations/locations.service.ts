@@ -99,7 +99,9 @@ export function createLocationsService({ db, now, newId }: LocationsDeps) {
         const robots = await locations.countRobotsIn(tx, id);
         const children = await locations.countChildLocations(tx, id);
         if (robots > 0 || children > 0) {
-          const what = [robots > 0 ? plural(robots, 'machine') : '', children > 0 ? plural(children, 'child location') : ''].filter(Boolean).join(' and ');
+          const what = [robots > 0 ? plural(robots, 'machine') : '', children > 0 ? plural(children, 'child location') : '']
+            .filter(Boolean)
+            .join(' and ');
           throw failedPrecondition(`location ${id} still has ${what}; move or delete them first`);
         }
         await authorizations.deleteAuthorizationsOnResources(tx, [id]);
@@ -117,7 +119,10 @@ export function createLocationsService({ db, now, newId }: LocationsDeps) {
     /** The organizations that own the location or were shared it, primary first. */
     async organizationsWithAccess(id: string): Promise<Organization[]> {
       const location = await get(id);
-      const orgs = await organizations.listOrganizations(db, location.organizations.map((o) => o.organizationId));
+      const orgs = await organizations.listOrganizations(
+        db,
+        location.organizations.map((o) => o.organizationId),
+      );
       return orgs.sort((a, b) => Number(b.id === location.primaryOrganizationId) - Number(a.id === location.primaryOrganizationId));
     },
   };
@@ -129,7 +134,11 @@ export type LocationsService = ReturnType<typeof createLocationsService>;
 function scopeWithin(location: Location, byId: ReadonlyMap<string, Location>): Scope {
   const locationIds: string[] = [];
   const organizationIds = new Set<string>();
-  for (let l: Location | undefined = location; l !== undefined && !locationIds.includes(l.id); l = l.parentLocationId === null ? undefined : byId.get(l.parentLocationId)) {
+  for (
+    let l: Location | undefined = location;
+    l !== undefined && !locationIds.includes(l.id);
+    l = l.parentLocationId === null ? undefined : byId.get(l.parentLocationId)
+  ) {
     locationIds.push(l.id);
     for (const o of l.organizations) organizationIds.add(o.organizationId);
   }

@@ -81,15 +81,20 @@ export function createOrganizationsService({ db, now, newId }: OrganizationsDeps
       const name = changes.name === undefined ? undefined : parseName('name', changes.name);
       const namespace = changes.publicNamespace === undefined ? undefined : parseNamespace(changes.publicNamespace);
       if (changes.region !== undefined && !REGION.test(changes.region)) {
-        throw invalid(`region must be 1–32 lowercase letters, digits or dashes (e.g. "us-east1"), got ${JSON.stringify(truncate(changes.region))}`);
+        throw invalid(
+          `region must be 1–32 lowercase letters, digits or dashes (e.g. "us-east1"), got ${JSON.stringify(truncate(changes.region))}`,
+        );
       }
-      if (changes.cid !== undefined && changes.cid.length > 128) throw invalid(`cid must be at most 128 characters, got ${changes.cid.length}`);
+      if (changes.cid !== undefined && changes.cid.length > 128)
+        throw invalid(`cid must be at most 128 characters, got ${changes.cid.length}`);
       try {
         await db.transaction().execute(async (tx) => {
           const current = await organizations.findOrganization(tx, id);
           if (current === undefined) throw notFound('organization', id);
           if (namespace !== undefined && current.publicNamespace !== null && current.publicNamespace !== namespace) {
-            throw failedPrecondition(`organization ${id} already has the public namespace ${JSON.stringify(current.publicNamespace)}; a namespace cannot be changed once set`);
+            throw failedPrecondition(
+              `organization ${id} already has the public namespace ${JSON.stringify(current.publicNamespace)}; a namespace cannot be changed once set`,
+            );
           }
           if (namespace !== undefined && !(await isNamespaceFree(tx, namespace, id))) throw namespaceTaken(namespace);
           await organizations.updateOrganization(tx, id, {
@@ -119,7 +124,14 @@ export function createOrganizationsService({ db, now, newId }: OrganizationsDeps
 
     async members(id: string): Promise<Member[]> {
       const ids = await authorizations.listMemberIds(db, id);
-      const byId = new Map((await users.listUsers(db, ids.map((m) => m.userId))).map((u) => [u.id, u]));
+      const byId = new Map(
+        (
+          await users.listUsers(
+            db,
+            ids.map((m) => m.userId),
+          )
+        ).map((u) => [u.id, u]),
+      );
       return ids.flatMap((m) => {
         const user = byId.get(m.userId);
         return user === undefined ? [] : [{ user, joinedAt: m.since }];

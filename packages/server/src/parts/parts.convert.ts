@@ -34,7 +34,12 @@ export function partToProto(part: RobotPart, view: PartView): PartialMessage<app
     fqdn: `${dnsName}.${part.locationId}.${view.machineDomain}`,
     localFqdn: `${dnsName}.${part.locationId}.local.${view.machineDomain}`,
     createdOn: timestamp(part.createdAt),
-    secrets: part.secrets.map((s) => ({ id: s.id, secret: s.secret, createdOn: timestamp(s.createdAt), state: appApi.SharedSecret_State.ENABLED })),
+    secrets: part.secrets.map((s) => ({
+      id: s.id,
+      secret: s.secret,
+      createdOn: timestamp(s.createdAt),
+      state: appApi.SharedSecret_State.ENABLED,
+    })),
     lastUpdated: timestamp(part.updatedAt),
     onlineState: ONLINE_STATE[status],
     secondsSinceOnline: BigInt(secondsSinceOnline),

@@ -69,7 +69,8 @@ export function createPartsService({ db, now, newId }: PartsDeps) {
         await db.transaction().execute(async (tx) => {
           const robot = await robots.findRobot(tx, robotId);
           if (robot === undefined) throw notFound('machine', robotId);
-          if ((await parts.findPartIdByDnsName(tx, robot.locationId, name)) !== undefined) throw nameTaken(name, `location ${robot.locationId}`);
+          if ((await parts.findPartIdByDnsName(tx, robot.locationId, name)) !== undefined)
+            throw nameTaken(name, `location ${robot.locationId}`);
           // A machine without parts gets its first one as main.
           const isMain = (await parts.countParts(tx, robotId)) === 0;
           await parts.insertPart(
@@ -93,7 +94,9 @@ export function createPartsService({ db, now, newId }: PartsDeps) {
         await db.transaction().execute(async (tx) => {
           const current = await find(tx, id);
           if (change.lastKnownUpdate !== undefined && Date.parse(current.updatedAt) > change.lastKnownUpdate.getTime()) {
-            throw failedPrecondition(`machine part ${id} was changed at ${current.updatedAt}, after the last_known_update sent; fetch it again and reapply your change`);
+            throw failedPrecondition(
+              `machine part ${id} was changed at ${current.updatedAt}, after the last_known_update sent; fetch it again and reapply your change`,
+            );
           }
           const renamed = name !== current.name;
           // Struct fields have no order: the same object with its keys reordered is no change.
@@ -104,7 +107,14 @@ export function createPartsService({ db, now, newId }: PartsDeps) {
             if (holder !== undefined && holder !== id) throw nameTaken(name, `location ${current.locationId}`);
           }
           const at = now().toISOString();
-          await parts.insertHistory(tx, { id: newId(), partId: id, robotId: current.robotId, at, old: current, editor: { type: actor.kind, id: actor.id } });
+          await parts.insertHistory(tx, {
+            id: newId(),
+            partId: id,
+            robotId: current.robotId,
+            at,
+            old: current,
+            editor: { type: actor.kind, id: actor.id },
+          });
           await parts.updatePart(tx, id, { ...(renamed && { name }), ...(reconfigured && { config }), updatedAt: at });
         });
       } catch (err) {
@@ -119,7 +129,9 @@ export function createPartsService({ db, now, newId }: PartsDeps) {
       await db.transaction().execute(async (tx) => {
         const part = await find(tx, id);
         if (part.isMain && (await parts.countParts(tx, part.robotId)) > 1) {
-          throw failedPrecondition(`machine part ${id} is the main part of machine ${part.robotId}; mark another part as main before deleting it`);
+          throw failedPrecondition(
+            `machine part ${id} is the main part of machine ${part.robotId}; mark another part as main before deleting it`,
+          );
         }
         await parts.deletePart(tx, id);
       });
@@ -151,7 +163,9 @@ export function createPartsService({ db, now, newId }: PartsDeps) {
       await db.transaction().execute(async (tx) => {
         const part = await find(tx, id);
         if (part.secrets.length >= MAX_PART_SECRETS) {
-          throw failedPrecondition(`machine part ${id} already has ${MAX_PART_SECRETS} secrets; delete the old one before creating another`);
+          throw failedPrecondition(
+            `machine part ${id} already has ${MAX_PART_SECRETS} secrets; delete the old one before creating another`,
+          );
         }
         await parts.insertSecret(tx, id, { id: newId(), secret: generateKeySecret(), createdAt: now().toISOString() });
       });
@@ -162,7 +176,8 @@ export function createPartsService({ db, now, newId }: PartsDeps) {
       await db.transaction().execute(async (tx) => {
         const part = await find(tx, id);
         if (!part.secrets.some((s) => s.id === secretId)) throw notFound(`secret of machine part ${id}`, secretId);
-        if (part.secrets.length === 1) throw failedPrecondition(`secret ${secretId} is the last secret of machine part ${id}; create a new one first`);
+        if (part.secrets.length === 1)
+          throw failedPrecondition(`secret ${secretId} is the last secret of machine part ${id}; create a new one first`);
         await parts.deleteSecret(tx, id, secretId);
       });
     },

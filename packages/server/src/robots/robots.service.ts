@@ -17,7 +17,9 @@ export function createRobotsService({ db, now, newId }: RobotsDeps) {
   }
 
   const nameTaken = (name: string, locationId: string) =>
-    alreadyExists(`a machine named ${JSON.stringify(name)} (or a part named ${JSON.stringify(mainPartName(name))}) already exists in location ${locationId}; choose another name`);
+    alreadyExists(
+      `a machine named ${JSON.stringify(name)} (or a part named ${JSON.stringify(mainPartName(name))}) already exists in location ${locationId}; choose another name`,
+    );
 
   /**
    * Roles on a machine are filed under its organization; moving it into another organization would leave
@@ -28,7 +30,9 @@ export function createRobotsService({ db, now, newId }: RobotsDeps) {
     const target = await locations.findLocation(tx, to);
     if (target === undefined) throw notFound('location', to);
     if (source !== undefined && !target.organizations.some((o) => o.organizationId === source.primaryOrganizationId)) {
-      throw invalid(`location ${to} is not in organization ${source.primaryOrganizationId}; machines move only between locations of their organization`);
+      throw invalid(
+        `location ${to} is not in organization ${source.primaryOrganizationId}; machines move only between locations of their organization`,
+      );
     }
   }
 
@@ -80,7 +84,8 @@ export function createRobotsService({ db, now, newId }: RobotsDeps) {
           await robots.updateRobot(tx, id, { name, ...(target !== current.locationId && { locationId: target }) });
         });
       } catch (err) {
-        if (isUniqueViolation(err)) throw alreadyExists(`a part of machine ${id} has the same name as a part already in the target location; rename it first`);
+        if (isUniqueViolation(err))
+          throw alreadyExists(`a part of machine ${id} has the same name as a part already in the target location; rename it first`);
         throw err;
       }
       return get(id);

@@ -12,7 +12,10 @@ export const rolesRpc = (roles: RolesService): AppHandlers => ({
     return {};
   },
   async changeRole(req) {
-    await roles.change(parseRoleInput(req.oldAuthorization, 'old_authorization'), parseRoleInput(req.newAuthorization, 'new_authorization'));
+    await roles.change(
+      parseRoleInput(req.oldAuthorization, 'old_authorization'),
+      parseRoleInput(req.newAuthorization, 'new_authorization'),
+    );
     return {};
   },
   async listAuthorizations(req) {

@@ -50,16 +50,20 @@ export function createRolesService({ db, now, newId, access }: RolesDeps) {
   async function resolve(tx: Executor, input: RoleInput, field: string, granting: boolean): Promise<Authorization> {
     const grant = parseAuthorization(input, field);
     const identityId = parseId(`${field}.identity_id`, input.identityId);
-    const declared = input.identityType === '' ? undefined : parseEnum<IdentityType>(`${field}.identity_type`, input.identityType, IDENTITY_TYPES);
+    const declared =
+      input.identityType === '' ? undefined : parseEnum<IdentityType>(`${field}.identity_type`, input.identityType, IDENTITY_TYPES);
     let identityType: IdentityType;
     if ((declared === undefined || declared === 'user') && (await users.findUser(tx, identityId)) !== undefined) {
       identityType = 'user';
     } else {
       const key = declared === 'user' ? undefined : await apiKeys.findApiKey(tx, identityId);
-      if (key === undefined) throw notFound(declared === undefined ? 'user or API key' : declared === 'user' ? 'user' : 'API key', identityId);
+      if (key === undefined)
+        throw notFound(declared === undefined ? 'user or API key' : declared === 'user' ? 'user' : 'API key', identityId);
       // Revoking is always allowed: an organization created with a key is owned by that key, wherever it lives.
       if (granting && key.organizationId !== grant.organizationId) {
-        throw invalid(`API key ${identityId} belongs to organization ${key.organizationId} and cannot hold a role in ${grant.organizationId}`);
+        throw invalid(
+          `API key ${identityId} belongs to organization ${key.organizationId} and cannot hold a role in ${grant.organizationId}`,
+        );
       }
       identityType = 'api-key';
     }
@@ -102,12 +106,16 @@ export function createRolesService({ db, now, newId, access }: RolesDeps) {
       return db.transaction().execute(async (tx) => {
         const before = await resolve(tx, oldInput, 'old_authorization', false);
         const after = await resolve(tx, newInput, 'new_authorization', true);
-        if (before.organizationId !== after.organizationId) throw invalid('old_authorization and new_authorization must be in the same organization');
+        if (before.organizationId !== after.organizationId)
+          throw invalid('old_authorization and new_authorization must be in the same organization');
         const stillOwner = after.resourceType === 'organization' && after.role === 'owner';
         if (!stillOwner) await remove(tx, before);
         else {
           if (!(await authorizations.authorizationExists(tx, before))) {
-            throw notFound(`role ${authorizationIdOf(before)} on ${before.resourceType} ${before.resourceId} of identity`, before.identityId);
+            throw notFound(
+              `role ${authorizationIdOf(before)} on ${before.resourceType} ${before.resourceId} of identity`,
+              before.identityId,
+            );
           }
           await authorizations.deleteAuthorization(tx, before);
         }

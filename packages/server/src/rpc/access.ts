@@ -70,7 +70,9 @@ export function createAccess(db: Executor) {
         throw invalid(`${noun} ${id} does not belong to organization ${check.inOrganization}`);
       }
       if (!can(actor, check.action, scope)) {
-        throw permissionDenied(`${actor.kind === 'user' ? 'user' : 'API key'} ${actor.id} may not ${ACTION_TEXT[check.action]} ${noun} ${id}`);
+        throw permissionDenied(
+          `${actor.kind === 'user' ? 'user' : 'API key'} ${actor.id} may not ${ACTION_TEXT[check.action]} ${noun} ${id}`,
+        );
       }
     }
   }
@@ -95,7 +97,9 @@ export function createAccess(db: Executor) {
       // A role on a resource that no longer exists grants nothing and needs no rights to revoke.
       if (scope === undefined) continue;
       if (!can(actor, ADMIN_ACTION[type], scope)) {
-        throw permissionDenied(`API key ${keyId} holds a role on ${noun} ${id}, which ${actor.kind === 'user' ? 'user' : 'API key'} ${actor.id} may not administer`);
+        throw permissionDenied(
+          `API key ${keyId} holds a role on ${noun} ${id}, which ${actor.kind === 'user' ? 'user' : 'API key'} ${actor.id} may not administer`,
+        );
       }
     }
   }

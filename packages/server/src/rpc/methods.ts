@@ -47,7 +47,11 @@ function grantChecks(roles: readonly (readonly [field: string, role: Authorizati
     const grant = parseAuthorization(a, field);
     return [
       { action: 'org.read', target: { organization: grant.organizationId } },
-      { action: ADMIN_ACTION[grant.resourceType], target: targetOfResource(grant.resourceType, grant.resourceId), inOrganization: grant.organizationId },
+      {
+        action: ADMIN_ACTION[grant.resourceType],
+        target: targetOfResource(grant.resourceType, grant.resourceId),
+        inOrganization: grant.organizationId,
+      },
     ];
   });
 }

@@ -4,10 +4,10 @@ import type { AppHandlers } from '../rpc/routes.js';
 import type { UsersService } from './users.service.js';
 
 export const usersRpc = (users: UsersService): AppHandlers => ({
-    async getUserIDByEmail(req) {
-      return { userId: await users.idByEmail(req.email) };
-    },
-    async listOrganizationsByUser(req, { actor }) {
-      return { orgs: (await users.organizationsOf(actor, parseId('user_id', req.userId))).map(orgDetailsToProto) };
-    },
+  async getUserIDByEmail(req) {
+    return { userId: await users.idByEmail(req.email) };
+  },
+  async listOrganizationsByUser(req, { actor }) {
+    return { orgs: (await users.organizationsOf(actor, parseId('user_id', req.userId))).map(orgDetailsToProto) };
+  },
 });

@@ -38,7 +38,10 @@ await describeEngines('authentication', (server) => {
   it('issues a 24-hour three-part JWT for an API key that names the key and not its secret', async () => {
     const s = server();
     const { auth } = rawClients(s.url);
-    const { accessToken } = await auth.authenticate({ entity: s.admin.apiKeyId, credentials: { type: 'api-key', payload: s.admin.apiKey } });
+    const { accessToken } = await auth.authenticate({
+      entity: s.admin.apiKeyId,
+      credentials: { type: 'api-key', payload: s.admin.apiKey },
+    });
     const parts = accessToken.split('.');
     assert.equal(parts.length, 3);
     for (const part of parts) assert.match(part, /^[A-Za-z0-9_-]+$/);
@@ -60,17 +63,32 @@ await describeEngines('authentication', (server) => {
   it('answers a wrong secret, an unknown key id and a non-UUID key id alike with UNAUTHENTICATED', async () => {
     const s = server();
     const { auth } = rawClients(s.url);
-    const wrongSecret = await failure(auth.authenticate({ entity: s.admin.apiKeyId, credentials: { type: 'api-key', payload: 'wrong' } }), Code.Unauthenticated);
-    const unknownKey = await failure(auth.authenticate({ entity: MISSING_ID, credentials: { type: 'api-key', payload: s.admin.apiKey } }), Code.Unauthenticated);
-    const notUuid = await failure(auth.authenticate({ entity: 'my-key', credentials: { type: 'api-key', payload: s.admin.apiKey } }), Code.Unauthenticated);
+    const wrongSecret = await failure(
+      auth.authenticate({ entity: s.admin.apiKeyId, credentials: { type: 'api-key', payload: 'wrong' } }),
+      Code.Unauthenticated,
+    );
+    const unknownKey = await failure(
+      auth.authenticate({ entity: MISSING_ID, credentials: { type: 'api-key', payload: s.admin.apiKey } }),
+      Code.Unauthenticated,
+    );
+    const notUuid = await failure(
+      auth.authenticate({ entity: 'my-key', credentials: { type: 'api-key', payload: s.admin.apiKey } }),
+      Code.Unauthenticated,
+    );
     assert.equal(unknownKey, wrongSecret, 'an unknown key cannot be told from a wrong secret');
     assert.equal(notUuid, wrongSecret);
     assert.ok(!wrongSecret.includes(s.admin.apiKey));
     // Another key's secret does not open this key.
     const other = await seedOrg(s);
-    await failure(auth.authenticate({ entity: s.admin.apiKeyId, credentials: { type: 'api-key', payload: other.ownerKey.key } }), Code.Unauthenticated);
+    await failure(
+      auth.authenticate({ entity: s.admin.apiKeyId, credentials: { type: 'api-key', payload: other.ownerKey.key } }),
+      Code.Unauthenticated,
+    );
     // Nor does our SDK get a client out of it.
-    await assert.rejects(s.connect({ type: 'api-key', keyId: s.admin.apiKeyId, key: 'wrong' }), (err: unknown) => err instanceof HangarError && err.code === Code.Unauthenticated);
+    await assert.rejects(
+      s.connect({ type: 'api-key', keyId: s.admin.apiKeyId, key: 'wrong' }),
+      (err: unknown) => err instanceof HangarError && err.code === Code.Unauthenticated,
+    );
   });
 
   it('refuses an unknown credential type, an empty entity and an empty payload with INVALID_ARGUMENT', async () => {
@@ -80,16 +98,28 @@ await describeEngines('authentication', (server) => {
       auth.authenticate({ entity: s.admin.apiKeyId, credentials: { type: 'robot-secret', payload: s.admin.apiKey } }),
       hasCode(Code.InvalidArgument, /credentials\.type must be one of "api-key", "password", got "robot-secret"/),
     );
-    await assert.rejects(auth.authenticate({ entity: s.admin.apiKeyId, credentials: { type: '', payload: s.admin.apiKey } }), hasCode(Code.InvalidArgument, 'credentials.type'));
-    await assert.rejects(auth.authenticate({ entity: '', credentials: { type: 'api-key', payload: s.admin.apiKey } }), hasCode(Code.InvalidArgument, 'entity'));
-    await assert.rejects(auth.authenticate({ entity: s.admin.apiKeyId, credentials: { type: 'api-key', payload: '' } }), hasCode(Code.InvalidArgument, 'payload'));
+    await assert.rejects(
+      auth.authenticate({ entity: s.admin.apiKeyId, credentials: { type: '', payload: s.admin.apiKey } }),
+      hasCode(Code.InvalidArgument, 'credentials.type'),
+    );
+    await assert.rejects(
+      auth.authenticate({ entity: '', credentials: { type: 'api-key', payload: s.admin.apiKey } }),
+      hasCode(Code.InvalidArgument, 'entity'),
+    );
+    await assert.rejects(
+      auth.authenticate({ entity: s.admin.apiKeyId, credentials: { type: 'api-key', payload: '' } }),
+      hasCode(Code.InvalidArgument, 'payload'),
+    );
     await assert.rejects(auth.authenticate({ entity: s.admin.apiKeyId }), hasCode(Code.InvalidArgument));
   });
 
   it('logs a user in with email and password, whatever the case of the email', async () => {
     const s = server();
     const { auth } = rawClients(s.url);
-    const { accessToken } = await auth.authenticate({ entity: s.admin.email.toUpperCase(), credentials: { type: 'password', payload: s.admin.password } });
+    const { accessToken } = await auth.authenticate({
+      entity: s.admin.email.toUpperCase(),
+      credentials: { type: 'password', payload: s.admin.password },
+    });
     const claims = claimsOf(accessToken);
     assert.equal(claims.typ, 'user');
     const { app } = rawClients(s.url, accessToken);
@@ -104,12 +134,24 @@ await describeEngines('authentication', (server) => {
   it('answers a wrong password and an unknown email alike with UNAUTHENTICATED', async () => {
     const s = server();
     const { auth } = rawClients(s.url);
-    const wrong = await failure(auth.authenticate({ entity: s.admin.email, credentials: { type: 'password', payload: 'not the password' } }), Code.Unauthenticated);
-    const unknown = await failure(auth.authenticate({ entity: 'nobody@example.com', credentials: { type: 'password', payload: s.admin.password } }), Code.Unauthenticated);
+    const wrong = await failure(
+      auth.authenticate({ entity: s.admin.email, credentials: { type: 'password', payload: 'not the password' } }),
+      Code.Unauthenticated,
+    );
+    const unknown = await failure(
+      auth.authenticate({ entity: 'nobody@example.com', credentials: { type: 'password', payload: s.admin.password } }),
+      Code.Unauthenticated,
+    );
     assert.equal(unknown, wrong);
     // An API key id is not a user, nor a user's email a key.
-    await failure(auth.authenticate({ entity: s.admin.apiKeyId, credentials: { type: 'password', payload: s.admin.apiKey } }), Code.Unauthenticated);
-    await failure(auth.authenticate({ entity: s.admin.email, credentials: { type: 'api-key', payload: s.admin.password } }), Code.Unauthenticated);
+    await failure(
+      auth.authenticate({ entity: s.admin.apiKeyId, credentials: { type: 'password', payload: s.admin.apiKey } }),
+      Code.Unauthenticated,
+    );
+    await failure(
+      auth.authenticate({ entity: s.admin.email, credentials: { type: 'api-key', payload: s.admin.password } }),
+      Code.Unauthenticated,
+    );
   });
 
   it('refuses calls without a token, with a malformed header or with a garbage token', async () => {
@@ -119,11 +161,19 @@ await describeEngines('authentication', (server) => {
     await assert.rejects(none.getOrganization({ organizationId: s.admin.organizationId }), hasCode(Code.Unauthenticated));
     for (const header of ['', 'Bearer', 'Bearer ', 'Basic dXNlcjpwYXNz', s.client.accessToken, `Token ${s.client.accessToken}`]) {
       const { app } = rawClientsWithHeader(s.url, header);
-      await assert.rejects(app.listOrganizations({}), hasCode(Code.Unauthenticated), `authorization: ${JSON.stringify(header.slice(0, 20))}`);
+      await assert.rejects(
+        app.listOrganizations({}),
+        hasCode(Code.Unauthenticated),
+        `authorization: ${JSON.stringify(header.slice(0, 20))}`,
+      );
     }
     for (const token of ['garbage', 'a.b.c', 'a.b', '...', `${s.client.accessToken}.extra`]) {
       const { app } = rawClients(s.url, token);
-      await assert.rejects(app.listOrganizations({}), hasCode(Code.Unauthenticated, 'log in again'), `token ${JSON.stringify(token.slice(0, 20))}`);
+      await assert.rejects(
+        app.listOrganizations({}),
+        hasCode(Code.Unauthenticated, 'log in again'),
+        `token ${JSON.stringify(token.slice(0, 20))}`,
+      );
     }
     // The scheme is case-insensitive (RFC 7235).
     const { app } = rawClientsWithHeader(s.url, `bearer ${s.client.accessToken}`);
@@ -141,7 +191,10 @@ await describeEngines('authentication', (server) => {
     // Claim to be the administrator's key, keeping the original signature.
     const claims = claimsOf(other.owner.accessToken);
     const forged = Buffer.from(JSON.stringify({ ...claims, sub: s.admin.apiKeyId })).toString('base64url');
-    await assert.rejects(rawClients(s.url, `${header}.${forged}.${signature}`).app.getOrganization({ organizationId: s.admin.organizationId }), hasCode(Code.Unauthenticated));
+    await assert.rejects(
+      rawClients(s.url, `${header}.${forged}.${signature}`).app.getOrganization({ organizationId: s.admin.organizationId }),
+      hasCode(Code.Unauthenticated),
+    );
 
     // Extend the expiry, keeping the signature.
     const longer = Buffer.from(JSON.stringify({ ...claims, exp: Number(claims.exp) + 365 * 24 * 3600 })).toString('base64url');

@@ -48,15 +48,48 @@ type Sample = (w: World) => PartialMessage<any>;
  * behind the generated model: administering is for owners; reading and operating is for operators too.
  */
 const OPERATOR_DENIED = new Set<AppMethodName>([
-  'updateOrganization', 'deleteOrganization', 'createLocation', 'updateLocation', 'deleteLocation', 'createKey',
-  'updateRobotPart', 'newRobotPart', 'deleteRobotPart', 'getRobotAPIKeys', 'markPartAsMain', 'createRobotPartSecret',
-  'deleteRobotPartSecret', 'newRobot', 'updateRobot', 'deleteRobot', 'addRole', 'removeRole', 'changeRole',
-  'listAuthorizations', 'deleteKey', 'listKeys', 'renameKey', 'rotateKey', 'createKeyFromExistingKeyAuthorizations',
+  'updateOrganization',
+  'deleteOrganization',
+  'createLocation',
+  'updateLocation',
+  'deleteLocation',
+  'createKey',
+  'updateRobotPart',
+  'newRobotPart',
+  'deleteRobotPart',
+  'getRobotAPIKeys',
+  'markPartAsMain',
+  'createRobotPartSecret',
+  'deleteRobotPartSecret',
+  'newRobot',
+  'updateRobot',
+  'deleteRobot',
+  'addRole',
+  'removeRole',
+  'changeRole',
+  'listAuthorizations',
+  'deleteKey',
+  'listKeys',
+  'renameKey',
+  'rotateKey',
+  'createKeyFromExistingKeyAuthorizations',
 ]);
 const OPERATOR_ALLOWED = new Set<AppMethodName>([
-  'getOrganization', 'listOrganizationMembers', 'listLocations', 'getLocation', 'getOrganizationsWithAccessToLocation',
-  'getRobot', 'getRoverRentalRobots', 'getRobotParts', 'getRobotPart', 'getRobotPartByNameAndLocation', 'getRobotPartHistory',
-  'listRobots', 'markPartForRestart', 'checkPermissions', 'listOrganizations',
+  'getOrganization',
+  'listOrganizationMembers',
+  'listLocations',
+  'getLocation',
+  'getOrganizationsWithAccessToLocation',
+  'getRobot',
+  'getRoverRentalRobots',
+  'getRobotParts',
+  'getRobotPart',
+  'getRobotPartByNameAndLocation',
+  'getRobotPartHistory',
+  'listRobots',
+  'markPartForRestart',
+  'checkPermissions',
+  'listOrganizations',
 ]);
 
 /** One request per implemented method, aimed at the world's resources. */
@@ -97,7 +130,10 @@ const SAMPLES: Partial<Record<AppMethodName, Sample>> = {
   deleteRobot: (w) => ({ id: w.robotId }),
   addRole: (w) => ({ authorization: role(w, 'owner', 'location', w.locationId) }),
   removeRole: (w) => ({ authorization: role(w, 'operator', 'location', w.locationId) }),
-  changeRole: (w) => ({ oldAuthorization: role(w, 'operator', 'location', w.locationId), newAuthorization: role(w, 'owner', 'location', w.locationId) }),
+  changeRole: (w) => ({
+    oldAuthorization: role(w, 'operator', 'location', w.locationId),
+    newAuthorization: role(w, 'owner', 'location', w.locationId),
+  }),
   listAuthorizations: (w) => ({ organizationId: w.orgId, resourceIds: [] }),
   checkPermissions: (w) => ({ permissions: [{ resourceType: 'organization', resourceId: w.orgId, permissions: ['read_organization'] }] }),
   deleteKey: (w) => ({ id: w.keyId }),
@@ -108,11 +144,27 @@ const SAMPLES: Partial<Record<AppMethodName, Sample>> = {
 };
 
 function orgOwner(w: World) {
-  return { authorizationType: 'role', authorizationId: 'organization_owner', resourceType: 'organization', resourceId: w.orgId, organizationId: w.orgId, identityId: '', identityType: 'api-key' };
+  return {
+    authorizationType: 'role',
+    authorizationId: 'organization_owner',
+    resourceType: 'organization',
+    resourceId: w.orgId,
+    organizationId: w.orgId,
+    identityId: '',
+    identityType: 'api-key',
+  };
 }
 
 function role(w: World, r: string, type: string, id: string) {
-  return { authorizationType: 'role', authorizationId: `${type}_${r}`, resourceType: type, resourceId: id, organizationId: w.orgId, identityId: w.keyId, identityType: '' };
+  return {
+    authorizationType: 'role',
+    authorizationId: `${type}_${r}`,
+    resourceType: type,
+    resourceId: id,
+    organizationId: w.orgId,
+    identityId: w.keyId,
+    identityType: '',
+  };
 }
 
 /** The model: who may do what, written from the role definitions, not from the server's code. */
@@ -198,7 +250,10 @@ await describeEngines('authorization matrix', (server) => {
       const info = AppService.methods[method];
       const init = sample(w);
       const entry = METHODS[method];
-      const checks = entry !== 'unimplemented' && 'requires' in entry ? [(entry.requires as (r: unknown) => Check | Check[])(new info.I(init))].flat() : [];
+      const checks =
+        entry !== 'unimplemented' && 'requires' in entry
+          ? [(entry.requires as (r: unknown) => Check | Check[])(new info.I(init))].flat()
+          : [];
       const call = app[method] as unknown as (req: unknown, options: { headers: Record<string, string> }) => Promise<unknown>;
       const got: Record<string, string> = {};
       const want: Record<string, string> = {};
@@ -222,7 +277,9 @@ await describeEngines('authorization matrix', (server) => {
   it('answers UNIMPLEMENTED, naming the method, for every method not built yet', async () => {
     const s = server();
     const t = await token(s, { id: s.admin.apiKeyId, key: s.admin.apiKey });
-    const pending = (Object.keys(METHODS) as AppMethodName[]).filter((m) => METHODS[m] === 'unimplemented' && AppService.methods[m].kind === MethodKind.Unary);
+    const pending = (Object.keys(METHODS) as AppMethodName[]).filter(
+      (m) => METHODS[m] === 'unimplemented' && AppService.methods[m].kind === MethodKind.Unary,
+    );
     assert.ok(pending.length > 0);
     for (const method of pending) {
       const call = app[method] as unknown as (req: unknown, options: { headers: Record<string, string> }) => Promise<unknown>;

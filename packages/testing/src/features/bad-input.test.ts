@@ -16,7 +16,18 @@ import { rawClients } from '../wire-clients.js';
 
 const MALFORMED_IDS = ['nope', "' OR 1=1 --", `${MISSING_ID}0`, MISSING_ID.replaceAll('-', ''), `{${MISSING_ID}}`, ' ', 'x'.repeat(10_000)];
 const BAD_NAMES = ['', '   ', 'x'.repeat(65), 'é'.repeat(65), 'nul\u0000byte', 'tab\there', 'new\nline', 'bell\u0007', 'del\u007f'];
-const BAD_NAMESPACES = ['', 'Upper', 'under_score', 'has space', '-leading', 'trailing-', 'double--dash', 'ünicode', 'dot.ted', 'a'.repeat(41)];
+const BAD_NAMESPACES = [
+  '',
+  'Upper',
+  'under_score',
+  'has space',
+  '-leading',
+  'trailing-',
+  'double--dash',
+  'ünicode',
+  'dot.ted',
+  'a'.repeat(41),
+];
 const BAD_REGIONS = ['', 'US-East1', 'us east1', 'us_east1', '-us-east1', 'r'.repeat(33), 'us-east1\n'];
 
 type Auth = PartialMessage<appApi.Authorization>;
@@ -69,12 +80,24 @@ await describeEngines('bad input', (server) => {
       await refusedNaming(app.getLocation({ locationId: id }), 'location_id', `GetLocation ${what}`);
       await refusedNaming(app.updateLocation({ locationId: id, name: 'Renamed' }), 'location_id', `UpdateLocation ${what}`);
       await refusedNaming(app.deleteLocation({ locationId: id }), 'location_id', `DeleteLocation ${what}`);
-      await refusedNaming(app.getOrganizationsWithAccessToLocation({ locationId: id }), 'location_id', `GetOrganizationsWithAccessToLocation ${what}`);
+      await refusedNaming(
+        app.getOrganizationsWithAccessToLocation({ locationId: id }),
+        'location_id',
+        `GetOrganizationsWithAccessToLocation ${what}`,
+      );
     }
     for (const id of MALFORMED_IDS) {
       const what = `parent ${JSON.stringify(id.slice(0, 20))}`;
-      await refusedNaming(app.createLocation({ organizationId: org.id, name: 'Child', parentLocationId: id }), 'parent_location_id', `CreateLocation ${what}`);
-      await refusedNaming(app.updateLocation({ locationId: location.id, parentLocationId: id }), 'parent_location_id', `UpdateLocation ${what}`);
+      await refusedNaming(
+        app.createLocation({ organizationId: org.id, name: 'Child', parentLocationId: id }),
+        'parent_location_id',
+        `CreateLocation ${what}`,
+      );
+      await refusedNaming(
+        app.updateLocation({ locationId: location.id, parentLocationId: id }),
+        'parent_location_id',
+        `UpdateLocation ${what}`,
+      );
     }
     assert.deepEqual(await snapshot(s), before);
   });
@@ -98,9 +121,14 @@ await describeEngines('bad input', (server) => {
       await assert.rejects(s.client.createOrganization(name), hasCode(Code.InvalidArgument, 'name'), `CreateOrganization ${what}`);
       await assert.rejects(owner.updateOrganization(org.id, { name }), hasCode(Code.InvalidArgument, 'name'), `UpdateOrganization ${what}`);
       await assert.rejects(owner.createLocation(org.id, name), hasCode(Code.InvalidArgument, 'name'), `CreateLocation ${what}`);
-      await assert.rejects(owner.createLocation(org.id, name, location.id), hasCode(Code.InvalidArgument, 'name'), `CreateLocation (child) ${what}`);
+      await assert.rejects(
+        owner.createLocation(org.id, name, location.id),
+        hasCode(Code.InvalidArgument, 'name'),
+        `CreateLocation (child) ${what}`,
+      );
       // UpdateLocation reads an empty name as "keep the name"; every other bad name is refused.
-      if (name !== '') await assert.rejects(owner.updateLocation(location.id, { name }), hasCode(Code.InvalidArgument, 'name'), `UpdateLocation ${what}`);
+      if (name !== '')
+        await assert.rejects(owner.updateLocation(location.id, { name }), hasCode(Code.InvalidArgument, 'name'), `UpdateLocation ${what}`);
     }
     assert.deepEqual(await snapshot(s), before);
     // The limit counts characters, not bytes.
@@ -114,9 +142,21 @@ await describeEngines('bad input', (server) => {
     const before = await snapshot(s);
     for (const ns of BAD_NAMESPACES) {
       const what = `namespace ${JSON.stringify(ns.slice(0, 20))}`;
-      await assert.rejects(owner.getOrganizationNamespaceAvailability(ns), hasCode(Code.InvalidArgument, 'public_namespace'), `availability ${what}`);
-      await assert.rejects(owner.updateOrganization(org.id, { publicNamespace: ns }), hasCode(Code.InvalidArgument, 'public_namespace'), `update ${what}`);
-      await assert.rejects(owner.updateOrganization(org.id, { name: 'Renamed', publicNamespace: ns }), hasCode(Code.InvalidArgument), `update with a name, ${what}`);
+      await assert.rejects(
+        owner.getOrganizationNamespaceAvailability(ns),
+        hasCode(Code.InvalidArgument, 'public_namespace'),
+        `availability ${what}`,
+      );
+      await assert.rejects(
+        owner.updateOrganization(org.id, { publicNamespace: ns }),
+        hasCode(Code.InvalidArgument, 'public_namespace'),
+        `update ${what}`,
+      );
+      await assert.rejects(
+        owner.updateOrganization(org.id, { name: 'Renamed', publicNamespace: ns }),
+        hasCode(Code.InvalidArgument),
+        `update with a name, ${what}`,
+      );
     }
     assert.deepEqual(await snapshot(s), before);
     assert.equal((await owner.getOrganization(org.id)).publicNamespace, '');
@@ -130,11 +170,23 @@ await describeEngines('bad input', (server) => {
     const before = await snapshot(s);
     for (const region of BAD_REGIONS) {
       const what = `region ${JSON.stringify(region.slice(0, 20))}`;
-      await assert.rejects(owner.updateOrganization(org.id, { region }), hasCode(Code.InvalidArgument, 'region'), `UpdateOrganization ${what}`);
-      await assert.rejects(owner.updateOrganization(org.id, { name: 'Renamed', region }), hasCode(Code.InvalidArgument, 'region'), `UpdateOrganization with a name, ${what}`);
+      await assert.rejects(
+        owner.updateOrganization(org.id, { region }),
+        hasCode(Code.InvalidArgument, 'region'),
+        `UpdateOrganization ${what}`,
+      );
+      await assert.rejects(
+        owner.updateOrganization(org.id, { name: 'Renamed', region }),
+        hasCode(Code.InvalidArgument, 'region'),
+        `UpdateOrganization with a name, ${what}`,
+      );
       // UpdateLocation reads an empty region as unchanged.
       if (region !== '') {
-        await assert.rejects(app.updateLocation({ locationId: location.id, name: 'Renamed', region }), hasCode(Code.InvalidArgument, 'region'), `UpdateLocation ${what}`);
+        await assert.rejects(
+          app.updateLocation({ locationId: location.id, name: 'Renamed', region }),
+          hasCode(Code.InvalidArgument, 'region'),
+          `UpdateLocation ${what}`,
+        );
       }
     }
     await assert.rejects(owner.updateOrganization(org.id, { cid: 'c'.repeat(129) }), hasCode(Code.InvalidArgument, 'cid'));
@@ -152,11 +204,19 @@ await describeEngines('bad input', (server) => {
       ['no authorizations', [], 'authorizations'],
       ['an unknown resource_type', [role('fleet_owner', 'fleet', org, org)], 'resource_type'],
       ['an empty resource_type', [role('organization_owner', '', org, org)], 'resource_type'],
-      ['an authorization_id for another resource_type', [role('location_owner', 'organization', org, org)], /authorization_id .* does not match resource_type/],
+      [
+        'an authorization_id for another resource_type',
+        [role('location_owner', 'organization', org, org)],
+        /authorization_id .* does not match resource_type/,
+      ],
       ['role "admin"', [role('organization_admin', 'organization', org, org)], 'authorization_id'],
       ['a role without its resource type', [role('owner', 'organization', org, org)], 'authorization_id'],
       ['an empty authorization_id', [role('', 'organization', org, org)], 'authorization_id'],
-      ['authorization_type "group"', [{ ...role('organization_owner', 'organization', org, org), authorizationType: 'group' }], 'authorization_type'],
+      [
+        'authorization_type "group"',
+        [{ ...role('organization_owner', 'organization', org, org), authorizationType: 'group' }],
+        'authorization_type',
+      ],
       ['an organization role on another organization', [role('organization_owner', 'organization', b.org.id, org)], 'resource_id'],
       ['a non-UUID resource_id', [role('location_owner', 'location', 'nope', org)], 'resource_id'],
       ['a non-UUID organization_id', [role('location_owner', 'location', a.location.id, 'nope')], 'organization_id'],
@@ -256,7 +316,10 @@ await describeEngines('bad input', (server) => {
     await assert.rejects(s.client.getLocation(MISSING_ID), hasCode(Code.NotFound, MISSING_ID));
     await assert.rejects(s.client.updateLocation(MISSING_ID, { name: 'x' }), hasCode(Code.NotFound));
     await assert.rejects(s.client.deleteLocation(MISSING_ID), hasCode(Code.NotFound));
-    await assert.rejects(s.client.createKey(MISSING_ID, [{ role: 'owner', resourceType: 'location', resourceId: MISSING_ID }]), hasCode(Code.NotFound));
+    await assert.rejects(
+      s.client.createKey(MISSING_ID, [{ role: 'owner', resourceType: 'location', resourceId: MISSING_ID }]),
+      hasCode(Code.NotFound),
+    );
     assert.deepEqual(await snapshot(s), before);
   });
 });

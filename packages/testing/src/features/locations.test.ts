@@ -77,7 +77,7 @@ await describeEngines('locations', (server) => {
     assert.equal(longest.name, 'y'.repeat(64));
   });
 
-  it('lists an organization\'s locations oldest first, each with its organizations and primary identity', async () => {
+  it("lists an organization's locations oldest first, each with its organizations and primary identity", async () => {
     const s = server();
     const other = await seedOrg(s);
     const org = await s.client.createOrganization('Listing Org');
@@ -97,10 +97,10 @@ await describeEngines('locations', (server) => {
       assert.equal(l.robotCount, 0);
       assert.deepEqual(orgsOf(l), [{ organizationId: org.id, primary: true }]);
       assert.equal(l.primaryOrgIdentity?.id, org.id);
-      assert.equal(l.primaryOrgIdentity?.name, 'Listing Org Renamed', 'the identity carries the organization\'s current name');
+      assert.equal(l.primaryOrgIdentity?.name, 'Listing Org Renamed', "the identity carries the organization's current name");
     }
     assert.equal(listed[1]?.parentLocationId, first.id);
-    assert.ok(!listed.some((l) => l.id === other.location.id), 'another organization\'s location is not listed');
+    assert.ok(!listed.some((l) => l.id === other.location.id), "another organization's location is not listed");
   });
 
   it('renames a location and keeps the name when the new name is empty or absent', async () => {
@@ -136,7 +136,10 @@ await describeEngines('locations', (server) => {
     const before = await orgState(owner, org.id);
     await assert.rejects(owner.updateLocation(location.id, { parentLocationId: location.id }), hasCode(Code.InvalidArgument));
     await assert.rejects(owner.updateLocation(location.id, { parentLocationId: child.id }), hasCode(Code.InvalidArgument, 'cycle'));
-    await assert.rejects(owner.updateLocation(location.id, { name: 'Loop', parentLocationId: grandchild.id }), hasCode(Code.InvalidArgument, 'cycle'));
+    await assert.rejects(
+      owner.updateLocation(location.id, { name: 'Loop', parentLocationId: grandchild.id }),
+      hasCode(Code.InvalidArgument, 'cycle'),
+    );
     assert.deepEqual(await orgState(owner, org.id), before);
   });
 
@@ -147,7 +150,10 @@ await describeEngines('locations', (server) => {
     const beforeA = await orgState(s.client, a.org.id);
     const beforeB = await orgState(s.client, b.org.id);
     // Seen by the admin (owner of both): the organizations differ.
-    await assert.rejects(s.client.updateLocation(a.location.id, { parentLocationId: b.location.id }), hasCode(Code.InvalidArgument, b.location.id));
+    await assert.rejects(
+      s.client.updateLocation(a.location.id, { parentLocationId: b.location.id }),
+      hasCode(Code.InvalidArgument, b.location.id),
+    );
     // Not seen by a's owner: b's location does not exist for it.
     await assert.rejects(a.owner.updateLocation(a.location.id, { parentLocationId: b.location.id }), hasCode(Code.NotFound, b.location.id));
     await assert.rejects(a.owner.updateLocation(a.location.id, { parentLocationId: MISSING_ID }), hasCode(Code.NotFound, MISSING_ID));
@@ -160,7 +166,10 @@ await describeEngines('locations', (server) => {
     const { org, location, owner } = await seedOrg(s);
     const child = await owner.createLocation(org.id, 'Child', location.id);
     const before = await orgState(owner, org.id);
-    await assert.rejects(owner.deleteLocation(location.id), hasCode(Code.FailedPrecondition, /1 child location\b.*move or delete them first/));
+    await assert.rejects(
+      owner.deleteLocation(location.id),
+      hasCode(Code.FailedPrecondition, /1 child location\b.*move or delete them first/),
+    );
     assert.deepEqual(await orgState(owner, org.id), before, 'the refused delete removed nothing');
     await owner.deleteLocation(child.id);
     await owner.deleteLocation(location.id);

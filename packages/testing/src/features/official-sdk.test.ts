@@ -232,8 +232,14 @@ await describeEngines('official @viamrobotics/sdk', (server) => {
     const { appClient } = await adminClient(s);
     const org = s.admin.organizationId;
     await assert.rejects(appClient.createKey([]), hasCode(Code.InvalidArgument, 'authorizations'));
-    await assert.rejects(appClient.createKey([role('organization_admin', 'organization', org, org)]), hasCode(Code.InvalidArgument, 'authorization_id'));
-    await assert.rejects(appClient.createKey([role('location_owner', 'organization', org, org)]), hasCode(Code.InvalidArgument, 'resource_type'));
+    await assert.rejects(
+      appClient.createKey([role('organization_admin', 'organization', org, org)]),
+      hasCode(Code.InvalidArgument, 'authorization_id'),
+    );
+    await assert.rejects(
+      appClient.createKey([role('location_owner', 'organization', org, org)]),
+      hasCode(Code.InvalidArgument, 'resource_type'),
+    );
   });
 
   it('reports errors as ConnectErrors with the numeric gRPC code', async () => {

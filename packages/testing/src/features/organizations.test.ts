@@ -23,7 +23,10 @@ await describeEngines('organizations', (server) => {
     const seen = (await a.owner.listOrganizations()).map((o) => o.id);
     assert.deepEqual(seen, [a.org.id]);
     assert.ok(!seen.includes(b.org.id));
-    assert.deepEqual((await a.operator.listOrganizations()).map((o) => o.id), [a.org.id]);
+    assert.deepEqual(
+      (await a.operator.listOrganizations()).map((o) => o.id),
+      [a.org.id],
+    );
   });
 
   it('answers NOT_FOUND for an organization of which the caller is no member, as for a missing one', async () => {

@@ -29,7 +29,10 @@ await describeEngines('protocols', (server) => {
       const s = server();
       const location = await s.client.createLocation(s.admin.organizationId, `Seen over ${protocol.name}`.slice(0, 64));
       const anonymous = rawClients(s.url, undefined, protocol);
-      const { accessToken } = await anonymous.auth.authenticate({ entity: s.admin.apiKeyId, credentials: { type: 'api-key', payload: s.admin.apiKey } });
+      const { accessToken } = await anonymous.auth.authenticate({
+        entity: s.admin.apiKeyId,
+        credentials: { type: 'api-key', payload: s.admin.apiKey },
+      });
       assert.equal(accessToken.split('.').length, 3);
 
       const { app } = rawClients(s.url, accessToken, protocol);
@@ -49,7 +52,8 @@ await describeEngines('protocols', (server) => {
         hasCode(Code.Unauthenticated),
       );
       const missing = UNIMPLEMENTED[0];
-      if (missing !== undefined) await assert.rejects(callByName(app, missing.local), hasCode(Code.Unimplemented, `AppService/${missing.name}`));
+      if (missing !== undefined)
+        await assert.rejects(callByName(app, missing.local), hasCode(Code.Unimplemented, `AppService/${missing.name}`));
     });
   }
 
@@ -79,7 +83,7 @@ await describeEngines('protocols', (server) => {
     assert.ok(body.organizations?.some((o) => o.id === s.admin.organizationId && o.name === 'Default organization'));
   });
 
-  it('answers a CORS preflight with 204 and the caller\'s origin', async () => {
+  it("answers a CORS preflight with 204 and the caller's origin", async () => {
     const s = server();
     const origin = 'https://fleet.example.com';
     const res = await fetch(`${s.url}/viam.app.v1.AppService/ListOrganizations`, {
@@ -132,7 +136,10 @@ await describeEngines('protocols', (server) => {
       assert.notEqual(res.status, 404, `${name} answered 404`);
       const body = (await res.json()) as { code?: string; message?: string };
       assert.equal(body.code, 'unimplemented', `${name}: ${JSON.stringify(body)}`);
-      assert.ok(body.message?.includes(`viam.app.v1.AppService/${name}`), `${name}: the message names the method: ${JSON.stringify(body.message)}`);
+      assert.ok(
+        body.message?.includes(`viam.app.v1.AppService/${name}`),
+        `${name}: the message names the method: ${JSON.stringify(body.message)}`,
+      );
     }
     // GetFragment, as the brief's example: UNIMPLEMENTED until fragments land, never a 404 either way.
     const res = await fetch(`${s.url}/viam.app.v1.AppService/GetFragment`, {

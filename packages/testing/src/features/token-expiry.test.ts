@@ -21,12 +21,18 @@ await describeEngines('token expiry', (server) => {
     const officialWithToken = await createViamClient({ serviceHost: s.url, credentials: { type: 'access-token', payload: token } });
 
     s.clock.advance(23 * HOUR);
-    assert.ok((await borrowed.listOrganizations()).some((o) => o.id === s.admin.organizationId), 'still valid after 23 hours');
+    assert.ok(
+      (await borrowed.listOrganizations()).some((o) => o.id === s.admin.organizationId),
+      'still valid after 23 hours',
+    );
     assert.ok((await official.appClient.listOrganizations()).length > 0);
 
     s.clock.advance(2 * HOUR);
     await assert.rejects(borrowed.listOrganizations(), hasCode(Code.Unauthenticated, /expired.*log in again/));
-    await assert.rejects(rawClients(s.url, token).app.getOrganization({ organizationId: s.admin.organizationId }), hasCode(Code.Unauthenticated, 'log in again'));
+    await assert.rejects(
+      rawClients(s.url, token).app.getOrganization({ organizationId: s.admin.organizationId }),
+      hasCode(Code.Unauthenticated, 'log in again'),
+    );
     // The official SDK never renews its token: it sees the same answer.
     await assert.rejects(official.appClient.listOrganizations(), hasCode(Code.Unauthenticated, 'expired'));
     await assert.rejects(officialWithToken.appClient.listOrganizations(), hasCode(Code.Unauthenticated, 'expired'));
@@ -62,7 +68,10 @@ await describeEngines('token expiry', (server) => {
   it('issues a token after expiry that is good for another 24 hours', async () => {
     const s = server();
     const { auth } = rawClients(s.url);
-    const { accessToken } = await auth.authenticate({ entity: s.admin.apiKeyId, credentials: { type: 'api-key', payload: s.admin.apiKey } });
+    const { accessToken } = await auth.authenticate({
+      entity: s.admin.apiKeyId,
+      credentials: { type: 'api-key', payload: s.admin.apiKey },
+    });
     const { app } = rawClients(s.url, accessToken);
     s.clock.advance(24 * HOUR - 60 * 1000);
     assert.ok((await app.listOrganizations({})).organizations.length > 0, 'valid a minute before the end');
