@@ -44,9 +44,9 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
   const quick = flag('HANGAR_BENCH_QUICK', false);
   const config: BenchConfig = {
     quick,
-    seconds: number('HANGAR_BENCH_SECONDS', quick ? 0.4 : 1.5, 0.05),
-    runs: integer('HANGAR_BENCH_RUNS', quick ? 1 : 3),
-    warmupSeconds: number('HANGAR_BENCH_WARMUP_SECONDS', quick ? 0.2 : 0.5, 0),
+    seconds: number('HANGAR_BENCH_SECONDS', quick ? 0.4 : 1, 0.05),
+    runs: integer('HANGAR_BENCH_RUNS', quick ? 1 : 5),
+    warmupSeconds: number('HANGAR_BENCH_WARMUP_SECONDS', quick ? 0.2 : 0.3, 0),
     concurrency: integer('HANGAR_BENCH_CONCURRENCY', 16),
     engines: list('HANGAR_BENCH_ENGINES', ENGINES),
     protocols: list('HANGAR_BENCH_PROTOCOLS', PROTOCOLS),
@@ -88,7 +88,10 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
   function list<T extends string>(name: string, all: readonly T[]): readonly T[] {
     const raw = env[name];
     if (raw === undefined || raw === '') return all;
-    const wanted = raw.split(',').map((s) => s.trim().toLowerCase()).filter((s) => s !== '');
+    const wanted = raw
+      .split(',')
+      .map((s) => s.trim().toLowerCase())
+      .filter((s) => s !== '');
     const unknown = wanted.filter((w) => !(all as readonly string[]).includes(w));
     if (unknown.length > 0 || wanted.length === 0) {
       problems.push(`${name}: expected a comma-separated subset of ${all.join(',')}, got ${JSON.stringify(raw)}`);
@@ -100,5 +103,11 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
 
 /** A run that does not measure everything at the default settings does not replace latest.json. */
 export function isPartial(config: BenchConfig): boolean {
-  return config.quick || config.filter !== undefined || config.targets.length < TARGETS.length || config.engines.length < ENGINES.length || config.protocols.length < PROTOCOLS.length;
+  return (
+    config.quick ||
+    config.filter !== undefined ||
+    config.targets.length < TARGETS.length ||
+    config.engines.length < ENGINES.length ||
+    config.protocols.length < PROTOCOLS.length
+  );
 }

@@ -43,13 +43,26 @@ export async function insertLocations(databaseUrl: string, organizationId: strin
     for (let i = 0; i < count; i++) {
       const id = randomUUID();
       const createdAt = new Date(start + i * 1000).toISOString();
-      locations.push({ id, name: `Location ${String(i + 1).padStart(5, '0')}`, parent_location_id: null, primary_org_id: organizationId, region: 'local', created_at: createdAt });
+      locations.push({
+        id,
+        name: `Location ${String(i + 1).padStart(5, '0')}`,
+        parent_location_id: null,
+        primary_org_id: organizationId,
+        region: 'local',
+        created_at: createdAt,
+      });
       links.push({ location_id: id, organization_id: organizationId, is_primary: 1, created_at: createdAt });
     }
     await store.db.transaction().execute(async (tx) => {
       for (let i = 0; i < count; i += ROWS_PER_STATEMENT) {
-        await tx.insertInto('locations').values(locations.slice(i, i + ROWS_PER_STATEMENT)).execute();
-        await tx.insertInto('location_organizations').values(links.slice(i, i + ROWS_PER_STATEMENT)).execute();
+        await tx
+          .insertInto('locations')
+          .values(locations.slice(i, i + ROWS_PER_STATEMENT))
+          .execute();
+        await tx
+          .insertInto('location_organizations')
+          .values(links.slice(i, i + ROWS_PER_STATEMENT))
+          .execute();
       }
     });
     // PostgreSQL plans from statistics; without them the first plans assume near-empty tables.
@@ -63,7 +76,10 @@ export async function insertLocations(databaseUrl: string, organizationId: strin
 export async function engineVersion(databaseUrl: string): Promise<string> {
   const store = openStore({ url: databaseUrl, poolSize: 1 });
   try {
-    const query = store.engine === 'postgres' ? sql<{ v: string }>`select version() as v` : sql<{ v: string }>`select 'SQLite ' || sqlite_version() as v`;
+    const query =
+      store.engine === 'postgres'
+        ? sql<{ v: string }>`select version() as v`
+        : sql<{ v: string }>`select 'SQLite ' || sqlite_version() as v`;
     const { rows } = await query.execute(store.db);
     return rows[0]?.v ?? 'unknown';
   } finally {

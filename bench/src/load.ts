@@ -17,6 +17,11 @@ export interface RunStats {
   readonly rate: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
+  /**
+   * CPU time this process spent per call (client and server together), in µs: unlike the rate, it barely
+   * moves when other processes compete for the CPUs. A database server's own CPU is not in it.
+   */
+  readonly cpuUsPerCall: number;
 }
 
 export interface Measurement {
@@ -24,7 +29,10 @@ export interface Measurement {
   readonly rate: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
+  readonly cpuUsPerCall: number;
   readonly runs: readonly RunStats[];
+  /** Calls made while warming up, unmeasured (with `runs`, the total a CPU profile covers). */
+  readonly warmupCalls: number;
 }
 
 export type Call = () => Promise<unknown>;
@@ -33,6 +41,7 @@ export type Call = () => Promise<unknown>;
 export async function closedLoop(call: Call, { concurrency, seconds }: LoadOptions): Promise<RunStats> {
   const latencies: number[] = [];
   let failure: unknown;
+  const cpuBefore = process.cpuUsage();
   const started = performance.now();
   const deadline = started + seconds * 1000;
   const worker = async (): Promise<void> => {
@@ -49,8 +58,9 @@ export async function closedLoop(call: Call, { concurrency, seconds }: LoadOptio
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
-  if (failure !== undefined) throw failure;
+  if (failure !== undefined) throw failure instanceof Error ? failure : new Error('call failed with a non-Error value', { cause: failure });
   const elapsed = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
   latencies.sort((a, b) => a - b);
   return {
     calls: latencies.length,
@@ -58,6 +68,7 @@ export async function closedLoop(call: Call, { concurrency, seconds }: LoadOptio
     rate: latencies.length / elapsed,
     p50Ms: percentile(latencies, 0.5),
     p99Ms: percentile(latencies, 0.99),
+    cpuUsPerCall: (cpu.user + cpu.system) / latencies.length,
   };
 }
 
@@ -83,10 +94,15 @@ export interface CompareOptions extends LoadOptions {
  * Measures several sides of one comparison with their runs interleaved (A B, B A, A B, …), so drift over
  * the measurement (heat, JIT, a growing heap) falls on every side alike rather than on whichever ran last.
  */
-export async function measureInterleaved<K extends string>(calls: Readonly<Record<K, Call>>, options: CompareOptions): Promise<Record<K, Measurement>> {
+export async function measureInterleaved<K extends string>(
+  calls: Readonly<Record<K, Call>>,
+  options: CompareOptions,
+): Promise<Record<K, Measurement>> {
   const keys = Object.keys(calls) as K[];
+  const warmupCalls = new Map<K, number>();
   if (options.warmupSeconds > 0) {
-    for (const key of keys) await closedLoop(calls[key], { concurrency: options.concurrency, seconds: options.warmupSeconds });
+    for (const key of keys)
+      warmupCalls.set(key, (await closedLoop(calls[key], { concurrency: options.concurrency, seconds: options.warmupSeconds })).calls);
   }
   const runs = new Map<K, RunStats[]>(keys.map((k) => [k, []]));
   for (let i = 0; i < options.runs; i++) {
@@ -96,7 +112,14 @@ export async function measureInterleaved<K extends string>(calls: Readonly<Recor
   const result = {} as Record<K, Measurement>;
   for (const key of keys) {
     const list = runs.get(key) ?? [];
-    result[key] = { rate: median(list.map((r) => r.rate)), p50Ms: median(list.map((r) => r.p50Ms)), p99Ms: median(list.map((r) => r.p99Ms)), runs: list };
+    result[key] = {
+      rate: median(list.map((r) => r.rate)),
+      p50Ms: median(list.map((r) => r.p50Ms)),
+      p99Ms: median(list.map((r) => r.p99Ms)),
+      cpuUsPerCall: median(list.map((r) => r.cpuUsPerCall)),
+      runs: list,
+      warmupCalls: warmupCalls.get(key) ?? 0,
+    };
   }
   return result;
 }

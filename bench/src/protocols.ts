@@ -2,8 +2,14 @@
  * The three ways a client reaches Hangar on its one port, and the clients the benchmark calls through.
  * Hangar and its baseline get transports built by the same function, so both see byte-identical requests.
  */
-import { createPromiseClient, type Interceptor, type PromiseClient, type Transport } from '@connectrpc/connect';
-import { compressionBrotli, compressionGzip, createConnectTransport, createGrpcTransport, createGrpcWebTransport } from '@connectrpc/connect-node';
+import { createClient, type Client, type Interceptor, type Transport } from '@connectrpc/connect';
+import {
+  compressionBrotli,
+  compressionGzip,
+  createConnectTransport,
+  createGrpcTransport,
+  createGrpcWebTransport,
+} from '@connectrpc/connect-node';
 import { AppService, AuthService } from '@hangar/wire';
 
 export const PROTOCOLS = ['connect', 'grpc-web', 'grpc'] as const;
@@ -43,15 +49,15 @@ export function createTransport(protocol: Protocol, baseUrl: string, { compressi
   }
 }
 
-export type AppClient = PromiseClient<typeof AppService>;
+export type AppClient = Client<typeof AppService>;
 
 export function createAppClient(transport: Transport): AppClient {
-  return createPromiseClient(AppService, transport);
+  return createClient(AppService, transport);
 }
 
 /** An access token for an API key, from proto.rpc.v1.AuthService/Authenticate. */
 export async function authenticate(baseUrl: string, keyId: string, key: string): Promise<string> {
-  const auth = createPromiseClient(AuthService, createTransport('connect', baseUrl, { compression: false }));
+  const auth = createClient(AuthService, createTransport('connect', baseUrl, { compression: false }));
   const { accessToken } = await auth.authenticate({ entity: keyId, credentials: { type: 'api-key', payload: key } });
   return accessToken;
 }

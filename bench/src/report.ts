@@ -1,7 +1,7 @@
 /** The printed table and the JSON report (bench/results/latest.json). */
 import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname } from 'node:path';
 import type { TestEngine } from '@hangar/testing';
 import type { BenchConfig } from './config.js';
@@ -26,6 +26,8 @@ export interface Environment {
   readonly cpuCount: number;
   readonly cpuModel: string;
   readonly memoryGiB: number;
+  /** 1-minute load average when the run started; above the CPU count, other work competed for the CPUs. */
+  readonly loadAverageAtStart: number;
 }
 
 export function describeEnvironment(repoRoot: string): Environment {
@@ -47,14 +49,30 @@ export function describeEnvironment(repoRoot: string): Environment {
     cpuCount: cpuList.length,
     cpuModel: cpuList[0]?.model.trim() ?? 'unknown',
     memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    loadAverageAtStart: loadavg()[0] ?? 0,
   };
 }
 
-const HEADERS = ['scenario', 'engine', 'protocol', 'req/s', 'p50 ms', 'p99 ms', 'baseline req/s', 'base p50', 'base p99', 'ratio'] as const;
-const RIGHT_ALIGNED = new Set<string>(['req/s', 'p50 ms', 'p99 ms', 'baseline req/s', 'base p50', 'base p99', 'ratio']);
+const HEADERS = [
+  'scenario',
+  'engine',
+  'protocol',
+  'req/s',
+  'p50 ms',
+  'p99 ms',
+  'cpu µs',
+  'baseline req/s',
+  'base p50',
+  'base p99',
+  'base cpu µs',
+  'ratio',
+  'cpu ratio',
+] as const;
+const LEFT_ALIGNED = new Set<string>(['scenario', 'engine', 'protocol']);
 
 export function renderTable(rows: readonly ResultRow[]): string {
   const rate = (m: Measurement | undefined) => (m === undefined ? '—' : Math.round(m.rate).toLocaleString('en'));
+  const cpu = (m: Measurement | undefined) => (m === undefined ? '—' : Math.round(m.cpuUsPerCall).toLocaleString('en'));
   const ms = (value: number | undefined) => (value === undefined ? '—' : value < 10 ? value.toFixed(2) : value.toFixed(1));
   const cells = rows.map((r) => [
     r.scenario,
@@ -63,15 +81,18 @@ export function renderTable(rows: readonly ResultRow[]): string {
     rate(r.hangar),
     ms(r.hangar?.p50Ms),
     ms(r.hangar?.p99Ms),
+    cpu(r.hangar),
     rate(r.baseline),
     ms(r.baseline?.p50Ms),
     ms(r.baseline?.p99Ms),
+    cpu(r.baseline),
     r.ratio === undefined ? '—' : `${r.ratio.toFixed(2)}${r.target !== undefined && r.ratio < r.target ? ` (< ${r.target})` : ''}`,
+    r.cpuRatio === undefined ? '—' : r.cpuRatio.toFixed(2),
   ]);
   const widths = HEADERS.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)));
   const line = (values: readonly string[]) =>
     values
-      .map((v, i) => (RIGHT_ALIGNED.has(HEADERS[i] ?? '') ? v.padStart(widths[i] ?? 0) : v.padEnd(widths[i] ?? 0)))
+      .map((v, i) => (LEFT_ALIGNED.has(HEADERS[i] ?? '') ? v.padEnd(widths[i] ?? 0) : v.padStart(widths[i] ?? 0)))
       .join('  ')
       .trimEnd();
   return [line(HEADERS), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
@@ -86,7 +107,8 @@ export interface Report {
 }
 
 export async function writeReport(file: string, report: Report): Promise<void> {
-  const round = (_key: string, value: unknown) => (typeof value === 'number' && !Number.isInteger(value) ? Math.round(value * 1000) / 1000 : value);
+  const round = (_key: string, value: unknown) =>
+    typeof value === 'number' && !Number.isInteger(value) ? Math.round(value * 1000) / 1000 : value;
   await mkdir(dirname(file), { recursive: true });
   await writeFile(file, JSON.stringify(report, round, 2) + '\n');
 }

@@ -5,6 +5,7 @@
  */
 import { engineSkip, type TestEngine } from '@hangar/testing';
 import { existsSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { readdir } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -38,6 +39,12 @@ async function main(): Promise<number> {
       `engines ${config.engines.join(',')} · protocols ${config.protocols.map((p) => PROTOCOL_LABEL[p]).join(', ')}`,
   );
 
+  if (environment.loadAverageAtStart > 0.5) {
+    note(
+      `warning: load average ${environment.loadAverageAtStart.toFixed(2)} before starting: other processes compete for the CPUs, so rates are noisy (ratios less so: runs are interleaved)`,
+    );
+  }
+
   const suites = await loadSuites();
   const rows: ResultRow[] = [];
   const engines = new Map<TestEngine, EngineStatus>();
@@ -61,7 +68,9 @@ async function main(): Promise<number> {
       },
       record(row) {
         const ratio = row.hangar !== undefined && row.baseline !== undefined ? row.hangar.rate / row.baseline.rate : undefined;
-        const full: ResultRow = { suite: suite.name, ...row, ratio };
+        const cpuRatio =
+          row.hangar !== undefined && row.baseline !== undefined ? row.baseline.cpuUsPerCall / row.hangar.cpuUsPerCall : undefined;
+        const full: ResultRow = { suite: suite.name, ...row, ratio, cpuRatio };
         rows.push(full);
         note(`    ${renderTable([full]).split('\n')[2] ?? ''}`);
       },
@@ -75,7 +84,8 @@ async function main(): Promise<number> {
 
   process.stdout.write(`\n${renderTable(rows)}\n\n`);
   const missed = rows.filter((r) => r.ratio !== undefined && r.target !== undefined && r.ratio < r.target);
-  for (const r of missed) process.stdout.write(`below target: ${r.scenario} · ${r.engine} · ${r.protocol}: ratio ${r.ratio?.toFixed(2)} < ${r.target}\n`);
+  for (const r of missed)
+    process.stdout.write(`below target: ${r.scenario} · ${r.engine} · ${r.protocol}: ratio ${r.ratio?.toFixed(2)} < ${r.target}\n`);
   for (const e of engines.values()) if (e.status === 'skipped') process.stdout.write(`SKIPPED ${e.engine}: ${e.reason ?? ''}\n`);
 
   const out = config.out ?? join(benchRoot, 'results', isPartial(config) ? 'partial.json' : 'latest.json');
@@ -87,16 +97,23 @@ async function main(): Promise<number> {
       'rate = completed calls per second in a closed loop; p50/p99 = per-call latency in ms; figures are medians over the runs.',
       'ratio = Hangar rate ÷ baseline rate, measured in the same process and protocol, runs interleaved.',
       'The load generator shares the process (and its CPUs) with both servers, so client work is part of every call on both sides.',
+      'cpuUsPerCall = CPU time of this process per call (client + server), in µs; it excludes the database server process.',
+      'cpuRatio = baseline cpuUsPerCall ÷ hangar cpuUsPerCall: steadier than ratio when other processes load the machine, but blind to database server CPU.',
     ],
     results: rows,
   });
-  note(`wrote ${relative(process.cwd(), out)} in ${Math.round((performance.now() - started) / 1000)} s`);
+  const endLoad = loadavg()[0] ?? 0;
+  note(
+    `wrote ${relative(process.cwd(), out)} in ${Math.round((performance.now() - started) / 1000)} s (load average now ${endLoad.toFixed(2)})`,
+  );
   return 0;
 }
 
 /** Every `*.bench.js` next to this file whose source still exists (tsc -b leaves deleted modules' output), in name order. */
 async function loadSuites(): Promise<BenchSuite[]> {
-  const files = (await readdir(here)).filter((f) => f.endsWith('.bench.js') && existsSync(join(benchRoot, 'src', f.replace(/\.js$/, '.ts')))).sort();
+  const files = (await readdir(here))
+    .filter((f) => f.endsWith('.bench.js') && existsSync(join(benchRoot, 'src', f.replace(/\.js$/, '.ts'))))
+    .sort();
   const suites: BenchSuite[] = [];
   for (const file of files) {
     const mod = (await import(pathToFileURL(join(here, file)).href)) as { suite?: BenchSuite };

@@ -23,6 +23,12 @@ export interface ResultRow {
   readonly baseline: Measurement | undefined;
   /** hangar rate ÷ baseline rate; undefined when a side is missing. */
   readonly ratio: number | undefined;
+  /**
+   * baseline CPU per call ÷ hangar CPU per call: what the ratio would be if this process had the CPUs to
+   * itself. It moves far less than `ratio` when other work shares the machine, but leaves out the
+   * database server's own CPU, so on PostgreSQL it flatters Hangar.
+   */
+  readonly cpuRatio: number | undefined;
   /** What the baseline is, in a few words. */
   readonly baselineKind: string;
   /** The ratio this scenario should reach, if one is set. */
@@ -38,7 +44,7 @@ export interface BenchContext {
    * loud line and shows as skipped in the report (or fails the run under HANGAR_REQUIRE_POSTGRES=1).
    */
   eachEngine(fn: (engine: TestEngine) => Promise<void>): Promise<void>;
-  record(row: Omit<ResultRow, 'suite' | 'ratio'>): void;
+  record(row: Omit<ResultRow, 'suite' | 'ratio' | 'cpuRatio'>): void;
   /** The engine's version string (e.g. from `select version()`), for the report. */
   engineVersion(engine: TestEngine, version: string): void;
   /** Progress, on stderr. */

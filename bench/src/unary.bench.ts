@@ -3,10 +3,9 @@
  * GetOrganization is the cost of a call (authenticate, authorize, one lookup); ListLocations on an
  * organization with 1,000 locations adds a query of 1,000 rows and a ~100 kB answer.
  */
-import { appApi } from '@hangar/wire';
 import { engineVersion, insertLocations, startHangar } from './hangar.js';
 import type { BenchSuite } from './suite.js';
-import { benchUnary, type UnaryScenario } from './unary.js';
+import { benchUnary, unaryScenario } from './unary.js';
 
 const LOCATIONS = 1000;
 
@@ -22,22 +21,23 @@ export const suite: BenchSuite = {
         const version = await engineVersion(hangar.server.db.url);
         ctx.engineVersion(engine, version);
         ctx.note(`  ${version}`);
-        const scenarios: UnaryScenario[] = [
-          {
+        const scenarios = [
+          unaryScenario({
             name: 'GetOrganization',
             target: 0.6,
             call: (client) => client.getOrganization({ organizationId }),
-            baseline: (canned) => ({ getOrganization: () => canned as appApi.GetOrganizationResponse }),
-          },
-          {
+            baseline: (canned) => ({ getOrganization: () => canned }),
+          }),
+          unaryScenario({
             name: `ListLocations (${LOCATIONS.toLocaleString('en')} locations)`,
             call: async (client) => {
               const response = await client.listLocations({ organizationId });
-              if (response.locations.length !== LOCATIONS) throw new Error(`ListLocations returned ${response.locations.length} locations, expected ${LOCATIONS}`);
+              if (response.locations.length !== LOCATIONS)
+                throw new Error(`ListLocations returned ${response.locations.length} locations, expected ${LOCATIONS}`);
               return response;
             },
-            baseline: (canned) => ({ listLocations: () => canned as appApi.ListLocationsResponse }),
-          },
+            baseline: (canned) => ({ listLocations: () => canned }),
+          }),
         ];
         await benchUnary(ctx, engine, hangar, scenarios);
       } finally {

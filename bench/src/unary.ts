@@ -12,22 +12,32 @@ import { measureInterleaved, type Call } from './load.js';
 import { createAppClient, createTransport, PROTOCOL_LABEL, type AppClient } from './protocols.js';
 import type { BenchContext } from './suite.js';
 
-export interface UnaryScenario {
+export interface UnaryScenario<R extends Message = Message> {
   /** As shown in the table, e.g. "GetOrganization". */
   readonly name: string;
   /** Lowest acceptable hangar ÷ baseline rate, if there is a target. */
   readonly target?: number;
   /** The call, made through Hangar and through the baseline alike. */
-  call(client: AppClient): Promise<Message>;
+  call(client: AppClient): Promise<R>;
   /** The baseline's handler for the method `call` uses, given Hangar's answer to return as a constant. */
-  baseline(canned: Message): Partial<ServiceImpl<typeof AppService>>;
+  baseline(canned: R): Partial<ServiceImpl<typeof AppService>>;
+}
+
+/** Declares a scenario with its response type inferred from `call`, so `baseline` needs no cast. */
+export function unaryScenario<R extends Message>(scenario: UnaryScenario<R>): UnaryScenario {
+  return scenario;
 }
 
 /**
  * Measures each scenario on each configured protocol. Hangar's answer is fetched once and served by the
  * baseline unchanged, so both sides encode and send the same bytes; the run stops if they ever differ.
  */
-export async function benchUnary(ctx: BenchContext, engine: TestEngine, hangar: HangarUnderTest, scenarios: readonly UnaryScenario[]): Promise<void> {
+export async function benchUnary(
+  ctx: BenchContext,
+  engine: TestEngine,
+  hangar: HangarUnderTest,
+  scenarios: readonly UnaryScenario[],
+): Promise<void> {
   const selected = scenarios.filter((s) => ctx.wants(s.name));
   if (selected.length === 0) return;
   const { config } = ctx;
@@ -53,7 +63,9 @@ export async function benchUnary(ctx: BenchContext, engine: TestEngine, hangar: 
         for (const [side, client] of Object.entries(clients)) {
           const got = await scenario.call(client);
           if (expected === undefined || !got.equals(expected)) {
-            throw new Error(`${scenario.name} over ${protocol}: ${side} answered differently from Hangar's first answer, so the comparison would not be like with like`);
+            throw new Error(
+              `${scenario.name} over ${protocol}: ${side} answered differently from Hangar's first answer, so the comparison would not be like with like`,
+            );
           }
         }
         const calls: Partial<Record<'hangar' | 'baseline', Call>> = {};

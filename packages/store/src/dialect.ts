@@ -3,7 +3,7 @@
  * how its values come back. Everything else in the store is plain Kysely that runs on both.
  */
 import Database from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type PostgresPool, type PostgresPoolClient, type SqliteDatabase } from 'kysely';
 import pg from 'pg';
 import { migrationProvider } from './migrations/index.js';
 import type { DB } from './schema.js';
@@ -37,7 +37,7 @@ export function openStore(options: OpenOptions): Store {
     const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
     // An idle client's error (server restart) must not crash the process; the next query reconnects.
     pool.on('error', () => undefined);
-    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: withNamedStatements(pool) }) });
     return { db, engine: 'postgres', description: `postgres ${redactUrl(options.url)}`, close: () => db.destroy() };
   }
   const file = new Database(options.url);
@@ -45,7 +45,7 @@ export function openStore(options: OpenOptions): Store {
   file.pragma('synchronous = NORMAL');
   file.pragma('busy_timeout = 5000');
   file.pragma('foreign_keys = ON');
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: file }) });
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(file) }) });
   return { db, engine: 'sqlite', description: `sqlite ${options.url}`, close: () => db.destroy() };
 }
 
@@ -91,4 +91,65 @@ export function redactUrl(url: string): string {
   } catch {
     return url.replace(/\/\/[^@/]*@/, '//***@');
   }
+}
+
+/** How many distinct statements each engine keeps prepared; Hangar issues far fewer distinct texts. */
+const STATEMENT_CACHE_SIZE = 256;
+
+/**
+ * Kysely prepares every SQLite statement anew on every call, which costs more than running most of ours.
+ * Statements are reused by their SQL text; Kysely runs one statement at a time on its single connection, so
+ * a cached statement is never in use twice at once.
+ */
+function withStatementCache(file: Database.Database): SqliteDatabase {
+  const cache = new Map<string, Database.Statement>();
+  return {
+    close: () => {
+      file.close();
+    },
+    prepare: (text: string) => {
+      let statement = cache.get(text);
+      if (statement === undefined) {
+        statement = file.prepare(text);
+        if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value ?? '');
+        cache.set(text, statement);
+      }
+      return statement;
+    },
+  };
+}
+
+/**
+ * Names PostgreSQL statements by their SQL text so each connection parses and plans them once, not per
+ * call. Only plain DML is named, and only the first STATEMENT_CACHE_SIZE texts: a list query with a
+ * variable number of ids (`in ($1, $2, …)`) must not grow the set of names without bound.
+ */
+function withNamedStatements(pool: pg.Pool): PostgresPool {
+  const names = new Map<string, string>();
+  const nameOf = (text: string): string | undefined => {
+    let name = names.get(text);
+    if (name === undefined && names.size < STATEMENT_CACHE_SIZE && /^\s*(select|insert|update|delete|with)\b/i.test(text)) {
+      name = `hangar_${names.size}`;
+      names.set(text, name);
+    }
+    return name;
+  };
+  // Kysely calls query(sql, parameters) for statements and query(cursor) for streams; only the first is named.
+  const wrap = (client: pg.PoolClient): PostgresPoolClient => {
+    const query = (config: string | pg.Submittable, values: unknown[] = []): unknown => {
+      if (typeof config !== 'string') return client.query(config);
+      const name = nameOf(config);
+      return client.query(name === undefined ? { text: config, values } : { name, text: config, values });
+    };
+    return {
+      query: query as PostgresPoolClient['query'],
+      release: () => {
+        client.release();
+      },
+    };
+  };
+  return {
+    connect: async () => wrap(await pool.connect()),
+    end: () => pool.end(),
+  };
 }
