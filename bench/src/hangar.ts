@@ -86,3 +86,81 @@ export async function engineVersion(databaseUrl: string): Promise<string> {
     await store.close();
   }
 }
+
+export interface SeededMachines {
+  readonly locationId: string;
+  /** Machine names sort as ids do: machine-000001 … */
+  readonly robotIds: readonly string[];
+}
+
+/**
+ * Adds a location with `count` machines, each with its main part and one secret, in one transaction, 500
+ * rows per statement: the shape NewRobot would leave, written in bulk.
+ */
+export async function insertMachines(databaseUrl: string, organizationId: string, count: number): Promise<SeededMachines> {
+  const store = openStore({ url: databaseUrl, poolSize: 1 });
+  try {
+    const at = new Date().toISOString();
+    const locationId = randomUUID();
+    const robots: Insertable<DB['robots']>[] = [];
+    const parts: Insertable<DB['robot_parts']>[] = [];
+    const secrets: Insertable<DB['robot_part_secrets']>[] = [];
+    for (let i = 0; i < count; i++) {
+      const id = randomUUID();
+      const partId = randomUUID();
+      const name = `machine-${String(i + 1).padStart(6, '0')}`;
+      robots.push({ id, name, location_id: locationId, created_at: at });
+      parts.push({
+        id: partId,
+        robot_id: id,
+        location_id: locationId,
+        name: `${name}-main`,
+        dns_name: `${name}-main`,
+        is_main: 1,
+        config_json: '{}',
+        user_supplied_info_json: null,
+        needs_restart: 0,
+        last_access: null,
+        created_at: at,
+        updated_at: at,
+      });
+      secrets.push({ id: randomUUID(), part_id: partId, secret: randomUUID().replaceAll('-', ''), created_at: at });
+    }
+    await store.db.transaction().execute(async (tx) => {
+      await tx
+        .insertInto('locations')
+        .values({
+          id: locationId,
+          name: 'Fleet',
+          parent_location_id: null,
+          primary_org_id: organizationId,
+          region: 'local',
+          created_at: at,
+        })
+        .execute();
+      await tx
+        .insertInto('location_organizations')
+        .values({ location_id: locationId, organization_id: organizationId, is_primary: 1, created_at: at })
+        .execute();
+      for (let i = 0; i < count; i += ROWS_PER_STATEMENT) {
+        await tx
+          .insertInto('robots')
+          .values(robots.slice(i, i + ROWS_PER_STATEMENT))
+          .execute();
+        await tx
+          .insertInto('robot_parts')
+          .values(parts.slice(i, i + ROWS_PER_STATEMENT))
+          .execute();
+        await tx
+          .insertInto('robot_part_secrets')
+          .values(secrets.slice(i, i + ROWS_PER_STATEMENT))
+          .execute();
+      }
+    });
+    // Both engines plan from statistics; without them the first plans assume near-empty tables.
+    await sql`analyze`.execute(store.db);
+    return { locationId, robotIds: robots.map((r) => r.id) };
+  } finally {
+    await store.close();
+  }
+}

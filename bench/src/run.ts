@@ -86,6 +86,11 @@ async function main(): Promise<number> {
   const missed = rows.filter((r) => r.ratio !== undefined && r.target !== undefined && r.ratio < r.target);
   for (const r of missed)
     process.stdout.write(`below target: ${r.scenario} · ${r.engine} · ${r.protocol}: ratio ${r.ratio?.toFixed(2)} < ${r.target}\n`);
+  const slow = rows.filter((r) => r.hangar !== undefined && r.p99TargetMs !== undefined && r.hangar.p99Ms > r.p99TargetMs);
+  for (const r of slow)
+    process.stdout.write(
+      `above p99 target: ${r.scenario} · ${r.engine} · ${r.protocol}: p99 ${r.hangar?.p99Ms.toFixed(1)} ms > ${r.p99TargetMs} ms\n`,
+    );
   for (const e of engines.values()) if (e.status === 'skipped') process.stdout.write(`SKIPPED ${e.engine}: ${e.reason ?? ''}\n`);
 
   const out = config.out ?? join(benchRoot, 'results', isPartial(config) ? 'partial.json' : 'latest.json');

@@ -33,6 +33,10 @@ export interface ResultRow {
   readonly baselineKind: string;
   /** The ratio this scenario should reach, if one is set. */
   readonly target: number | undefined;
+  /** Calls kept in flight while measuring. */
+  readonly concurrency: number;
+  /** The p99 latency (ms) Hangar should stay under, if one is set. */
+  readonly p99TargetMs?: number | undefined;
 }
 
 export interface BenchContext {

@@ -17,6 +17,13 @@ export interface UnaryScenario<R extends Message = Message> {
   readonly name: string;
   /** Lowest acceptable hangar ÷ baseline rate, if there is a target. */
   readonly target?: number;
+  /** Highest acceptable p99 latency through Hangar, in milliseconds, if there is a target. */
+  readonly p99TargetMs?: number;
+  /**
+   * Calls in flight, if not the configured default: latency targets are measured one call at a time, so
+   * they speak of the server's work rather than of queueing behind 15 other calls.
+   */
+  readonly concurrency?: number;
   /** The call, made through Hangar and through the baseline alike. */
   call(client: AppClient): Promise<R>;
   /** The baseline's handler for the method `call` uses, given Hangar's answer to return as a constant. */
@@ -71,7 +78,8 @@ export async function benchUnary(
         const calls: Partial<Record<'hangar' | 'baseline', Call>> = {};
         for (const target of config.targets) calls[target] = () => scenario.call(clients[target]);
         ctx.note(`  ${scenario.name} · ${engine} · ${PROTOCOL_LABEL[protocol]} …`);
-        const measured = await measureInterleaved(calls as Record<'hangar' | 'baseline', Call>, config);
+        const concurrency = scenario.concurrency ?? config.concurrency;
+        const measured = await measureInterleaved(calls as Record<'hangar' | 'baseline', Call>, { ...config, concurrency });
         ctx.record({
           scenario: scenario.name,
           engine,
@@ -80,6 +88,8 @@ export async function benchUnary(
           baseline: measured.baseline,
           baselineKind: 'bare connect-node handler returning the same response',
           target: scenario.target,
+          p99TargetMs: scenario.p99TargetMs,
+          concurrency,
         });
       }
     }

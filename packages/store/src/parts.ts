@@ -46,27 +46,33 @@ function toPart(row: PartRow, secrets: readonly PartSecret[]): RobotPart {
   };
 }
 
-/** Parts with their secrets: two queries for any number of parts. */
-async function withSecrets(db: Executor, rows: readonly PartRow[]): Promise<RobotPart[]> {
-  if (rows.length === 0) return [];
-  const secretRows = await db
-    .selectFrom('robot_part_secrets')
-    .select(['id', 'part_id', 'secret', 'created_at'])
-    .where(
-      'part_id',
-      'in',
-      rows.map((r) => r.id),
-    )
-    .orderBy('created_at')
-    .orderBy('id')
-    .execute();
-  const byPart = new Map<string, PartSecret[]>();
-  for (const s of secretRows) {
-    const list = byPart.get(s.part_id) ?? [];
-    list.push({ id: s.id, secret: s.secret, createdAt: s.created_at });
-    byPart.set(s.part_id, list);
+/** Parts joined with their secrets: one query, one row per secret (every part has at least one). */
+function selectParts(db: Executor) {
+  return db
+    .selectFrom('robot_parts as p')
+    .leftJoin('robot_part_secrets as s', 's.part_id', 'p.id')
+    .select(PART_COLUMNS.map((c) => `p.${c}` as const))
+    .select(['s.id as secret_id', 's.secret', 's.created_at as secret_created_at']);
+}
+
+type JoinedRow = PartRow & { secret_id: string | null; secret: string | null; secret_created_at: string | null };
+
+/** Folds joined rows into parts, keeping the query's order of parts and of each part's secrets. */
+function foldParts(rows: readonly JoinedRow[]): RobotPart[] {
+  const secrets = new Map<string, PartSecret[]>();
+  const heads: JoinedRow[] = [];
+  for (const row of rows) {
+    let list = secrets.get(row.id);
+    if (list === undefined) {
+      list = [];
+      secrets.set(row.id, list);
+      heads.push(row);
+    }
+    if (row.secret_id !== null && row.secret !== null && row.secret_created_at !== null) {
+      list.push({ id: row.secret_id, secret: row.secret, createdAt: row.secret_created_at });
+    }
   }
-  return rows.map((r) => toPart(r, byPart.get(r.id) ?? []));
+  return heads.map((row) => toPart(row, secrets.get(row.id) ?? []));
 }
 
 export async function insertPart(
@@ -95,21 +101,19 @@ export async function insertPart(
 }
 
 export async function findPart(db: Executor, id: string): Promise<RobotPart | undefined> {
-  const row = await db.selectFrom('robot_parts').select(PART_COLUMNS).where('id', '=', id).executeTakeFirst();
-  if (row === undefined) return undefined;
-  return (await withSecrets(db, [row]))[0];
+  const rows = await selectParts(db).where('p.id', '=', id).orderBy('s.created_at').orderBy('s.id').execute();
+  return foldParts(rows)[0];
 }
 
 export async function findPartByName(db: Executor, locationId: string, name: string): Promise<RobotPart | undefined> {
-  const row = await db
-    .selectFrom('robot_parts')
-    .select(PART_COLUMNS)
-    .where('location_id', '=', locationId)
-    .where('dns_name', '=', dnsLabel(name))
-    .where('name', '=', name)
-    .executeTakeFirst();
-  if (row === undefined) return undefined;
-  return (await withSecrets(db, [row]))[0];
+  const rows = await selectParts(db)
+    .where('p.location_id', '=', locationId)
+    .where('p.dns_name', '=', dnsLabel(name))
+    .where('p.name', '=', name)
+    .orderBy('s.created_at')
+    .orderBy('s.id')
+    .execute();
+  return foldParts(rows)[0];
 }
 
 /** The part of a location whose name has the same DNS label as `name`, if any (names must differ there). */
@@ -125,15 +129,15 @@ export async function findPartIdByDnsName(db: Executor, locationId: string, name
 
 /** A machine's parts, main part first, then oldest first. */
 export async function listParts(db: Executor, robotId: string): Promise<RobotPart[]> {
-  const rows = await db
-    .selectFrom('robot_parts')
-    .select(PART_COLUMNS)
-    .where('robot_id', '=', robotId)
-    .orderBy('is_main', 'desc')
-    .orderBy('created_at')
-    .orderBy('id')
+  const rows = await selectParts(db)
+    .where('p.robot_id', '=', robotId)
+    .orderBy('p.is_main', 'desc')
+    .orderBy('p.created_at')
+    .orderBy('p.id')
+    .orderBy('s.created_at')
+    .orderBy('s.id')
     .execute();
-  return withSecrets(db, rows);
+  return foldParts(rows);
 }
 
 export async function countParts(db: Executor, robotId: string): Promise<number> {
@@ -211,7 +215,7 @@ export async function listHistory(
     .orderBy('id', 'desc');
   if (page?.before !== undefined) {
     const { key, id } = page.before;
-    query = query.where((eb) => eb.or([eb('at', '<', key), eb.and([eb('at', '=', key), eb('id', '<', id)])]));
+    query = query.where((eb) => eb(eb.refTuple('at', 'id'), '<', eb.tuple(key, id)));
   }
   if (page !== undefined) query = query.limit(page.limit + 1);
   const rows = await query.execute();

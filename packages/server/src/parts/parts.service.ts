@@ -49,8 +49,8 @@ export function createPartsService({ db, now, newId }: PartsDeps) {
   return {
     get: (id: string) => find(db, id),
 
-    async list(robotId: string): Promise<RobotPart[]> {
-      if ((await robots.findRobot(db, robotId)) === undefined) throw notFound('machine', robotId);
+    /** The machine's existence was established by the method table's check. */
+    list(robotId: string): Promise<RobotPart[]> {
       return parts.listParts(db, robotId);
     },
 
