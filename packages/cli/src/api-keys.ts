@@ -1,12 +1,14 @@
-/** Creating an API key: shared by `organizations api-key create` and `locations api-key create`. */
+/** API keys: creating one (organization, location and machine keys share this) and the organization it belongs to. */
 import type { AppClient } from '@hangar/sdk';
 import type { Ctx, Invocation } from './context.js';
+import { CliError } from './errors.js';
 import { details } from './output.js';
 import type { ApiKeyJson } from './format.js';
+import { resolveOrganization } from './resolve.js';
 
 export interface NewKey {
   readonly organizationId: string;
-  readonly resourceType: 'organization' | 'location';
+  readonly resourceType: 'organization' | 'location' | 'robot';
   readonly resourceId: string;
   readonly name: string | undefined;
   /** For the warning: `organization "Acme"`. */
@@ -41,4 +43,27 @@ export async function createApiKey(ctx: Ctx, inv: Invocation, client: AppClient,
     ]),
   );
   return result;
+}
+
+/**
+ * The organization a location (or machine) key is attached to: --org-id if given, else the only
+ * organization that has the location; several (a shared location) need --org-id.
+ */
+export async function keyOrganizationId(
+  client: AppClient,
+  orgInput: string | undefined,
+  locationId: string,
+  /** `location "HQ"` or `the location of machine "rover"`. */
+  subject: string,
+): Promise<string> {
+  if (orgInput !== undefined) return (await resolveOrganization(client, orgInput, '--org-id')).id;
+  const owners = await client.getOrganizationsWithAccessToLocation(locationId);
+  const [only, ...others] = owners;
+  if (only === undefined || others.length > 0) {
+    throw new CliError(
+      `${subject} belongs to ${owners.length} organizations${owners.length > 0 ? `: ${owners.map((o) => `${o.id} (${o.name})`).join(', ')}` : ''}`,
+      { code: 'INVALID_ARGUMENT', hint: 'pass --org-id <org> to say which one the key belongs to' },
+    );
+  }
+  return only.id;
 }

@@ -1,6 +1,7 @@
 /**
  * Resource flags in both of the seed's spellings (`--organization` / `--org-id`, `--location` /
- * `--location-id`), each taking a name or an id. One spelling is shown in help; the other is a hidden alias.
+ * `--location-id`, `--robot` / `--robot-id`, `--part` / `--part-id`), each taking a name or an id. One
+ * spelling is shown in help; the other is a hidden alias.
  */
 import { Option, type Command } from 'commander';
 import { usageError } from './errors.js';
@@ -18,6 +19,9 @@ const PAIRS = {
   location: { shown: '--location', hidden: '--location-id', placeholder: '<location>', list: 'hangar locations list' },
   locationId: { shown: '--location-id', hidden: '--location', placeholder: '<location>', list: 'hangar locations list' },
   parentLocation: { shown: '--parent-location', hidden: '--parent-location-id', placeholder: '<location>', list: 'hangar locations list' },
+  robot: { shown: '--robot', hidden: '--robot-id', placeholder: '<robot>', list: 'hangar robots list' },
+  robotId: { shown: '--robot-id', hidden: '--robot', placeholder: '<robot>', list: 'hangar robots list' },
+  part: { shown: '--part', hidden: '--part-id', placeholder: '<part>', list: 'hangar robots status --robot <robot>' },
 } as const satisfies Record<string, FlagPair>;
 
 export type FlagName = keyof typeof PAIRS;

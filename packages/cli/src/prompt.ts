@@ -1,6 +1,6 @@
 /** Questions on a terminal. Prompts are written to stderr so stdout stays clean for results. */
 import { createInterface } from 'node:readline/promises';
-import { Interrupted } from './errors.js';
+import { CliError, Interrupted, usageError } from './errors.js';
 
 export interface Terminal {
   readonly stdin: NodeJS.ReadStream;
@@ -29,6 +29,18 @@ export async function ask(term: Terminal, question: string): Promise<string> {
 export async function confirm(term: Terminal, question: string): Promise<boolean> {
   const answer = await ask(term, `${question} [y/N] `);
   return /^y(es)?$/i.test(answer);
+}
+
+/**
+ * Before deleting: nothing to ask with --yes; otherwise ask on a terminal, and refuse (exit 2) when there
+ * is none to ask on, so a script never deletes by accident.
+ */
+export async function confirmDeletion(term: Terminal, yes: boolean, what: string, question: string): Promise<void> {
+  if (yes) return;
+  if (!canPrompt(term)) throw usageError(`refusing to delete ${what} without confirmation`, 'pass --yes to confirm');
+  if (!(await confirm(term, question))) {
+    throw new CliError('not deleted: you did not confirm', { code: 'CANCELLED', hint: 'answer "y" to delete, or pass --yes' });
+  }
 }
 
 /** Reads a line without echoing it; Ctrl-C interrupts, Backspace edits. */

@@ -65,7 +65,7 @@ function explain(err: unknown, ctx: Ctx, options: ReportOptions): CliError {
 function explainServerError(err: HangarError, Code: typeof import('@hangar/sdk').Code, ctx: Ctx, options: ReportOptions): CliError {
   const code = err.codeName;
   const server = ctx.state.server?.url ?? 'the server';
-  const listHint = options.commandPath[0] === 'locations' ? 'hangar locations list' : 'hangar organizations list';
+  const listHint = listCommandFor(options.commandPath);
   switch (err.code) {
     case Code.Unauthenticated:
       return new CliError(`${server} rejected your session: ${err.message}`, {
@@ -91,14 +91,20 @@ function explainServerError(err: HangarError, Code: typeof import('@hangar/sdk')
     case Code.OutOfRange:
       return new CliError(err.message, {
         code,
-        hint: `run "${['hangar', ...options.commandPath].join(' ')} --help" for what each flag accepts`,
+        hint:
+          options.commandPath.join(' ') === 'robots part config set'
+            ? 'fix the config file where the message says, then run the command again'
+            : `run "${['hangar', ...options.commandPath].join(' ')} --help" for what each flag accepts`,
       });
     case Code.AlreadyExists:
       return new CliError(err.message, { code, hint: 'choose another value, or use the existing one' });
     case Code.FailedPrecondition:
       return new CliError(err.message, {
         code,
-        hint: 'the server refused in the current state: change what the message names, then retry',
+        hint:
+          options.commandPath[0] === 'roles'
+            ? 'give another user or API key the owner role first ("hangar roles add --organization <org> --user <email> --role owner"), then retry'
+            : 'the server refused in the current state: change what the message names, then retry',
       });
     case Code.Unimplemented:
       return new CliError(`${server} does not support this: ${err.message}`, { code, hint: 'upgrade the server to a version that does' });
@@ -111,6 +117,24 @@ function explainServerError(err: HangarError, Code: typeof import('@hangar/sdk')
         code,
         hint: `this is a server error: its log has the details (look for the ref, if any); report it if it persists`,
       });
+  }
+}
+
+/** Where to look up names and ids for the command that failed. */
+function listCommandFor(path: readonly string[]): string {
+  switch (path[0]) {
+    case 'locations':
+      return 'hangar locations list';
+    case 'robots':
+      return path[1] === 'part' ? 'hangar robots status --robot <robot>' : 'hangar robots list';
+    case 'roles':
+      return 'hangar roles list --organization <org>';
+    case 'organizations':
+      return path[1] === 'api-key' && path[2] !== 'create' && path[2] !== 'list'
+        ? 'hangar organizations api-key list --org-id <org>'
+        : 'hangar organizations list';
+    default:
+      return 'hangar organizations list';
   }
 }
 

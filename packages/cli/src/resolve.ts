@@ -2,9 +2,10 @@
  * Flags take a name or an id. An id (a UUID) is used as is and the server answers for it; a name is
  * looked up among what the caller can see: no match or several matches are errors that say what to do.
  */
-import type { AppClient, appApi } from '@hangar/sdk';
+import type { AppClient, appApi, RobotPart } from '@hangar/sdk';
 import { CliError } from './errors.js';
 import { quote } from './format.js';
+import { loadedSdk } from './sdk.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -13,7 +14,7 @@ export function isId(value: string): boolean {
 }
 
 /** Exact matches, else case-insensitive ones. */
-function byName<T extends { name: string }>(items: readonly T[], name: string): T[] {
+export function byName<T extends { name: string }>(items: readonly T[], name: string): T[] {
   const exact = items.filter((i) => i.name === name);
   if (exact.length > 0) return exact;
   const folded = name.toLowerCase();
@@ -62,6 +63,126 @@ export async function resolveLocation(client: AppClient, input: string, scope: L
     const described = matches.map((l) => `${l.id}${l.primaryOrgIdentity?.name ? ` (${l.primaryOrgIdentity.name})` : ''}`);
     throw ambiguous(`${matches.length} locations are named ${quote(input)}: ${described.join(', ')}`, flag);
   }
+  return first;
+}
+
+/** Where to look for a machine given by name: --location, else --organization, else everywhere. */
+export interface MachineScope {
+  readonly organization?: appApi.Organization | undefined;
+  readonly location?: appApi.Location | undefined;
+}
+
+/** A machine and its location; the location is undefined when the session may not read it (a machine API key). */
+export interface Machine {
+  readonly robot: appApi.Robot;
+  readonly location: appApi.Location | undefined;
+}
+
+/** The locations a scope covers, each once. */
+export async function locationsInScope(client: AppClient, scope: MachineScope): Promise<appApi.Location[]> {
+  if (scope.location !== undefined) return [scope.location];
+  const orgIds = scope.organization !== undefined ? [scope.organization.id] : (await client.listOrganizations()).map((o) => o.id);
+  const lists = await Promise.all(orgIds.map((id) => client.listLocations(id)));
+  const seen = new Map<string, appApi.Location>();
+  for (const l of lists.flat()) if (!seen.has(l.id)) seen.set(l.id, l);
+  return [...seen.values()];
+}
+
+/** Every machine in the scope's locations, with its location. */
+export async function machinesInScope(client: AppClient, scope: MachineScope): Promise<Machine[]> {
+  const locations = await locationsInScope(client, scope);
+  const lists = await Promise.all(
+    locations.map(async (location) => (await client.listRobots(location.id)).map((robot) => ({ robot, location }))),
+  );
+  return lists.flat();
+}
+
+function describeScope(scope: MachineScope): string {
+  if (scope.location !== undefined) return `in location ${quote(scope.location.name)}`;
+  if (scope.organization !== undefined) return `in organization ${quote(scope.organization.name)}`;
+  return 'in your locations';
+}
+
+/** The machine's location, or undefined if the session may see the machine but not its location. */
+async function readableLocation(client: AppClient, locationId: string): Promise<appApi.Location | undefined> {
+  try {
+    return await client.getLocation(locationId);
+  } catch (err) {
+    const sdk = loadedSdk();
+    if (sdk !== undefined && err instanceof sdk.HangarError && (err.code === sdk.Code.NotFound || err.code === sdk.Code.PermissionDenied)) {
+      return undefined;
+    }
+    throw err;
+  }
+}
+
+/**
+ * A machine by id, or by name within the scope (exact, else case-insensitive). An id given with
+ * --location / --organization must be in them.
+ */
+export interface RobotLookup {
+  /** The flag the machine came from, for the hints. */
+  readonly flag?: string;
+  /** The flag that narrows a name search, if the command has one (suggested when a name is ambiguous). */
+  readonly narrowWith?: string | undefined;
+}
+
+export async function resolveRobot(client: AppClient, input: string, scope: MachineScope = {}, lookup: RobotLookup = {}): Promise<Machine> {
+  const flag = lookup.flag ?? '--robot';
+  if (isId(input)) {
+    const robot = await client.getRobot(input.toLowerCase());
+    const location = scope.location?.id === robot.location ? scope.location : await readableLocation(client, robot.location);
+    const outside =
+      (scope.location !== undefined && scope.location.id !== robot.location) ||
+      (scope.organization !== undefined &&
+        location !== undefined &&
+        !location.organizations.some((o) => o.organizationId === scope.organization?.id) &&
+        location.primaryOrgIdentity?.id !== scope.organization.id);
+    if (outside) {
+      throw new CliError(`machine ${quote(robot.name)} (${robot.id}) is not ${describeScope(scope)}`, {
+        code: 'NOT_FOUND',
+        hint: `drop ${scope.location !== undefined ? '--location' : '--organization'}, or pass the one the machine is in ("hangar robots list" shows it)`,
+      });
+    }
+    return { robot, location };
+  }
+  const matches = byName(
+    (await machinesInScope(client, scope)).map((m) => ({ ...m, name: m.robot.name })),
+    input,
+  );
+  const [first, ...rest] = matches;
+  if (first === undefined) {
+    throw new CliError(`no machine named ${quote(input)} ${describeScope(scope)}`, {
+      code: 'NOT_FOUND',
+      hint: 'run "hangar robots list" to see the machines you can use, and pass a name or id from it',
+    });
+  }
+  if (rest.length > 0) {
+    const described = matches.map((m) => `${m.robot.id} (location ${quote(m.location?.name ?? m.robot.location)})`);
+    throw new CliError(`${matches.length} machines are named ${quote(input)}: ${described.join(', ')}`, {
+      code: 'INVALID_ARGUMENT',
+      hint: `pass the id instead: ${flag} <id>${lookup.narrowWith !== undefined ? `, or narrow the search with ${lookup.narrowWith}` : ''}`,
+    });
+  }
+  return { robot: first.robot, location: first.location };
+}
+
+/** A part of the machine by id or name. */
+export async function resolvePart(client: AppClient, machine: Machine, input: string, flag = '--part'): Promise<RobotPart> {
+  const parts = await client.getRobotParts(machine.robot.id);
+  const matches = isId(input) ? parts.filter((p) => p.id === input.toLowerCase()) : byName(parts, input);
+  const [first, ...rest] = matches;
+  if (first === undefined) {
+    throw new CliError(`machine ${quote(machine.robot.name)} has no part ${isId(input) ? input : `named ${quote(input)}`}`, {
+      code: 'NOT_FOUND',
+      hint: `run "hangar robots status --robot ${machine.robot.id}" to see its parts, and pass a name or id from it`,
+    });
+  }
+  if (rest.length > 0)
+    throw ambiguous(
+      `${matches.length} parts of machine ${quote(machine.robot.name)} are named ${quote(input)}: ${matches.map((p) => p.id).join(', ')}`,
+      flag,
+    );
   return first;
 }
 

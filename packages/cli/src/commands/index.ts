@@ -13,16 +13,41 @@ import * as orgCreate from './organizations/create.js';
 import * as orgRename from './organizations/rename.js';
 import * as orgDelete from './organizations/delete.js';
 import * as orgApiKeyCreate from './organizations/api-key/create.js';
+import * as orgApiKeyList from './organizations/api-key/list.js';
+import * as orgApiKeyRotate from './organizations/api-key/rotate.js';
+import * as orgApiKeyDelete from './organizations/api-key/delete.js';
 import * as locList from './locations/list.js';
 import * as locCreate from './locations/create.js';
 import * as locRename from './locations/rename.js';
 import * as locMove from './locations/move.js';
 import * as locDelete from './locations/delete.js';
 import * as locApiKeyCreate from './locations/api-key/create.js';
+import * as robotList from './robots/list.js';
+import * as robotStatus from './robots/status.js';
+import * as robotCreate from './robots/create.js';
+import * as robotRename from './robots/rename.js';
+import * as robotMove from './robots/move.js';
+import * as robotDelete from './robots/delete.js';
+import * as robotApiKeyCreate from './robots/api-key/create.js';
+import * as partStatus from './robots/part/status.js';
+import * as partCreate from './robots/part/create.js';
+import * as partRename from './robots/part/rename.js';
+import * as partDelete from './robots/part/delete.js';
+import * as partSetMain from './robots/part/set-main.js';
+import * as partRestart from './robots/part/restart.js';
+import * as partHistory from './robots/part/history.js';
+import * as partConfigGet from './robots/part/config/get.js';
+import * as partConfigSet from './robots/part/config/set.js';
+import * as roleList from './roles/list.js';
+import * as roleAdd from './roles/add.js';
+import * as roleRemove from './roles/remove.js';
+import * as roleChange from './roles/change.js';
 
 export function buildProgram(ctx: Ctx): Command {
   const program = new Command('hangar')
-    .description('Manage a Hangar fleet-management server: sign in, organizations, locations, API keys; or run the server.')
+    .description(
+      'Manage a Hangar fleet-management server: sign in, organizations, locations, machines and their parts, roles, API keys; or run the server.',
+    )
     .version(ctx.version, '-V, --version', 'print the version')
     .option('--server <url>', `the Hangar server (env HANGAR_URL; default: the one you logged in to, else ${DEFAULT_SERVER})`)
     .option('--json', 'print the result as one JSON document')
@@ -40,6 +65,8 @@ Examples:
   hangar login --server http://127.0.0.1:8080 --email admin@hangar.local
   hangar organizations list
   hangar locations create --organization "Acme" "Warehouse 7"
+  hangar robots create --location "Warehouse 7" rover
+  hangar robots part config set --robot rover --part rover-main rover.json
 
 Exit codes: 0 ok, 1 error, 2 bad usage, 4 not signed in or credentials rejected, 130 interrupted.`,
     );
@@ -50,12 +77,20 @@ Exit codes: 0 ok, 1 error, 2 bad usage, 4 not signed in or credentials rejected,
   logout.register(program, ctx);
   whoami.register(program, ctx);
 
-  const orgs = program.command('organizations').description('list, create, rename and delete organizations; create organization API keys');
+  const orgs = program
+    .command('organizations')
+    .description('list, create, rename and delete organizations; create, list, rotate and delete API keys');
   orgList.register(orgs, ctx);
   orgCreate.register(orgs, ctx);
   orgRename.register(orgs, ctx);
   orgDelete.register(orgs, ctx);
-  orgApiKeyCreate.register(orgs.command('api-key').description('organization API keys'), ctx);
+  const orgKeys = orgs
+    .command('api-key')
+    .description("organization API keys, and listing, rotating and deleting any of an organization's keys");
+  orgApiKeyCreate.register(orgKeys, ctx);
+  orgApiKeyList.register(orgKeys, ctx);
+  orgApiKeyRotate.register(orgKeys, ctx);
+  orgApiKeyDelete.register(orgKeys, ctx);
 
   const locs = program.command('locations').description('list, create, rename, move and delete locations; create location API keys');
   locList.register(locs, ctx);
@@ -64,6 +99,37 @@ Exit codes: 0 ok, 1 error, 2 bad usage, 4 not signed in or credentials rejected,
   locMove.register(locs, ctx);
   locDelete.register(locs, ctx);
   locApiKeyCreate.register(locs.command('api-key').description('location API keys'), ctx);
+
+  const robots = program
+    .command('robots')
+    .alias('machines')
+    .description('list machines and their status; create, rename, move and delete them; manage their parts; create machine API keys');
+  robotList.register(robots, ctx);
+  robotStatus.register(robots, ctx);
+  robotCreate.register(robots, ctx);
+  robotRename.register(robots, ctx);
+  robotMove.register(robots, ctx);
+  robotDelete.register(robots, ctx);
+  robotApiKeyCreate.register(robots.command('api-key').description('machine API keys'), ctx);
+  const parts = robots
+    .command('part')
+    .description("a machine's parts: status, create, rename, delete, main part, restart, config and history");
+  partStatus.register(parts, ctx);
+  partCreate.register(parts, ctx);
+  partRename.register(parts, ctx);
+  partDelete.register(parts, ctx);
+  partSetMain.register(parts, ctx);
+  partRestart.register(parts, ctx);
+  partHistory.register(parts, ctx);
+  const partConfig = parts.command('config').description("a part's config: print it or replace it");
+  partConfigGet.register(partConfig, ctx);
+  partConfigSet.register(partConfig, ctx);
+
+  const roles = program.command('roles').description('list, add, remove and change the roles of users and API keys in an organization');
+  roleList.register(roles, ctx);
+  roleAdd.register(roles, ctx);
+  roleRemove.register(roles, ctx);
+  roleChange.register(roles, ctx);
 
   server.register(program, ctx);
   version.register(program, ctx);

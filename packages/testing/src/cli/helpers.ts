@@ -6,6 +6,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CLI_PATH, runCli, tempHome, type CliOptions, type CliResult } from '../cli.js';
 import type { Credentials } from '@hangar/sdk';
+import { openStore } from '@hangar/store';
 import type { ApiKeyCredentials } from '../seed.js';
 import type { TestServer } from '../server.js';
 
@@ -99,6 +100,36 @@ export function jsonError(r: CliResult): { code: string; message: string; hint?:
 }
 
 export const CLI_VERSION = (JSON.parse(readFileSync(join(CLI_PATH, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
+
+/**
+ * Records that a part talked to the server at `at` (nothing in the public API does yet: parts check in
+ * through the machine-facing service), so online / offline status can be tested.
+ */
+export async function setPartLastAccess(server: TestServer, partId: string, at: Date): Promise<string> {
+  const iso = at.toISOString();
+  const store = openStore({ url: server.db.url, poolSize: 1 });
+  try {
+    await store.db.updateTable('robot_parts').set({ last_access: iso }).where('id', '=', partId).execute();
+  } finally {
+    await store.close();
+  }
+  return iso;
+}
+
+/** The CLI's table layout: columns two spaces apart, padded to the widest cell, the last not padded; one trailing newline. */
+export function textTable(rows: readonly (readonly string[])[]): string {
+  const widths = (rows[0] ?? []).map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return (
+    rows
+      .map((r) =>
+        r
+          .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+          .join('  ')
+          .trimEnd(),
+      )
+      .join('\n') + '\n'
+  );
+}
 
 /** A name no other test in the file uses. */
 let counter = 0;

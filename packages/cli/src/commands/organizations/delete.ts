@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
 import type { Ctx } from '../../context.js';
-import { CliError, usageError } from '../../errors.js';
 import { organizationJson, quote } from '../../format.js';
 import { addResourceOption, requiredResource } from '../../options.js';
-import { canPrompt, confirm } from '../../prompt.js';
+import { confirmDeletion } from '../../prompt.js';
 import { resolveOrganization } from '../../resolve.js';
 
 export function register(parent: Command, ctx: Ctx): Command {
@@ -16,13 +15,12 @@ export function register(parent: Command, ctx: Ctx): Command {
       const input = requiredResource(opts, 'organization');
       const client = await inv.client();
       const org = organizationJson(await resolveOrganization(client, input));
-      if (opts.yes !== true) {
-        if (!canPrompt(inv.term)) {
-          throw usageError(`refusing to delete organization ${quote(org.name)} (${org.id}) without confirmation`, 'pass --yes to confirm');
-        }
-        const ok = await confirm(inv.term, `Delete organization ${quote(org.name)} (${org.id}) with all its locations and API keys?`);
-        if (!ok) throw new CliError('not deleted: you did not confirm', { code: 'CANCELLED', hint: 'answer "y" to delete, or pass --yes' });
-      }
+      await confirmDeletion(
+        inv.term,
+        opts.yes === true,
+        `organization ${quote(org.name)} (${org.id})`,
+        `Delete organization ${quote(org.name)} (${org.id}) with all its locations and API keys?`,
+      );
       await client.deleteOrganization(org.id);
       inv.out.result({ ...org, deleted: true }, (o) => `Deleted organization ${quote(o.name)} (${o.id}).`);
     });

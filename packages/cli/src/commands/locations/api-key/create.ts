@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
 import type { Ctx } from '../../../context.js';
-import { createApiKey } from '../../../api-keys.js';
-import { CliError } from '../../../errors.js';
+import { createApiKey, keyOrganizationId } from '../../../api-keys.js';
 import { quote } from '../../../format.js';
 import { addResourceOption, requiredResource, resourceValue } from '../../../options.js';
-import { resolveLocation, resolveOrganization } from '../../../resolve.js';
+import { resolveLocation } from '../../../resolve.js';
 
 export function register(parent: Command, ctx: Ctx): Command {
   const cmd = parent.command('create').description('create a location API key: full read and write access to the machines in the location');
@@ -18,20 +17,7 @@ export function register(parent: Command, ctx: Ctx): Command {
       const orgInput = resourceValue(opts, 'orgId');
       const client = await inv.client();
       const location = await resolveLocation(client, locationInput, { flag: '--location-id' });
-      let organizationId: string;
-      if (orgInput !== undefined) {
-        organizationId = (await resolveOrganization(client, orgInput, '--org-id')).id;
-      } else {
-        const owners = await client.getOrganizationsWithAccessToLocation(location.id);
-        const [only, ...others] = owners;
-        if (only === undefined || others.length > 0) {
-          throw new CliError(
-            `location ${quote(location.name)} belongs to ${owners.length} organizations${owners.length > 0 ? `: ${owners.map((o) => `${o.id} (${o.name})`).join(', ')}` : ''}`,
-            { code: 'INVALID_ARGUMENT', hint: 'pass --org-id <org> to say which one the key belongs to' },
-          );
-        }
-        organizationId = only.id;
-      }
+      const organizationId = await keyOrganizationId(client, orgInput, location.id, `location ${quote(location.name)}`);
       await createApiKey(ctx, inv, client, {
         organizationId,
         resourceType: 'location',

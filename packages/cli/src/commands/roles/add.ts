@@ -1,0 +1,33 @@
+import type { Command } from 'commander';
+import type { Ctx } from '../../context.js';
+import { addResourceOption, requiredResource } from '../../options.js';
+import { resolveOrganization } from '../../resolve.js';
+import { addIdentityOptions, addRoleOptions, resolveRole, roleInput, roleOutput } from '../../roles.js';
+
+export function register(parent: Command, ctx: Ctx): Command {
+  const cmd = parent.command('add').description('give a user or an API key a role on the organization, a location or a machine');
+  addResourceOption(cmd, 'organization', 'the organization the role is in');
+  addIdentityOptions(cmd, '', 'to give the role to');
+  addRoleOptions(cmd);
+  return cmd
+    .addHelpText(
+      'after',
+      `
+Examples:
+  hangar roles add --organization Acme --user ops@example.com --role owner
+  hangar roles add --organization Acme --key-id <key-id> --role operator --resource-type location --resource "Warehouse 7"`,
+    )
+    .action(async (opts: Record<string, unknown>, c: Command) => {
+      const inv = ctx.invocation(c);
+      const orgInput = requiredResource(opts, 'organization');
+      const input = roleInput(opts);
+      const client = await inv.client();
+      const org = await resolveOrganization(client, orgInput);
+      const r = await resolveRole(client, org, input);
+      await client.addRole(org.id, r.identity.id, r.role, r.resource.type, r.resource.id);
+      inv.out.result(
+        roleOutput(org, r.identity, r.role, r.resource),
+        () => `Gave ${r.identity.label} the ${r.role} role on ${r.resource.label}.`,
+      );
+    });
+}
