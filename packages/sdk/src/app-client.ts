@@ -243,6 +243,16 @@ export class AppClient {
     return this.paged(page, async (options) => (await this.app.listRobots({ locationId: id }, options)).robots);
   }
 
+  /** The organization's machines the caller can see (Viam's ListRobotsForOrg). */
+  async listRobotsForOrg(orgId: string): Promise<appApi.Robot[]> {
+    return (await this.call((app) => app.listRobotsForOrg({ orgId }))).robots;
+  }
+
+  /** Every machine in the given locations (Viam's ListRobotsForLocations). */
+  async listRobotsForLocations(locationIds: readonly string[]): Promise<appApi.Robot[]> {
+    return (await this.call((app) => app.listRobotsForLocations({ locationIds: [...locationIds] }))).robots;
+  }
+
   /** Creates a machine with its main part (`<name>-main`); returns the machine id. */
   async newRobot(name: string, locationId?: string): Promise<string> {
     const id = this.locationOrDefault(locationId);

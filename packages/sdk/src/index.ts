@@ -12,5 +12,5 @@ export { authenticate, type Credentials } from './auth.js';
 export { Code, HangarError, codeName } from './errors.js';
 export { robotPartFromProto, historyEntryFromProto, type RobotPart, type RobotPartHistoryEntry } from './models.js';
 export { createTransport, type Protocol } from './transport.js';
-export type { appApi } from '@hangar/wire';
+export { appApi } from '@hangar/wire';
 export type { JsonObject, JsonValue } from '@bufbuild/protobuf';

@@ -84,3 +84,21 @@ export async function updateRobot(db: Executor, id: string, changes: { name?: st
 export async function deleteRobot(db: Executor, id: string): Promise<void> {
   await db.deleteFrom('robots').where('id', '=', id).execute();
 }
+
+/** Every machine in the given locations, by name then id. */
+export async function listRobotsInLocations(db: Executor, locationIds: readonly string[]): Promise<Robot[]> {
+  if (locationIds.length === 0) return [];
+  const rows = (await selectRobots(db)
+    .where('robots.location_id', 'in', locationIds)
+    .orderBy('robots.name')
+    .orderBy('robots.id')
+    .execute()) as RobotRow[];
+  return rows.map(toRobot);
+}
+
+/** The given machines, by name then id. */
+export async function listRobotsByIds(db: Executor, ids: readonly string[]): Promise<Robot[]> {
+  if (ids.length === 0) return [];
+  const rows = (await selectRobots(db).where('robots.id', 'in', ids).orderBy('robots.name').orderBy('robots.id').execute()) as RobotRow[];
+  return rows.map(toRobot);
+}

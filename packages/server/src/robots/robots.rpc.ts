@@ -16,6 +16,14 @@ export const robotsRpc = (robots: RobotsService, now: () => Date): AppHandlers =
     const at = now();
     return { robots: page.items.map((r) => robotToProto(r, at)) };
   },
+  async listRobotsForOrg(req, { actor }) {
+    const at = now();
+    return { robots: (await robots.listForOrganization(actor, req.orgId)).map((r) => robotToProto(r, at)) };
+  },
+  async listRobotsForLocations(req) {
+    const at = now();
+    return { robots: (await robots.listInLocations(req.locationIds)).map((r) => robotToProto(r, at)) };
+  },
   async newRobot(req) {
     return { id: await robots.create(req.location, req.name) };
   },

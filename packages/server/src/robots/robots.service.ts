@@ -1,15 +1,28 @@
-import { alreadyExists, invalid, mainPartName, notFound, parseName, type Page, type Robot, encodePageToken } from '@hangar/domain';
+import {
+  alreadyExists,
+  invalid,
+  mainPartName,
+  notFound,
+  type Actor,
+  parseName,
+  type Page,
+  type Robot,
+  encodePageToken,
+} from '@hangar/domain';
 import { authorizations, isUniqueViolation, locations, parts, robots, type Database, type Executor } from '@hangar/store';
 import { generateKeySecret } from '../auth/secrets.js';
+import type { LocationsService } from '../locations/locations.service.js';
 import type { PageRequest } from '../rpc/paging.js';
 
 export interface RobotsDeps {
   readonly db: Database;
   readonly now: () => Date;
   readonly newId: () => string;
+  /** To know which of an organization's locations a caller can see. */
+  readonly locations: LocationsService;
 }
 
-export function createRobotsService({ db, now, newId }: RobotsDeps) {
+export function createRobotsService({ db, now, newId, locations: locationsService }: RobotsDeps) {
   async function get(id: string): Promise<Robot> {
     const robot = await robots.findRobot(db, id);
     if (robot === undefined) throw notFound('machine', id);
@@ -44,6 +57,35 @@ export function createRobotsService({ db, now, newId }: RobotsDeps) {
       const { robots: items, more } = await robots.listRobots(db, locationId, page && { limit: page.limit, after: page.cursor });
       const last = items.at(-1);
       return { items, nextPageToken: more && last !== undefined ? encodePageToken({ key: last.name, id: last.id }) : '' };
+    },
+
+    /**
+     * The organization's machines the caller can see: those in locations it can read, and those it holds
+     * a role on directly (a machine key sees its own machine).
+     */
+    async listForOrganization(actor: Actor, organizationId: string): Promise<Robot[]> {
+      const visible = await locationsService.list(actor, organizationId);
+      const inLocations = await robots.listRobotsInLocations(
+        db,
+        visible.map((l) => l.id),
+      );
+      const seen = new Set(inLocations.map((r) => r.id));
+      const orgLocations = new Set((await locations.listLocationsOfOrganization(db, organizationId)).map((l) => l.id));
+      const granted = actor.grants.filter(
+        (g) => g.resourceType === 'robot' && g.organizationId === organizationId && !seen.has(g.resourceId),
+      );
+      const direct = (
+        await robots.listRobotsByIds(
+          db,
+          granted.map((g) => g.resourceId),
+        )
+      ).filter((r) => orgLocations.has(r.locationId));
+      return [...inLocations, ...direct].sort((a, b) => (a.name === b.name ? (a.id < b.id ? -1 : 1) : a.name < b.name ? -1 : 1));
+    },
+
+    /** Every machine in the given locations (each checked by the method table). */
+    listInLocations(locationIds: readonly string[]): Promise<Robot[]> {
+      return robots.listRobotsInLocations(db, locationIds);
     },
 
     /** A new machine with its main part, `<name>-main`, holding one secret. */

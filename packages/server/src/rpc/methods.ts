@@ -35,6 +35,7 @@ function required<T>(field: string, value: T | undefined): T {
   return value;
 }
 const signedIn = { access: 'signed_in' } as const;
+const MAX_LOCATIONS_PER_CALL = 100;
 
 /** Handing out a role needs admin rights on the resource it is for. */
 /**
@@ -155,8 +156,15 @@ export const METHODS: MethodTable = {
   createRobotPartSecret: { requires: on('robot.write', (r) => part('part_id', r.partId)) },
   deleteRobotPartSecret: { requires: on('robot.write', (r) => part('part_id', r.partId)) },
   listRobots: { requires: on('robot.read', (r) => loc('location_id', r.locationId)) },
-  listRobotsForLocations: 'unimplemented',
-  listRobotsForOrg: 'unimplemented',
+  listRobotsForLocations: {
+    requires: (r) => {
+      if (r.locationIds.length > MAX_LOCATIONS_PER_CALL)
+        throw invalid(`location_ids may list at most ${MAX_LOCATIONS_PER_CALL} locations, got ${r.locationIds.length}`);
+      return r.locationIds.map((id, i) => ({ action: 'robot.read' as const, target: loc(`location_ids[${i}]`, id) }));
+    },
+  },
+  // Answers with the machines the caller can see in the organization.
+  listRobotsForOrg: { requires: on('org.read', (r) => org('org_id', r.orgId)) },
   newRobot: { requires: on('robot.write', (r) => loc('location', r.location)) },
   // Python sends `location: ""` when the caller gave none: that means "stay where it is".
   updateRobot: {
