@@ -88,13 +88,28 @@ export async function locationsInScope(client: AppClient, scope: MachineScope): 
   return [...seen.values()];
 }
 
-/** Every machine in the scope's locations, with its location. */
+/**
+ * Every machine the session can see in the scope, with its location. Across organizations this asks for
+ * what the session can see (ListRobotsForOrg), so a machine key finds its machine even though it may not
+ * read the machine's location.
+ */
 export async function machinesInScope(client: AppClient, scope: MachineScope): Promise<Machine[]> {
-  const locations = await locationsInScope(client, scope);
-  const lists = await Promise.all(
-    locations.map(async (location) => (await client.listRobots(location.id)).map((robot) => ({ robot, location }))),
-  );
-  return lists.flat();
+  const { location } = scope;
+  if (location !== undefined) return (await client.listRobots(location.id)).map((robot) => ({ robot, location }));
+  const orgIds = scope.organization !== undefined ? [scope.organization.id] : (await client.listOrganizations()).map((o) => o.id);
+  const [robotLists, locationLists] = await Promise.all([
+    Promise.all(orgIds.map((id) => client.listRobotsForOrg(id))),
+    Promise.all(orgIds.map((id) => client.listLocations(id))),
+  ]);
+  const locations = new Map(locationLists.flat().map((l) => [l.id, l]));
+  const seen = new Set<string>();
+  const machines: Machine[] = [];
+  for (const robot of robotLists.flat()) {
+    if (seen.has(robot.id)) continue;
+    seen.add(robot.id);
+    machines.push({ robot, location: locations.get(robot.location) });
+  }
+  return machines;
 }
 
 function describeScope(scope: MachineScope): string {
