@@ -78,16 +78,6 @@ export interface Machine {
   readonly location: appApi.Location | undefined;
 }
 
-/** The locations a scope covers, each once. */
-export async function locationsInScope(client: AppClient, scope: MachineScope): Promise<appApi.Location[]> {
-  if (scope.location !== undefined) return [scope.location];
-  const orgIds = scope.organization !== undefined ? [scope.organization.id] : (await client.listOrganizations()).map((o) => o.id);
-  const lists = await Promise.all(orgIds.map((id) => client.listLocations(id)));
-  const seen = new Map<string, appApi.Location>();
-  for (const l of lists.flat()) if (!seen.has(l.id)) seen.set(l.id, l);
-  return [...seen.values()];
-}
-
 /**
  * Every machine the session can see in the scope, with its location. Across organizations this asks for
  * what the session can see (ListRobotsForOrg), so a machine key finds its machine even though it may not
