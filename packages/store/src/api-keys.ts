@@ -1,4 +1,5 @@
 import type { ApiKey, Grant, ResourceType, Role } from '@hangar/domain';
+import { reusable } from './reusable.js';
 import type { Executor } from './rows.js';
 
 export interface ApiKeyRecord extends ApiKey {
@@ -79,6 +80,16 @@ export async function deleteApiKey(db: Executor, id: string): Promise<void> {
   await db.deleteFrom('api_keys').where('id', '=', id).execute();
 }
 
+const selectKeyWithGrants = reusable(
+  (db: Executor, id: string) =>
+    db
+      .selectFrom('api_keys as k')
+      .leftJoin('authorizations as a', 'a.identity_id', 'k.id')
+      .select(['k.name', 'k.generation', 'a.organization_id', 'a.role', 'a.resource_type', 'a.resource_id'])
+      .where('k.id', '=', id),
+  1,
+);
+
 /**
  * A key as a token presents it, with every role it holds, in one round trip: this runs on every call
  * made with an API key.
@@ -87,12 +98,7 @@ export async function findApiKeyWithGrants(
   db: Executor,
   id: string,
 ): Promise<{ name: string; generation: number; grants: Grant[] } | undefined> {
-  const rows = await db
-    .selectFrom('api_keys as k')
-    .leftJoin('authorizations as a', 'a.identity_id', 'k.id')
-    .select(['k.name', 'k.generation', 'a.organization_id', 'a.role', 'a.resource_type', 'a.resource_id'])
-    .where('k.id', '=', id)
-    .execute();
+  const rows = await selectKeyWithGrants(db, id);
   const first = rows[0];
   if (first === undefined) return undefined;
   const grants: Grant[] = [];

@@ -1,5 +1,6 @@
 import type { Organization } from '@hangar/domain';
 import type { Selectable } from 'kysely';
+import { reusable } from './reusable.js';
 import type { Executor } from './rows.js';
 import type { OrganizationsTable } from './schema.js';
 
@@ -30,8 +31,13 @@ export async function insertOrganization(db: Executor, org: Organization): Promi
     .execute();
 }
 
+const selectOrganization = reusable(
+  (db: Executor, id: string) => db.selectFrom('organizations').select(ORG_COLUMNS).where('id', '=', id),
+  1,
+);
+
 export async function findOrganization(db: Executor, id: string): Promise<Organization | undefined> {
-  const row = await db.selectFrom('organizations').select(ORG_COLUMNS).where('id', '=', id).executeTakeFirst();
+  const [row] = await selectOrganization(db, id);
   return row && toOrganization(row);
 }
 
