@@ -1,4 +1,5 @@
 import { invalid } from './errors.js';
+import { NAME_MAX } from './validate.js';
 import type { Instant } from './entities.js';
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -66,6 +67,9 @@ export function onlineStatus(lastAccess: Instant | null, now: Date): { status: O
   const seconds = Math.max(0, Math.floor((now.getTime() - Date.parse(lastAccess)) / 1000));
   return { status: seconds <= ONLINE_WITHIN_SECONDS ? 'online' : 'offline', secondsSinceOnline: seconds };
 }
+
+/** Machine names leave room for the `-main` of their main part's name, which must fit NAME_MAX. */
+export const MACHINE_NAME_MAX = NAME_MAX - '-main'.length;
 
 /** The main part of a new machine is named after it, as in Viam. */
 export const mainPartName = (machineName: string): string => `${machineName}-main`;

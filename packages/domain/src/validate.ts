@@ -20,12 +20,12 @@ export function parseOptionalId(field: string, value: string | undefined): strin
 }
 
 /** Display names: trimmed, 1–64 characters, no control characters. */
-export function parseName(field: string, value: string): string {
+export function parseName(field: string, value: string, max = NAME_MAX): string {
   const name = value.trim();
   // Count code points, not UTF-16 units, so a name's limit does not depend on its script.
   const length = Array.from(name).length;
   if (length === 0) throw invalid(`${field} must not be empty`);
-  if (length > NAME_MAX) throw invalid(`${field} must be 1–${NAME_MAX} characters, got ${length}`);
+  if (length > max) throw invalid(`${field} must be 1–${max} characters, got ${length}`);
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(name)) throw invalid(`${field} must not contain control characters`);
   return name;

@@ -3,6 +3,7 @@
  * frozen, passed down. Nothing else reads process.env.
  */
 import { resolve } from 'node:path';
+import { redactUrl } from '@hangar/store';
 import { z } from 'zod';
 
 export interface Config {
@@ -90,7 +91,9 @@ export function loadConfig(flags: ConfigInput, env: NodeJS.ProcessEnv = process.
     throw new ConfigError(
       parsed.error.issues.map((issue) => {
         const key = String(issue.path[0] ?? '');
-        const value = (raw as Record<string, unknown>)[key];
+        const given = (raw as Record<string, unknown>)[key];
+        // Never echo a database password into a terminal or a log.
+        const value = key === 'databaseUrl' && typeof given === 'string' ? redactUrl(given) : given;
         return `${SOURCES[key] ?? key}: ${issue.message}, got ${JSON.stringify(value)}`;
       }),
     );

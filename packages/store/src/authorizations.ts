@@ -160,3 +160,14 @@ export async function countOrganizationOwners(db: Executor, organizationId: stri
 export async function deleteAuthorizationsOfIdentity(db: Executor, identityId: string): Promise<void> {
   await db.deleteFrom('authorizations').where('identity_id', '=', identityId).execute();
 }
+
+/** Roles held, in any organization, by the API keys of one organization. */
+export async function deleteAuthorizationsOfOrganizationKeys(db: Executor, organizationId: string): Promise<void> {
+  await db
+    .deleteFrom('authorizations')
+    .where('identity_type', '=', 'api-key')
+    .where('identity_id', 'in', (eb) =>
+      eb.selectFrom('api_keys').select('api_keys.id').where('api_keys.organization_id', '=', organizationId),
+    )
+    .execute();
+}

@@ -90,16 +90,9 @@ export function isUniqueViolation(err: unknown): boolean {
   return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505';
 }
 
-/** A database URL fit for a log line: PostgreSQL passwords masked, file paths as they are. */
+/** A database URL fit for a log line: any password masked, file paths as they are. */
 export function redactUrl(url: string): string {
-  if (engineOf(url) === 'sqlite') return url;
-  try {
-    const u = new URL(url);
-    if (u.password !== '') u.password = '***';
-    return u.toString();
-  } catch {
-    return url.replace(/\/\/[^@/]*@/, '//***@');
-  }
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:@/]*):[^@/]*@/i, '$1:***@');
 }
 
 /** How many distinct statements each engine keeps prepared; Hangar issues far fewer distinct texts. */

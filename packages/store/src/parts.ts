@@ -243,3 +243,12 @@ export async function insertSecret(db: Executor, partId: string, secret: PartSec
 export async function deleteSecret(db: Executor, partId: string, secretId: string): Promise<void> {
   await db.deleteFrom('robot_part_secrets').where('part_id', '=', partId).where('id', '=', secretId).execute();
 }
+
+/** Serializes changes to one part (config history, secrets, main part) until the transaction ends. */
+export async function lockPart(db: Executor, id: string): Promise<void> {
+  await db
+    .updateTable('robot_parts')
+    .set((eb) => ({ id: eb.ref('id') }))
+    .where('id', '=', id)
+    .execute();
+}

@@ -1,6 +1,7 @@
 import { invalid, isUuid, unauthenticated, type Actor, type IdentityType } from '@hangar/domain';
 import { apiKeys, authorizations, users, type Executor } from '@hangar/store';
-import { verifyPassword } from './passwords.js';
+import { randomBytes } from 'node:crypto';
+import { hashPassword, verifyPassword } from './passwords.js';
 import { secretMatches } from './secrets.js';
 import { signToken, verifyToken } from './tokens.js';
 
@@ -16,6 +17,7 @@ export const CREDENTIAL_TYPES = ['api-key', 'password'] as const;
 const LOG_IN_AGAIN = 'log in again (hangar login, or Authenticate with your API key)';
 
 export function createAuthService({ db, now, signingKey, tokenTtlSeconds }: AuthDeps) {
+  const unknownUserHash = hashPassword(randomBytes(16).toString('hex'));
   const nowSeconds = (): number => Math.floor(now().getTime() / 1000);
 
   function mint(typ: IdentityType, sub: string, gen: number): string {
@@ -40,7 +42,9 @@ export function createAuthService({ db, now, signingKey, tokenTtlSeconds }: Auth
         }
         case 'password': {
           const found = await users.findPasswordHash(db, entity.trim().toLowerCase());
-          if (found === undefined || !(await verifyPassword(payload, found.passwordHash))) throw rejected();
+          // An unknown email costs the same scrypt run as a known one, so timing does not tell which exist.
+          const matches = await verifyPassword(payload, found?.passwordHash ?? (await unknownUserHash));
+          if (found === undefined || !matches) throw rejected();
           await users.touchLastLogin(db, found.id, now().toISOString());
           return mint('user', found.id, 0);
         }

@@ -1,5 +1,6 @@
 import { invalid, NAME_MAX, notFound, parseName, type Actor, type ApiKey, type Authorization, type Grant } from '@hangar/domain';
-import { apiKeys, authorizations, type Database, type Executor } from '@hangar/store';
+import { apiKeys, authorizations, organizations, type Database, type Executor } from '@hangar/store';
+import { refuseRemovingLastOwner } from '../roles/roles.service.js';
 import { generateKeySecret, hashSecret } from '../auth/secrets.js';
 
 export interface KeysDeps {
@@ -97,10 +98,15 @@ export function createKeysService({ db, now, newId }: KeysDeps) {
       return key;
     },
 
-    /** Deletes the key and its roles; its tokens stop working on their next call. */
+    /** Deletes the key and its roles; its tokens stop working on their next call. Never an organization's last owner. */
     async delete(id: string): Promise<void> {
       await db.transaction().execute(async (tx) => {
         if ((await apiKeys.findApiKey(tx, id)) === undefined) throw notFound('API key', id);
+        const owned = (await authorizations.listGrants(tx, id)).filter((g) => g.resourceType === 'organization' && g.role === 'owner');
+        for (const g of owned) {
+          await organizations.lockOrganization(tx, g.organizationId);
+          await refuseRemovingLastOwner(tx, g.organizationId);
+        }
         await authorizations.deleteAuthorizationsOfIdentity(tx, id);
         await apiKeys.deleteApiKey(tx, id);
       });

@@ -11,7 +11,7 @@ import {
   type Member,
   type Organization,
 } from '@hangar/domain';
-import { authorizations, isUniqueViolation, organizations, users, type Database, type Executor } from '@hangar/store';
+import { apiKeys, authorizations, isUniqueViolation, organizations, users, type Database, type Executor } from '@hangar/store';
 
 export interface OrganizationsDeps {
   readonly db: Database;
@@ -115,9 +115,23 @@ export function createOrganizationsService({ db, now, newId }: OrganizationsDeps
     /** Deletes the organization with its locations, machines, keys and roles, in one transaction. */
     async delete(id: string): Promise<void> {
       await db.transaction().execute(async (tx) => {
+        await organizations.lockOrganization(tx, id);
+        // Its keys go with it: refuse if one of them is the last owner of another organization, which
+        // would be left with nobody able to administer it.
+        const keyIds = (await apiKeys.listApiKeys(tx, id)).map((k) => k.id);
+        for (const g of await authorizations.listAuthorizationsOfIdentities(tx, keyIds)) {
+          if (g.organizationId === id || g.resourceType !== 'organization' || g.role !== 'owner') continue;
+          if ((await authorizations.countOrganizationOwners(tx, g.organizationId)) <= 1) {
+            throw failedPrecondition(
+              `API key ${g.identityId} of organization ${id} is the last owner of organization ${g.organizationId}; make someone else its owner before deleting ${id}`,
+            );
+          }
+        }
         const { locationIds, robotIds } = await organizations.listOwnedResourceIds(tx, id);
         // Roles other organizations hold on these resources (through sharing) go with them.
         await authorizations.deleteAuthorizationsOnResources(tx, [...locationIds, ...robotIds]);
+        // The organization's keys go with it (foreign key), and so must the roles they hold elsewhere.
+        await authorizations.deleteAuthorizationsOfOrganizationKeys(tx, id);
         await organizations.deleteOrganization(tx, id);
       });
     },

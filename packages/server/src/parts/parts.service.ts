@@ -41,6 +41,12 @@ export function createPartsService({ db, now, newId }: PartsDeps) {
     return part;
   }
 
+  /** The part, locked for the rest of the transaction so concurrent changes apply one after the other. */
+  async function findLocked(tx: Executor, id: string): Promise<RobotPart> {
+    await parts.lockPart(tx, id);
+    return find(tx, id);
+  }
+
   const nameTaken = (name: string, where: string) =>
     alreadyExists(
       `a machine part named ${JSON.stringify(name)} (DNS name ${JSON.stringify(dnsLabel(name))}) already exists in ${where}; part names, as DNS names, are unique within a location`,
@@ -92,7 +98,7 @@ export function createPartsService({ db, now, newId }: PartsDeps) {
       const config = change.config === undefined ? undefined : parsePartConfig(change.config);
       try {
         await db.transaction().execute(async (tx) => {
-          const current = await find(tx, id);
+          const current = await findLocked(tx, id);
           if (change.lastKnownUpdate !== undefined && Date.parse(current.updatedAt) > change.lastKnownUpdate.getTime()) {
             throw failedPrecondition(
               `machine part ${id} was changed at ${current.updatedAt}, after the last_known_update sent; fetch it again and reapply your change`,
@@ -112,7 +118,8 @@ export function createPartsService({ db, now, newId }: PartsDeps) {
             partId: id,
             robotId: current.robotId,
             at,
-            old: current,
+            // History keeps what was configured, not credentials: a revoked secret must not live on there.
+            old: { ...current, secrets: [] },
             editor: { type: actor.kind, id: actor.id },
           });
           await parts.updatePart(tx, id, { ...(renamed && { name }), ...(reconfigured && { config }), updatedAt: at });
@@ -127,7 +134,7 @@ export function createPartsService({ db, now, newId }: PartsDeps) {
     /** The main part goes last: while other parts exist, mark another one main first. */
     async delete(id: string): Promise<void> {
       await db.transaction().execute(async (tx) => {
-        const part = await find(tx, id);
+        const part = await findLocked(tx, id);
         if (part.isMain && (await parts.countParts(tx, part.robotId)) > 1) {
           throw failedPrecondition(
             `machine part ${id} is the main part of machine ${part.robotId}; mark another part as main before deleting it`,
@@ -140,7 +147,7 @@ export function createPartsService({ db, now, newId }: PartsDeps) {
     /** Exactly one main part per machine, switched in one statement. */
     async markAsMain(id: string): Promise<void> {
       await db.transaction().execute(async (tx) => {
-        const part = await find(tx, id);
+        const part = await findLocked(tx, id);
         await parts.setMainPart(tx, part.robotId, id);
       });
     },
@@ -161,7 +168,7 @@ export function createPartsService({ db, now, newId }: PartsDeps) {
 
     async createSecret(id: string): Promise<RobotPart> {
       await db.transaction().execute(async (tx) => {
-        const part = await find(tx, id);
+        const part = await findLocked(tx, id);
         if (part.secrets.length >= MAX_PART_SECRETS) {
           throw failedPrecondition(
             `machine part ${id} already has ${MAX_PART_SECRETS} secrets; delete the old one before creating another`,
@@ -174,7 +181,7 @@ export function createPartsService({ db, now, newId }: PartsDeps) {
 
     async deleteSecret(id: string, secretId: string): Promise<void> {
       await db.transaction().execute(async (tx) => {
-        const part = await find(tx, id);
+        const part = await findLocked(tx, id);
         if (!part.secrets.some((s) => s.id === secretId)) throw notFound(`secret of machine part ${id}`, secretId);
         if (part.secrets.length === 1)
           throw failedPrecondition(`secret ${secretId} is the last secret of machine part ${id}; create a new one first`);

@@ -1,6 +1,7 @@
 import {
   alreadyExists,
   invalid,
+  MACHINE_NAME_MAX,
   mainPartName,
   notFound,
   type Actor,
@@ -9,7 +10,7 @@ import {
   type Robot,
   encodePageToken,
 } from '@hangar/domain';
-import { authorizations, isUniqueViolation, locations, parts, robots, type Database, type Executor } from '@hangar/store';
+import { authorizations, isUniqueViolation, locations, organizations, parts, robots, type Database, type Executor } from '@hangar/store';
 import { generateKeySecret } from '../auth/secrets.js';
 import type { LocationsService } from '../locations/locations.service.js';
 import type { PageRequest } from '../rpc/paging.js';
@@ -47,6 +48,17 @@ export function createRobotsService({ db, now, newId, locations: locationsServic
         `location ${to} is not in organization ${source.primaryOrganizationId}; machines move only between locations of their organization`,
       );
     }
+  }
+
+  /**
+   * Takes the lock of the organization owning a location (see organizations.lockOrganization), so a
+   * machine cannot be created in or moved into a location that a concurrent DeleteLocation has found empty.
+   */
+  async function lockLocationTree(tx: Executor, locationId: string): Promise<void> {
+    const location = await locations.findLocation(tx, locationId);
+    if (location === undefined) throw notFound('location', locationId);
+    await organizations.lockOrganization(tx, location.primaryOrganizationId);
+    if ((await locations.findLocation(tx, locationId)) === undefined) throw notFound('location', locationId);
   }
 
   return {
@@ -90,11 +102,12 @@ export function createRobotsService({ db, now, newId, locations: locationsServic
 
     /** A new machine with its main part, `<name>-main`, holding one secret. */
     async create(locationId: string, rawName: string): Promise<string> {
-      const name = parseName('name', rawName);
+      const name = parseName('name', rawName, MACHINE_NAME_MAX);
       const id = newId();
       const at = now().toISOString();
       try {
         await db.transaction().execute(async (tx) => {
+          await lockLocationTree(tx, locationId);
           if ((await robots.findRobotByName(tx, locationId, name)) !== undefined) throw nameTaken(name, locationId);
           await robots.insertRobot(tx, { id, name, locationId, createdAt: at });
           await parts.insertPart(
@@ -112,12 +125,13 @@ export function createRobotsService({ db, now, newId, locations: locationsServic
 
     /** Renames a machine and, when given another location, moves it there with its parts. */
     async update(id: string, rawName: string, locationId: string | undefined): Promise<Robot> {
-      const name = parseName('name', rawName);
+      const name = parseName('name', rawName, MACHINE_NAME_MAX);
       try {
         await db.transaction().execute(async (tx) => {
           const current = await robots.findRobot(tx, id);
           if (current === undefined) throw notFound('machine', id);
           const target = locationId ?? current.locationId;
+          await lockLocationTree(tx, target);
           if (target !== current.locationId) await refuseMoveAcrossOrganizations(tx, current.locationId, target);
           if (name !== current.name || target !== current.locationId) {
             const clash = await robots.findRobotByName(tx, target, name);
@@ -136,7 +150,10 @@ export function createRobotsService({ db, now, newId, locations: locationsServic
     /** Deletes the machine, its parts, their secrets and history, and every role on it, atomically. */
     async delete(id: string): Promise<void> {
       await db.transaction().execute(async (tx) => {
-        if ((await robots.findRobot(tx, id)) === undefined) throw notFound('machine', id);
+        const robot = await robots.findRobot(tx, id);
+        if (robot === undefined) throw notFound('machine', id);
+        // Serialized with AddRole, so no role can be filed on the machine as it goes.
+        await lockLocationTree(tx, robot.locationId);
         await authorizations.deleteAuthorizationsOnResources(tx, [id]);
         await robots.deleteRobot(tx, id);
       });

@@ -16,7 +16,7 @@ import {
   type IdentityType,
   type ResourceType,
 } from '@hangar/domain';
-import { apiKeys, authorizations, users, type Database, type Executor } from '@hangar/store';
+import { apiKeys, authorizations, locations, organizations, users, type Database, type Executor } from '@hangar/store';
 import { targetOfResource, type Access } from '../rpc/access.js';
 
 export interface RolesDeps {
@@ -57,6 +57,8 @@ export function createRolesService({ db, now, newId, access }: RolesDeps) {
       identityType = 'user';
     } else {
       const key = declared === 'user' ? undefined : await apiKeys.findApiKey(tx, identityId);
+      // A role left behind by an identity that no longer exists can still be revoked.
+      if (key === undefined && !granting) return { ...grant, identityType: declared ?? 'api-key', identityId };
       if (key === undefined)
         throw notFound(declared === undefined ? 'user or API key' : declared === 'user' ? 'user' : 'API key', identityId);
       // Revoking is always allowed: an organization created with a key is owned by that key, wherever it lives.
@@ -71,13 +73,13 @@ export function createRolesService({ db, now, newId, access }: RolesDeps) {
   }
 
   async function refuseLastOwner(tx: Executor, a: Authorization): Promise<void> {
-    if (a.resourceType !== 'organization' || a.role !== 'owner') return;
-    if ((await authorizations.countOrganizationOwners(tx, a.organizationId)) <= 1) {
-      throw failedPrecondition(`cannot remove the last owner of organization ${a.organizationId}; make someone else an owner first`);
-    }
+    if (a.resourceType === 'organization' && a.role === 'owner') await refuseRemovingLastOwner(tx, a.organizationId);
   }
 
   async function insert(tx: Executor, a: Authorization): Promise<void> {
+    // The method table saw the resource; a concurrent delete may have removed it since.
+    if (!(await resourceExists(tx, a.resourceType, a.resourceId)))
+      throw notFound(a.resourceType === 'robot' ? 'machine' : a.resourceType, a.resourceId);
     if (await authorizations.authorizationExists(tx, a)) {
       throw alreadyExists(`${a.identityType} ${a.identityId} already holds ${authorizationIdOf(a)} on ${a.resourceType} ${a.resourceId}`);
     }
@@ -94,11 +96,20 @@ export function createRolesService({ db, now, newId, access }: RolesDeps) {
 
   return {
     add(input: RoleInput): Promise<void> {
-      return db.transaction().execute(async (tx) => insert(tx, await resolve(tx, input, 'authorization', true)));
+      return db.transaction().execute(async (tx) => {
+        const role = await resolve(tx, input, 'authorization', true);
+        await organizations.lockOrganization(tx, role.organizationId);
+        await insert(tx, role);
+      });
     },
 
     remove(input: RoleInput): Promise<void> {
-      return db.transaction().execute(async (tx) => remove(tx, await resolve(tx, input, 'authorization', false)));
+      return db.transaction().execute(async (tx) => {
+        const role = await resolve(tx, input, 'authorization', false);
+        // Two owners removing each other at once must not both pass the last-owner check.
+        await organizations.lockOrganization(tx, role.organizationId);
+        await remove(tx, role);
+      });
     },
 
     /** Replaces one role with another atomically; the last owner may only be changed into another owner. */
@@ -108,6 +119,7 @@ export function createRolesService({ db, now, newId, access }: RolesDeps) {
         const after = await resolve(tx, newInput, 'new_authorization', true);
         if (before.organizationId !== after.organizationId)
           throw invalid('old_authorization and new_authorization must be in the same organization');
+        await organizations.lockOrganization(tx, before.organizationId);
         const stillOwner = after.resourceType === 'organization' && after.role === 'owner';
         if (!stillOwner) await remove(tx, before);
         else {
@@ -151,3 +163,21 @@ export function createRolesService({ db, now, newId, access }: RolesDeps) {
 }
 
 export type RolesService = ReturnType<typeof createRolesService>;
+
+/** Refuses when the organization has at most one owner left; callers hold the organization's lock. */
+export async function refuseRemovingLastOwner(tx: Executor, organizationId: string): Promise<void> {
+  if ((await authorizations.countOrganizationOwners(tx, organizationId)) <= 1) {
+    throw failedPrecondition(`cannot remove the last owner of organization ${organizationId}; make someone else an owner first`);
+  }
+}
+
+async function resourceExists(tx: Executor, type: ResourceType, id: string): Promise<boolean> {
+  switch (type) {
+    case 'organization':
+      return (await organizations.findOrganization(tx, id)) !== undefined;
+    case 'location':
+      return (await locations.findLocation(tx, id)) !== undefined;
+    case 'robot':
+      return (await locations.robotScope(tx, id)) !== undefined;
+  }
+}

@@ -11,8 +11,10 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('location_id', 'text', (c) => c.notNull().references('locations.id').onDelete('cascade'))
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute();
-  // Serves list_robots pages (keyset on name, id) and the per-location name uniqueness.
+  // Serves list_robots pages (keyset on name, id).
   await db.schema.createIndex('robots_location_name').on('robots').columns(['location_id', 'name', 'id']).execute();
+  // Machine names are unique within a location, whatever the timing of concurrent renames.
+  await db.schema.createIndex('robots_location_name_unique').on('robots').columns(['location_id', 'name']).unique().execute();
 
   await db.schema
     .createTable('robot_parts')
