@@ -83,6 +83,12 @@ export async function ping(store: Store): Promise<void> {
   await sql`select 1`.execute(store.db);
 }
 
+/** SQLite: SQLITE_CONSTRAINT_FOREIGNKEY; PostgreSQL: 23503 foreign_key_violation. */
+export function isForeignKeyViolation(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null || !('code' in err)) return false;
+  return err.code === 'SQLITE_CONSTRAINT_FOREIGNKEY' || err.code === '23503';
+}
+
 /** SQLite: SQLITE_CONSTRAINT_UNIQUE / _PRIMARYKEY; PostgreSQL: 23505 unique_violation. */
 export function isUniqueViolation(err: unknown): boolean {
   if (typeof err !== 'object' || err === null || !('code' in err)) return false;

@@ -150,11 +150,12 @@ export function createRolesService({ db, now, newId, access }: RolesDeps) {
         const resourceType = parseEnum<ResourceType>(`permissions[${i}].resource_type`, q.resourceType, RESOURCE_TYPES);
         const resourceId = parseId(`permissions[${i}].resource_id`, q.resourceId);
         const target = targetOfResource(resourceType, resourceId);
-        const held: string[] = [];
-        for (const permission of q.permissions) {
-          const action = PERMISSIONS[permission];
-          if (action !== undefined && (await access.allows(actor, action, target))) held.push(permission);
-        }
+        const asked = q.permissions.flatMap((p) => (PERMISSIONS[p] === undefined ? [] : [PERMISSIONS[p]]));
+        const granted = await access.allowed(actor, asked, target);
+        const held = q.permissions.filter((p) => {
+          const action = PERMISSIONS[p];
+          return action !== undefined && granted.has(action);
+        });
         answers.push({ resourceType, resourceId, permissions: held });
       }
       return answers;

@@ -104,14 +104,15 @@ export function createAccess(db: Executor) {
     }
   }
 
-  /** Whether the actor may do `action` on the target; false (never NOT_FOUND) for what it cannot see. */
-  async function allows(actor: Actor, action: Action, target: ResourceTarget): Promise<boolean> {
+  /** Which of `actions` the actor may do on the target; none (never NOT_FOUND) for what it cannot see. */
+  async function allowed(actor: Actor, actions: readonly Action[], target: ResourceTarget): Promise<Set<Action>> {
     const { type } = describe(target);
     const scope = await scopeOf(target);
-    return scope !== undefined && can(actor, READ_ACTION[type], scope) && can(actor, action, scope);
+    if (scope === undefined || !can(actor, READ_ACTION[type], scope)) return new Set();
+    return new Set(actions.filter((action) => can(actor, action, scope)));
   }
 
-  return { scopeOf, authorize, allows };
+  return { scopeOf, authorize, allowed };
 }
 
 export type Access = ReturnType<typeof createAccess>;
