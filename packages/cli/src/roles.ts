@@ -8,6 +8,8 @@ import type { AppClient, appApi } from '@hangar/sdk';
 import { CliError, usageError } from './errors.js';
 import { quote, type IdentityType, type ResourceType, type RoleJson, type RoleName } from './format.js';
 import { isId, resolveLocation, resolveOrganization, resolveRobot } from './resolve.js';
+import type { Invocation } from './context.js';
+import { requiredResource } from './options.js';
 import { loadedSdk } from './sdk.js';
 
 export const ROLE_NAMES = ['owner', 'operator'] as const;
@@ -265,4 +267,19 @@ export function keyIdOption(opts: Record<string, unknown>): string {
     );
   }
   return raw.toLowerCase();
+}
+
+/**
+ * The role named by `roles add|remove` flags, resolved: the organization, who holds the role, and on what.
+ * Flags are read before the session is loaded, so bad usage fails without signing in.
+ */
+export async function roleFromFlags(
+  inv: Invocation,
+  opts: Record<string, unknown>,
+): Promise<{ client: AppClient; org: appApi.Organization; role: ResolvedRole }> {
+  const orgInput = requiredResource(opts, 'organization');
+  const input = roleInput(opts);
+  const client = await inv.client();
+  const org = await resolveOrganization(client, orgInput);
+  return { client, org, role: await resolveRole(client, org, input) };
 }

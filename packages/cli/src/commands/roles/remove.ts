@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import type { Ctx } from '../../context.js';
-import { addResourceOption, requiredResource } from '../../options.js';
-import { resolveOrganization } from '../../resolve.js';
-import { addIdentityOptions, addRoleOptions, resolveRole, roleInput, roleOutput } from '../../roles.js';
+import { addResourceOption } from '../../options.js';
+import { addIdentityOptions, addRoleOptions, roleFromFlags, roleOutput } from '../../roles.js';
 
 export function register(parent: Command, ctx: Ctx): Command {
   const cmd = parent.command('remove').description("take a role away from a user or an API key (an organization's last owner stays)");
@@ -11,11 +10,7 @@ export function register(parent: Command, ctx: Ctx): Command {
   addRoleOptions(cmd);
   return cmd.action(async (opts: Record<string, unknown>, c: Command) => {
     const inv = ctx.invocation(c);
-    const orgInput = requiredResource(opts, 'organization');
-    const input = roleInput(opts);
-    const client = await inv.client();
-    const org = await resolveOrganization(client, orgInput);
-    const r = await resolveRole(client, org, input);
+    const { client, org, role: r } = await roleFromFlags(inv, opts);
     await client.removeRole(org.id, r.identity.id, r.role, r.resource.type, r.resource.id);
     inv.out.result(
       { ...roleOutput(org, r.identity, r.role, r.resource), removed: true },
