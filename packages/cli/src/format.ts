@@ -2,7 +2,7 @@
  * The JSON shapes commands print: stable camelCase fields, ISO-8601 timestamps, null for "not set".
  * Human output is rendered from these same objects, so the two never disagree.
  */
-import type { appApi, JsonObject, RobotPart, RobotPartHistoryEntry } from '@hangar/sdk';
+import type { appApi, JsonObject, ResourceType, RobotPart, RobotPartHistoryEntry, Role } from '@hangar/sdk';
 
 export interface OrganizationJson {
   readonly id: string;
@@ -154,8 +154,9 @@ export function partHistoryJson(e: RobotPartHistoryEntry): PartHistoryJson {
   };
 }
 
-export type RoleName = 'owner' | 'operator';
-export type ResourceType = 'organization' | 'location' | 'robot';
+/** The SDK's names for roles and resource types, under the names the CLI's code reads best with. */
+export type RoleName = Role;
+export type { ResourceType };
 
 /** One role of one identity on one resource, as `roles` commands print it. */
 export interface RoleJson {

@@ -74,7 +74,7 @@ async function serve(store: Store, { config, log, now, newId }: Required<AppOpti
   const locations = createLocationsService({ db, now, newId });
   const keys = createKeysService({ db, now, newId });
   const users = createUsersService({ db });
-  const robots = createRobotsService({ db, now, newId, locations });
+  const robots = createRobotsService({ db, now, newId });
   const parts = createPartsService({ db, now, newId });
   const roles = createRolesService({ db, now, newId, access });
   const partView = () => ({ machineDomain: config.machineDomain, now: now() });

@@ -84,6 +84,12 @@ export async function insertLocation(
     .execute();
 }
 
+/** The organization that owns a location (one indexed lookup, for locks and checks), if it exists. */
+export async function primaryOrganizationOf(db: Executor, id: string): Promise<string | undefined> {
+  const row = await db.selectFrom('locations').select('primary_org_id').where('id', '=', id).executeTakeFirst();
+  return row?.primary_org_id;
+}
+
 export async function findLocation(db: Executor, id: string): Promise<Location | undefined> {
   const row = await db
     .selectFrom('locations')

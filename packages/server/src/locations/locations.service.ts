@@ -111,9 +111,7 @@ export function createLocationsService({ db, now, newId }: LocationsDeps) {
 
     /** The organization's locations the caller can see, oldest first. */
     async list(actor: Actor, organizationId: string): Promise<Location[]> {
-      const all = await locations.listLocationsOfOrganization(db, organizationId);
-      const byId = new Map(all.map((l) => [l.id, l]));
-      return all.filter((l) => can(actor, 'location.read', scopeWithin(l, byId)));
+      return visibleLocations(actor, await locations.listLocationsOfOrganization(db, organizationId));
     },
 
     /** The organizations that own the location or were shared it, primary first. */
@@ -129,6 +127,12 @@ export function createLocationsService({ db, now, newId }: LocationsDeps) {
 }
 
 export type LocationsService = ReturnType<typeof createLocationsService>;
+
+/** The locations of an organization's full list that the actor may read, in the list's order. */
+export function visibleLocations(actor: Actor, all: readonly Location[]): Location[] {
+  const byId = new Map(all.map((l) => [l.id, l]));
+  return all.filter((l) => can(actor, 'location.read', scopeWithin(l, byId)));
+}
 
 /** A location's scope computed from an already loaded set, so filtering a list costs no queries. */
 function scopeWithin(location: Location, byId: ReadonlyMap<string, Location>): Scope {

@@ -12,18 +12,16 @@ import {
 } from '@hangar/domain';
 import { authorizations, isUniqueViolation, locations, organizations, parts, robots, type Database, type Executor } from '@hangar/store';
 import { generateKeySecret } from '../auth/secrets.js';
-import type { LocationsService } from '../locations/locations.service.js';
+import { visibleLocations } from '../locations/locations.service.js';
 import type { PageRequest } from '../rpc/paging.js';
 
 export interface RobotsDeps {
   readonly db: Database;
   readonly now: () => Date;
   readonly newId: () => string;
-  /** To know which of an organization's locations a caller can see. */
-  readonly locations: LocationsService;
 }
 
-export function createRobotsService({ db, now, newId, locations: locationsService }: RobotsDeps) {
+export function createRobotsService({ db, now, newId }: RobotsDeps) {
   async function get(id: string): Promise<Robot> {
     const robot = await robots.findRobot(db, id);
     if (robot === undefined) throw notFound('machine', id);
@@ -55,10 +53,10 @@ export function createRobotsService({ db, now, newId, locations: locationsServic
    * machine cannot be created in or moved into a location that a concurrent DeleteLocation has found empty.
    */
   async function lockLocationTree(tx: Executor, locationId: string): Promise<void> {
-    const location = await locations.findLocation(tx, locationId);
-    if (location === undefined) throw notFound('location', locationId);
-    await organizations.lockOrganization(tx, location.primaryOrganizationId);
-    if ((await locations.findLocation(tx, locationId)) === undefined) throw notFound('location', locationId);
+    const organizationId = await locations.primaryOrganizationOf(tx, locationId);
+    if (organizationId === undefined) throw notFound('location', locationId);
+    await organizations.lockOrganization(tx, organizationId);
+    if ((await locations.primaryOrganizationOf(tx, locationId)) === undefined) throw notFound('location', locationId);
   }
 
   return {
@@ -76,13 +74,13 @@ export function createRobotsService({ db, now, newId, locations: locationsServic
      * a role on directly (a machine key sees its own machine).
      */
     async listForOrganization(actor: Actor, organizationId: string): Promise<Robot[]> {
-      const visible = await locationsService.list(actor, organizationId);
+      const all = await locations.listLocationsOfOrganization(db, organizationId);
       const inLocations = await robots.listRobotsInLocations(
         db,
-        visible.map((l) => l.id),
+        visibleLocations(actor, all).map((l) => l.id),
       );
       const seen = new Set(inLocations.map((r) => r.id));
-      const orgLocations = new Set((await locations.listLocationsOfOrganization(db, organizationId)).map((l) => l.id));
+      const orgLocations = new Set(all.map((l) => l.id));
       const granted = actor.grants.filter(
         (g) => g.resourceType === 'robot' && g.organizationId === organizationId && !seen.has(g.resourceId),
       );

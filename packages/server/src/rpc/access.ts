@@ -79,9 +79,9 @@ export function createAccess(db: Executor) {
 
   async function resolveTarget(target: Exclude<Target, { apiKey: string }>): Promise<ResourceTarget> {
     if (!('organizationOfLocation' in target)) return target;
-    const location = await locations.findLocation(db, target.organizationOfLocation);
-    if (location === undefined) throw notFound('location', target.organizationOfLocation);
-    return { organization: location.primaryOrganizationId };
+    const organization = await locations.primaryOrganizationOf(db, target.organizationOfLocation);
+    if (organization === undefined) throw notFound('location', target.organizationOfLocation);
+    return { organization };
   }
 
   /** A key is visible to members of its organization; changing it needs admin rights on all it can do. */
