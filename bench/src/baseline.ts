@@ -5,7 +5,7 @@
  */
 import type { ServiceImpl } from '@connectrpc/connect';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
-import { createListener } from '@hangar/server';
+import { createListener, DEFAULT_LIMITS } from '@hangar/server';
 import { AppService } from '@hangar/wire';
 
 export interface BaselineServer {
@@ -16,8 +16,8 @@ export interface BaselineServer {
 /** Serves `impl` (handlers returning canned messages) on 127.0.0.1, port 0, for all three protocols. */
 export async function startBaseline(impl: Partial<ServiceImpl<typeof AppService>>): Promise<BaselineServer> {
   // Same adapter options as Hangar's (packages/server/src/app.ts), so only the handlers differ.
-  const rpc = connectNodeAdapter({ readMaxBytes: 32 * 1024 * 1024, routes: (router) => router.service(AppService, impl) });
-  const listener = createListener(rpc);
+  const rpc = connectNodeAdapter({ readMaxBytes: DEFAULT_LIMITS.maxRequestBytes, routes: (router) => router.service(AppService, impl) });
+  const listener = createListener(rpc, DEFAULT_LIMITS);
   const port = await listener.listen(0, '127.0.0.1');
   return { url: `http://127.0.0.1:${port}`, close: () => listener.close(0) };
 }

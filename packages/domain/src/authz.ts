@@ -46,6 +46,8 @@ export interface Actor {
   readonly id: string;
   /** Users have an email; API keys a name. For logs and history, never for decisions. */
   readonly label: string;
+  /** API keys: the organization the key belongs to (its home), whose owners manage it. */
+  readonly organizationId?: string;
   readonly grants: readonly Grant[];
 }
 

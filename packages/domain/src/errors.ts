@@ -11,6 +11,8 @@ export class DomainError extends Error {
   constructor(
     readonly kind: ErrorKind,
     message: string,
+    /** For resource_exhausted: when a retry may succeed (sent as `retry-after`). */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
   }
@@ -22,6 +24,8 @@ export const failedPrecondition = (message: string): DomainError => new DomainEr
 export const alreadyExists = (message: string): DomainError => new DomainError('already_exists', message);
 export const permissionDenied = (message: string): DomainError => new DomainError('permission_denied', message);
 export const unauthenticated = (message: string): DomainError => new DomainError('unauthenticated', message);
+export const resourceExhausted = (message: string, retryAfterSeconds?: number): DomainError =>
+  new DomainError('resource_exhausted', message, retryAfterSeconds);
 
 export function isDomainError(err: unknown): err is DomainError {
   return err instanceof DomainError;

@@ -6,3 +6,4 @@ export * from './validate.js';
 export * from './grants.js';
 export * from './machines.js';
 export * from './permissions.js';
+export * from './tree.js';

@@ -83,17 +83,25 @@ export function dnsLabel(name: string): string {
   return label === '' ? 'part' : label.slice(0, 63);
 }
 
-export const CONFIG_MAX_BYTES = 4 * 1024 * 1024;
+export interface ConfigLimits {
+  /** Bytes of the config as JSON. */
+  readonly maxBytes: number;
+  /** Levels of objects and lists inside it. */
+  readonly maxDepth: number;
+}
 
 // The top-level keys of a machine config (RDK's config.Config) whose shape Hangar checks; any other key is
 // kept exactly as sent.
 const LIST_KEYS = ['components', 'services', 'modules', 'packages', 'processes', 'remotes', 'fragments', 'fragment_mods', 'jobs'] as const;
 const OBJECT_KEYS = ['agent', 'network', 'auth', 'cloud', 'maintenance'] as const;
 
-/** Validates a part config: a JSON object whose well-known keys have the right kind of value. */
-export function parsePartConfig(value: JsonValue | undefined, field = 'robot_config'): JsonObject {
+/** Validates a part config: a JSON object, bounded in size and depth, whose well-known keys have the right kind of value. */
+export function parsePartConfig(value: JsonValue | undefined, limits: ConfigLimits, field = 'robot_config'): JsonObject {
   if (value === undefined || value === null) return {};
   if (typeof value !== 'object' || Array.isArray(value)) throw invalid(`${field} must be a JSON object, got ${kindOf(value)}`);
+  // Depth first: everything after this (and every later read) may recurse.
+  const depth = jsonDepth(value, limits.maxDepth);
+  if (depth > limits.maxDepth) throw invalid(`${field} is nested more than ${limits.maxDepth} levels deep`);
   for (const key of LIST_KEYS) {
     const v = value[key];
     if (v !== undefined && v !== null && !Array.isArray(v)) throw invalid(`${field}.${key} must be a list, got ${kindOf(v)}`);
@@ -114,8 +122,23 @@ export function parsePartConfig(value: JsonValue | undefined, field = 'robot_con
     throw invalid(`${field}.debug must be true or false, got ${kindOf(value.debug)}`);
   }
   const size = Buffer.byteLength(JSON.stringify(value));
-  if (size > CONFIG_MAX_BYTES) throw invalid(`${field} is ${size} bytes; at most ${CONFIG_MAX_BYTES} are accepted`);
+  if (size > limits.maxBytes)
+    throw invalid(`${field} is ${size} bytes; at most ${limits.maxBytes} bytes are accepted (--max-config-bytes)`);
   return value;
+}
+
+/** How deep objects and lists nest in a value (a flat object is 1), counted without recursion; stops past `limit`. */
+export function jsonDepth(value: JsonValue, limit = Number.POSITIVE_INFINITY): number {
+  let deepest = 0;
+  const stack: [JsonValue, number][] = [[value, 1]];
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    const [v, depth] = item;
+    if (v === null || typeof v !== 'object') continue;
+    deepest = Math.max(deepest, depth);
+    if (deepest > limit) return deepest;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return deepest;
 }
 
 function kindOf(value: JsonValue): string {

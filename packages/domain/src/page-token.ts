@@ -17,6 +17,10 @@ export function encodePageToken(cursor: PageCursor): string {
 export function decodePageToken(token: string): PageCursor | undefined {
   if (token === '') return undefined;
   let parsed: unknown;
+  // Only the one spelling this server writes: base64url without padding, unused bits clear.
+  if (!/^[A-Za-z0-9_-]+$/.test(token) || Buffer.from(token, 'base64url').toString('base64url') !== token) {
+    throw invalid('page_token is not a token this server issued; pass the next_page_token of a previous page, or "" for the first page');
+  }
   try {
     parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
   } catch {

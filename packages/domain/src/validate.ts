@@ -19,15 +19,23 @@ export function parseOptionalId(field: string, value: string | undefined): strin
   return value === undefined || value === '' ? undefined : parseId(field, value);
 }
 
-/** Display names: trimmed, 1–64 characters, no control characters. */
+// Control characters (Cc), invisible format characters such as bidi overrides and zero-width spaces (Cf),
+// line and paragraph separators (Zl, Zp): a name that holds one can look like another name, or reorder
+// what is printed after it on a terminal.
+const HIDDEN_OR_CONTROL = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+
+/** Display names: trimmed, 1–64 characters, no control or invisible formatting characters. */
 export function parseName(field: string, value: string, max = NAME_MAX): string {
   const name = value.trim();
   // Count code points, not UTF-16 units, so a name's limit does not depend on its script.
   const length = Array.from(name).length;
   if (length === 0) throw invalid(`${field} must not be empty`);
   if (length > max) throw invalid(`${field} must be 1–${max} characters, got ${length}`);
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(name)) throw invalid(`${field} must not contain control characters`);
+  const hidden = HIDDEN_OR_CONTROL.exec(name);
+  if (hidden !== null) {
+    const code = `U+${(hidden[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
+    throw invalid(`${field} must not contain control characters or invisible formatting (it holds ${code})`);
+  }
   return name;
 }
 

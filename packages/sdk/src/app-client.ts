@@ -4,7 +4,7 @@
  */
 import { Struct, type JsonObject } from '@bufbuild/protobuf';
 import { Code, createClient, type CallOptions, type Client, type Interceptor } from '@connectrpc/connect';
-import { AppService, type appApi } from '@hangar/wire';
+import { AccountService, AppService, type appApi } from '@hangar/wire';
 import { writeFile } from 'node:fs/promises';
 import { authenticate, type Credentials } from './auth.js';
 import { HangarError } from './errors.js';
@@ -52,6 +52,7 @@ export class AppClient {
   private constructor(
     private readonly options: AppClientOptions,
     private readonly app: Client<typeof AppService>,
+    private readonly account: Client<typeof AccountService>,
     private readonly login: () => Promise<string>,
   ) {}
 
@@ -65,7 +66,7 @@ export class AppClient {
     };
     const transport = createTransport(options.url, options.protocol ?? 'connect', [withToken]);
     const login = () => authenticate(bare, options.credentials).catch((err: unknown) => Promise.reject(HangarError.from(err)));
-    client = new AppClient(options, createClient(AppService, transport), login);
+    client = new AppClient(options, createClient(AppService, transport), createClient(AccountService, transport), login);
     client.token = await login();
     return client;
   }
@@ -92,6 +93,29 @@ export class AppClient {
       } catch (retryErr) {
         throw HangarError.from(retryErr);
       }
+    }
+  }
+
+  // Account (Hangar's own AccountService: Viam leaves passwords and sessions to its identity provider)
+
+  /**
+   * Changes the signed-in user's password. Every earlier token of the user stops working; this client
+   * switches to the token minted with the change (see `accessToken`).
+   */
+  async changePassword(currentPassword: string, newPassword: string): Promise<void> {
+    try {
+      this.token = (await this.account.changePassword({ currentPassword, newPassword })).accessToken;
+    } catch (err) {
+      throw HangarError.from(err);
+    }
+  }
+
+  /** Ends every session of the signed-in user, this client's included. */
+  async logOutEverywhere(): Promise<void> {
+    try {
+      await this.account.logOutEverywhere({});
+    } catch (err) {
+      throw HangarError.from(err);
     }
   }
 
@@ -227,14 +251,7 @@ export class AppClient {
 
   /** Every machine in the location (fetched a page at a time, so huge locations do not need one huge reply). */
   async listRobots(locationId?: string): Promise<appApi.Robot[]> {
-    const all: appApi.Robot[] = [];
-    let pageToken = '';
-    do {
-      const page = await this.listRobotsPage(locationId, { pageSize: 1000, pageToken });
-      all.push(...page.items);
-      pageToken = page.nextPageToken;
-    } while (pageToken !== '');
-    return all;
+    return this.everyPage((pageToken) => this.listRobotsPage(locationId, { pageSize: 1000, pageToken }));
   }
 
   /** One page of a location's machines, by name. */
@@ -271,8 +288,15 @@ export class AppClient {
 
   // Machine parts
 
+  /** Every part of the machine, main first (fetched a page at a time when configs are large). */
   async getRobotParts(robotId: string): Promise<RobotPart[]> {
-    return (await this.call((app) => app.getRobotParts({ robotId }))).parts.map(robotPartFromProto);
+    return this.everyPage((pageToken) => this.getRobotPartsPage(robotId, { pageToken }));
+  }
+
+  /** One page of a machine's parts; the server cuts pages by count and by the size of their configs. */
+  async getRobotPartsPage(robotId: string, page: PageOptions = {}): Promise<Page<RobotPart>> {
+    const res = await this.paged(page, async (options) => (await this.app.getRobotParts({ robotId }, options)).parts);
+    return { items: res.items.map(robotPartFromProto), nextPageToken: res.nextPageToken };
   }
 
   /** With `dest`, also writes the part's config there as JSON indented by `indent` spaces (default 4). */
@@ -291,14 +315,7 @@ export class AppClient {
 
   /** Every recorded change of the part, newest first. */
   async getRobotPartHistory(robotPartId: string): Promise<RobotPartHistoryEntry[]> {
-    const all: RobotPartHistoryEntry[] = [];
-    let pageToken = '';
-    do {
-      const page = await this.getRobotPartHistoryPage(robotPartId, { pageSize: 1000, pageToken });
-      all.push(...page.items);
-      pageToken = page.nextPageToken;
-    } while (pageToken !== '');
-    return all;
+    return this.everyPage((pageToken) => this.getRobotPartHistoryPage(robotPartId, { pageSize: 1000, pageToken }));
   }
 
   async getRobotPartHistoryPage(robotPartId: string, page: PageOptions = {}): Promise<Page<RobotPartHistoryEntry>> {
@@ -416,6 +433,18 @@ export class AppClient {
   async renameKey(id: string, name: string): Promise<{ id: string; name: string }> {
     const res = await this.call((app) => app.renameKey({ id, name }));
     return { id: res.id, name: res.name };
+  }
+
+  /** Follows next page tokens from the first page to the last. */
+  private async everyPage<T>(fetch: (pageToken: string) => Promise<Page<T>>): Promise<T[]> {
+    const all: T[] = [];
+    let pageToken = '';
+    do {
+      const page = await fetch(pageToken);
+      all.push(...page.items);
+      pageToken = page.nextPageToken;
+    } while (pageToken !== '');
+    return all;
   }
 
   /** Runs a list call with Hangar's page headers and reads the next page token from the reply headers. */

@@ -2,16 +2,22 @@
  * The composition root: the one place that opens the database, builds every service with exactly what it
  * uses, and wires the routes onto one listener.
  */
+import { createContextValues } from '@connectrpc/connect';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
-import { migrate, openStore, ping, settings, type Engine, type Store } from '@hangar/store';
-import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { migrate, openStore, ping, type Engine, type Store } from '@hangar/store';
+import { AccountService, AppService, AuthService as AuthServiceDescriptor } from '@hangar/wire';
+import { randomUUID } from 'node:crypto';
+import { chmod, mkdir } from 'node:fs/promises';
+import { accountRpc } from './account/account.rpc.js';
 import { createAuthService } from './auth/auth.service.js';
 import { registerAuthService } from './auth/auth.rpc.js';
+import { createSigningKeys } from './auth/signing-keys.js';
+import { checkServerKey, loadServerKey, type ServerKey } from './crypto/server-key.js';
 import { bootstrap, type InitialAdmin } from './bootstrap.js';
 import type { Config } from './config.js';
 import { applyCors } from './http/cors.js';
-import { createListener } from './http/listener.js';
+import { createListener, type RequestHandler } from './http/listener.js';
+import { rejectUnauthenticated } from './http/reject.js';
 import { keysRpc } from './keys/keys.rpc.js';
 import { createKeysService } from './keys/keys.service.js';
 import { locationsRpc } from './locations/locations.rpc.js';
@@ -20,8 +26,8 @@ import type { Logger } from './log.js';
 import { organizationsRpc } from './organizations/organizations.rpc.js';
 import { createOrganizationsService } from './organizations/organizations.service.js';
 import { createAccess } from './rpc/access.js';
-import { METHODS } from './rpc/methods.js';
-import { registerAppService } from './rpc/routes.js';
+import { ACCOUNT_METHODS, METHODS } from './rpc/methods.js';
+import { PEER_ADDRESS, registerService, type RouteDeps } from './rpc/routes.js';
 import { partsRpc } from './parts/parts.rpc.js';
 import { createPartsService } from './parts/parts.service.js';
 import { robotsRpc } from './robots/robots.rpc.js';
@@ -50,56 +56,85 @@ export interface RunningApp {
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
+/** Paths callable without a token; every other RPC is refused before its body is read unless it has one. */
+const PUBLIC_RPC_PREFIX = `/${AuthServiceDescriptor.typeName}/`;
+
 export async function startApp({ config, log, now = () => new Date(), newId = randomUUID }: AppOptions): Promise<RunningApp> {
-  await mkdir(config.dataDir, { recursive: true });
+  // The data dir holds the database and the secret key: the server's user only, even if it existed before.
+  await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+  await chmod(config.dataDir, 0o700);
+  const serverKey = await loadServerKey(config.secretKey);
   const store = openStore({ url: config.databaseUrl, poolSize: config.poolSize });
   try {
-    return await serve(store, { config, log, now, newId });
+    return await serve(store, serverKey, { config, log, now, newId });
   } catch (err) {
     await store.close();
     throw err;
   }
 }
 
-async function serve(store: Store, { config, log, now, newId }: Required<AppOptions>): Promise<RunningApp> {
+async function serve(store: Store, serverKey: ServerKey, { config, log, now, newId }: Required<AppOptions>): Promise<RunningApp> {
   const { db } = store;
+  const { limits } = config;
   await migrate(store);
-  // One signing key per installation, shared by every replica through the database.
-  const signingKey = Buffer.from(await settings.ensureSetting(db, 'token_signing_key', randomBytes(32).toString('base64')), 'base64');
+  await checkServerKey(store, serverKey);
+  const signingKeys = await createSigningKeys({ db, serverKey, now, refreshSeconds: limits.signingKeyRefreshSeconds });
   const initialAdmin = await bootstrap({ db, now, newId, adminEmail: config.adminEmail });
 
-  const auth = createAuthService({ db, now, signingKey, tokenTtlSeconds: config.tokenTtlSeconds });
+  const auth = createAuthService({ db, now, signingKeys, tokenTtlSeconds: config.tokenTtlSeconds, limits });
   const access = createAccess(db);
-  const organizations = createOrganizationsService({ db, now, newId });
-  const locations = createLocationsService({ db, now, newId });
-  const keys = createKeysService({ db, now, newId });
+  const organizations = createOrganizationsService({ db, now, newId, limits });
+  const locations = createLocationsService({ db, now, newId, limits });
+  const keys = createKeysService({ db, now, newId, limits });
   const users = createUsersService({ db });
-  const robots = createRobotsService({ db, now, newId });
-  const parts = createPartsService({ db, now, newId });
-  const roles = createRolesService({ db, now, newId, access });
+  const robots = createRobotsService({ db, now, newId, limits });
+  const parts = createPartsService({ db, now, newId, limits });
+  const roles = createRolesService({ db, now, newId, access, limits });
   const partView = () => ({ machineDomain: config.machineDomain, now: now() });
+  const routeDeps: RouteDeps = { auth, access, log, limits };
 
   const rpc = connectNodeAdapter({
-    readMaxBytes: 32 * 1024 * 1024,
+    readMaxBytes: limits.maxRequestBytes,
+    contextValues: (req) => createContextValues().set(PEER_ADDRESS, req.socket.remoteAddress ?? ''),
     routes: (router) => {
-      registerAuthService(router, auth, log);
-      registerAppService(router, {
-        methods: METHODS,
-        handlers: {
+      registerAuthService(router, auth, log, limits);
+      registerService(
+        router,
+        AppService,
+        METHODS,
+        {
           ...organizationsRpc(organizations),
           ...locationsRpc(locations),
           ...keysRpc(keys),
           ...usersRpc(users),
           ...robotsRpc(robots, now),
-          ...partsRpc(parts, partView),
+          ...partsRpc(parts, partView, access),
           ...rolesRpc(roles),
         },
-        auth,
-        access,
-        log,
-      });
+        routeDeps,
+      );
+      registerService(router, AccountService, ACCOUNT_METHODS, accountRpc(auth), routeDeps);
     },
   });
+
+  /** An RPC without a valid token is answered before its body is read; only AuthService is open. */
+  const guarded: RequestHandler = (req, res) => {
+    if (req.method !== 'POST' || (req.url ?? '').startsWith(PUBLIC_RPC_PREFIX)) {
+      rpc(req, res);
+      return;
+    }
+    const header = req.headers.authorization ?? null;
+    auth.preflight(header).then(
+      (problem) => {
+        if (problem === undefined) rpc(req, res);
+        else rejectUnauthenticated(req, res, problem);
+      },
+      (err: unknown) => {
+        log.error({ err }, 'token check failed');
+        rejectUnauthenticated(req, res, 'the server could not check the access token; retry');
+      },
+    );
+  };
 
   const listener = createListener((req, res) => {
     const path = req.url ?? '/';
@@ -115,8 +150,8 @@ async function serve(store: Store, { config, log, now, newId }: Required<AppOpti
       return;
     }
     if (applyCors(req, res)) return;
-    rpc(req, res);
-  });
+    guarded(req, res);
+  }, limits);
   const port = await listener.listen(config.port, config.host);
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
@@ -130,6 +165,7 @@ async function serve(store: Store, { config, log, now, newId }: Required<AppOpti
     close: () => {
       closing ??= (async () => {
         await listener.close(SHUTDOWN_GRACE_MS);
+        signingKeys.stop();
         await store.close();
       })();
       return closing;

@@ -45,14 +45,18 @@ export async function bootstrap({ db, now, newId, adminEmail }: BootstrapDeps): 
     const apiKeyId = newId();
     const apiKey = generateKeySecret();
     await users.insertUser(tx, { id: userId, email: adminEmail, passwordHash, createdAt: at });
-    await organizations.insertOrganization(tx, {
-      id: organizationId,
-      name: 'Default organization',
-      publicNamespace: null,
-      defaultRegion: DEFAULT_REGION,
-      cid: null,
-      createdAt: at,
-    });
+    await organizations.insertOrganization(
+      tx,
+      {
+        id: organizationId,
+        name: 'Default organization',
+        publicNamespace: null,
+        defaultRegion: DEFAULT_REGION,
+        cid: null,
+        createdAt: at,
+      },
+      userId,
+    );
     await apiKeys.insertApiKey(tx, { id: apiKeyId, organizationId, name: 'initial-admin', secretHash: hashSecret(apiKey), createdAt: at });
     const ownerOfOrg = { organizationId, role: 'owner', resourceType: 'organization', resourceId: organizationId, createdAt: at } as const;
     await authorizations.insertAuthorizations(tx, [

@@ -3,8 +3,9 @@
  * frozen, passed down. Nothing else reads process.env.
  */
 import { resolve } from 'node:path';
-import { redactUrl } from '@hangar/store';
+import { engineOf, redactUrl } from '@hangar/store';
 import { z } from 'zod';
+import { LIMIT_NAMES, LIMITS, type LimitName, type Limits } from './settings.js';
 
 export interface Config {
   readonly port: number;
@@ -19,9 +20,16 @@ export interface Config {
   /** Seconds an access token stays valid; Viam's CLI sessions last 24 hours. */
   readonly tokenTtlSeconds: number;
   readonly poolSize: number;
+  /**
+   * Where the server's secret key comes from: the key itself (HANGAR_SECRET_KEY) or a file. Everything the
+   * database must not hold in clear (token signing keys, machine secrets) is derived from or sealed with it.
+   */
+  readonly secretKey: { readonly value: string } | { readonly file: string; readonly createIfMissing: boolean };
+  readonly limits: Limits;
 }
 
-export interface ConfigInput {
+/** Flags as `hangar server` passes them (camelCase of the flag name); every value is a string. */
+export type ConfigInput = {
   readonly port?: string | undefined;
   readonly host?: string | undefined;
   readonly dataDir?: string | undefined;
@@ -29,7 +37,8 @@ export interface ConfigInput {
   readonly logLevel?: string | undefined;
   readonly machineDomain?: string | undefined;
   readonly adminEmail?: string | undefined;
-}
+  readonly secretKeyFile?: string | undefined;
+} & Partial<Readonly<Record<LimitName, string | undefined>>>;
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -58,6 +67,15 @@ const schema = z.object({
   adminEmail: z.string().email('expected an email address'),
   tokenTtlSeconds: z.coerce.number().int().positive('expected a positive number of seconds'),
   poolSize: z.coerce.number().int().min(1).max(200),
+  secretKeyFile: z.string().min(1, 'expected a file path').optional(),
+  secretKey: z.string().min(1).optional(),
+  ...(Object.fromEntries(
+    LIMIT_NAMES.map((name) => {
+      const { min, max, unit } = LIMITS[name];
+      const message = `expected a whole number of ${unit} from ${min} to ${max}`;
+      return [name, z.string().regex(/^\d+$/, message).transform(Number).pipe(z.number().int().min(min, message).max(max, message))];
+    }),
+  ) as unknown as Record<LimitName, z.ZodType<number, z.ZodTypeDef, string>>),
 });
 
 /** Where each setting comes from, for messages that say what to fix. */
@@ -71,6 +89,9 @@ const SOURCES: Record<string, string> = {
   adminEmail: '--admin-email / HANGAR_ADMIN_EMAIL',
   tokenTtlSeconds: 'HANGAR_TOKEN_TTL_SECONDS',
   poolSize: 'HANGAR_DB_POOL_SIZE',
+  secretKeyFile: '--secret-key-file / HANGAR_SECRET_KEY_FILE',
+  secretKey: 'HANGAR_SECRET_KEY',
+  ...Object.fromEntries(LIMIT_NAMES.map((name) => [name, `${LIMITS[name].flag} / ${LIMITS[name].env}`])),
 };
 
 /** Flags win over the environment, the environment over defaults. */
@@ -85,6 +106,9 @@ export function loadConfig(flags: ConfigInput, env: NodeJS.ProcessEnv = process.
     adminEmail: flags.adminEmail ?? env.HANGAR_ADMIN_EMAIL ?? 'admin@hangar.local',
     tokenTtlSeconds: env.HANGAR_TOKEN_TTL_SECONDS ?? String(24 * 60 * 60),
     poolSize: env.HANGAR_DB_POOL_SIZE ?? '10',
+    secretKeyFile: flags.secretKeyFile ?? env.HANGAR_SECRET_KEY_FILE,
+    secretKey: env.HANGAR_SECRET_KEY,
+    ...Object.fromEntries(LIMIT_NAMES.map((name) => [name, flags[name] ?? env[LIMITS[name].env] ?? String(LIMITS[name].default)])),
   };
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
@@ -92,7 +116,8 @@ export function loadConfig(flags: ConfigInput, env: NodeJS.ProcessEnv = process.
       parsed.error.issues.map((issue) => {
         const key = String(issue.path[0] ?? '');
         const given = (raw as Record<string, unknown>)[key];
-        // Never echo a database password into a terminal or a log.
+        // Never echo a database password or the secret key into a terminal or a log.
+        if (key === 'secretKey') return `${SOURCES[key] ?? key}: ${issue.message}`;
         const value = key === 'databaseUrl' && typeof given === 'string' ? redactUrl(given) : given;
         return `${SOURCES[key] ?? key}: ${issue.message}, got ${JSON.stringify(value)}`;
       }),
@@ -101,6 +126,8 @@ export function loadConfig(flags: ConfigInput, env: NodeJS.ProcessEnv = process.
   const c = parsed.data;
   const dataDir = resolve(c.dataDir);
   const databaseUrl = c.databaseUrl === undefined || c.databaseUrl === '' ? resolve(dataDir, 'hangar.db') : c.databaseUrl;
+  const secretKey = secretKeySource(c.secretKey, c.secretKeyFile, dataDir, databaseUrl);
+  const limits = Object.freeze(Object.fromEntries(LIMIT_NAMES.map((name) => [name, c[name]])) as Limits);
   return Object.freeze({
     port: c.port,
     host: c.host,
@@ -111,7 +138,29 @@ export function loadConfig(flags: ConfigInput, env: NodeJS.ProcessEnv = process.
     adminEmail: c.adminEmail,
     tokenTtlSeconds: c.tokenTtlSeconds,
     poolSize: c.poolSize,
+    secretKey,
+    limits,
   });
+}
+
+export const SECRET_KEY_FILE_NAME = 'secret.key';
+
+/**
+ * SQLite keeps its key beside the database, created on first start. PostgreSQL replicas must all use the
+ * same key, so none may invent its own: the operator makes one and gives it to every replica.
+ */
+function secretKeySource(value: string | undefined, file: string | undefined, dataDir: string, databaseUrl: string): Config['secretKey'] {
+  if (value !== undefined && file !== undefined) {
+    throw new ConfigError(['HANGAR_SECRET_KEY and --secret-key-file / HANGAR_SECRET_KEY_FILE are both set: give the key one way']);
+  }
+  if (value !== undefined) return { value };
+  if (file !== undefined) return { file: resolve(file), createIfMissing: false };
+  if (engineOf(databaseUrl) === 'postgres') {
+    throw new ConfigError([
+      'PostgreSQL needs a secret key that every replica shares: create one with "hangar server generate-secret-key > /etc/hangar/secret.key" (chmod 600), then pass --secret-key-file /etc/hangar/secret.key (or set HANGAR_SECRET_KEY_FILE, or HANGAR_SECRET_KEY to its contents) on every replica',
+    ]);
+  }
+  return { file: resolve(dataDir, SECRET_KEY_FILE_NAME), createIfMissing: true };
 }
 
 /** Without a configured domain, parts are addressed under the server's own host name. */

@@ -6,3 +6,8 @@ export { runServer } from './main.js';
 export { METHODS, type AppMethodName, type MethodEntry, type MethodTable } from './rpc/methods.js';
 export type { Check, Target } from './rpc/access.js';
 export type { InitialAdmin } from './bootstrap.js';
+export { hashPassword } from './auth/passwords.js';
+export { DEFAULT_LIMITS, LIMITS, LIMIT_NAMES, type LimitName, type Limits, type LimitSetting } from './settings.js';
+export { ACCOUNT_METHODS } from './rpc/methods.js';
+export { rotateSigningKey, generateSecretKey, type Rotation } from './maintenance.js';
+export { ServerKeyError } from './crypto/server-key.js';

@@ -4,8 +4,11 @@ import { ConfigError, loadConfig, type ConfigInput } from './config.js';
 import { startApp } from './app.js';
 import { createLogger } from './log.js';
 import { redactUrl } from '@hangar/store';
+import { ServerKeyError } from './crypto/server-key.js';
 
 export async function runServer(flags: ConfigInput): Promise<void> {
+  // Everything the server writes (database, WAL, secret key, initial-admin.json) is for its user only.
+  process.umask(0o077);
   let config;
   try {
     config = loadConfig(flags);
@@ -17,7 +20,16 @@ export async function runServer(flags: ConfigInput): Promise<void> {
     throw err;
   }
   const log = createLogger(config.logLevel);
-  const app = await startApp({ config, log });
+  let app;
+  try {
+    app = await startApp({ config, log });
+  } catch (err) {
+    if (err instanceof ServerKeyError) {
+      process.stderr.write(`hangar server: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
   if (app.initialAdmin !== undefined) {
     const file = await writeInitialAdmin(config.dataDir, app.initialAdmin);
     process.stdout.write(initialAdminBanner(app.initialAdmin, file, app.url));

@@ -43,6 +43,16 @@ export async function listApiKeys(db: Executor, organizationId: string): Promise
   return rows.map((row) => ({ id: row.id, organizationId: row.organization_id, name: row.name, createdAt: row.created_at }));
 }
 
+/** Keys of an organization (for --max-keys-per-organization). */
+export async function countApiKeys(db: Executor, organizationId: string): Promise<number> {
+  const row = await db
+    .selectFrom('api_keys')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('organization_id', '=', organizationId)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 /** Keys holding any role on one of the given resources. */
 export async function listApiKeysOnResource(db: Executor, resourceId: string): Promise<ApiKeyRecord[]> {
   const rows = await db
@@ -85,7 +95,15 @@ const selectKeyWithGrants = reusable(
     db
       .selectFrom('api_keys as k')
       .leftJoin('authorizations as a', 'a.identity_id', 'k.id')
-      .select(['k.name', 'k.generation', 'a.organization_id', 'a.role', 'a.resource_type', 'a.resource_id'])
+      .select([
+        'k.name',
+        'k.generation',
+        'k.organization_id as home_organization_id',
+        'a.organization_id',
+        'a.role',
+        'a.resource_type',
+        'a.resource_id',
+      ])
       .where('k.id', '=', id),
   1,
 );
@@ -97,7 +115,7 @@ const selectKeyWithGrants = reusable(
 export async function findApiKeyWithGrants(
   db: Executor,
   id: string,
-): Promise<{ name: string; generation: number; grants: Grant[] } | undefined> {
+): Promise<{ name: string; generation: number; organizationId: string; grants: Grant[] } | undefined> {
   const rows = await selectKeyWithGrants(db, id);
   const first = rows[0];
   if (first === undefined) return undefined;
@@ -112,5 +130,5 @@ export async function findApiKeyWithGrants(
       resourceId: r.resource_id,
     });
   }
-  return { name: first.name, generation: first.generation, grants };
+  return { name: first.name, generation: first.generation, organizationId: first.home_organization_id, grants };
 }

@@ -91,6 +91,30 @@ export async function deleteAuthorizationsOnResources(db: Executor, resourceIds:
   await db.deleteFrom('authorizations').where('resource_id', 'in', resourceIds).execute();
 }
 
+/**
+ * Removes every role on an organization's locations and their machines (they are being deleted with it),
+ * by subquery: an organization may hold more of them than a statement may take parameters.
+ */
+export async function deleteAuthorizationsOnResourcesOfOrganization(db: Executor, organizationId: string): Promise<void> {
+  await db
+    .deleteFrom('authorizations')
+    .where((eb) =>
+      eb.or([
+        eb('resource_id', 'in', eb.selectFrom('locations').select('locations.id').where('locations.primary_org_id', '=', organizationId)),
+        eb(
+          'resource_id',
+          'in',
+          eb
+            .selectFrom('robots')
+            .innerJoin('locations', 'locations.id', 'robots.location_id')
+            .select('robots.id')
+            .where('locations.primary_org_id', '=', organizationId),
+        ),
+      ]),
+    )
+    .execute();
+}
+
 /** Every role held by any of the given identities (for listing keys with their roles in one query). */
 export async function listAuthorizationsOfIdentities(db: Executor, identityIds: readonly string[]): Promise<Authorization[]> {
   if (identityIds.length === 0) return [];
@@ -155,6 +179,19 @@ export async function countOrganizationOwners(db: Executor, organizationId: stri
     .where('role', '=', 'owner')
     .executeTakeFirstOrThrow();
   return Number(row.n);
+}
+
+/** The identities that own the organization itself. */
+export async function listOrganizationOwnerIds(db: Executor, organizationId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('authorizations')
+    .select('identity_id')
+    .where('organization_id', '=', organizationId)
+    .where('resource_type', '=', 'organization')
+    .where('resource_id', '=', organizationId)
+    .where('role', '=', 'owner')
+    .execute();
+  return rows.map((r) => r.identity_id);
 }
 
 export async function deleteAuthorizationsOfIdentity(db: Executor, identityId: string): Promise<void> {

@@ -13,6 +13,7 @@ import {
   type PostgresPoolClient,
   type SqliteDatabase,
 } from 'kysely';
+import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
 import pg from 'pg';
 import { migrationProvider } from './migrations/index.js';
 import type { DB } from './schema.js';
@@ -49,13 +50,27 @@ export function openStore(options: OpenOptions): Store {
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: withNamedStatements(pool) }) });
     return { db, engine: 'postgres', description: `postgres ${redactUrl(options.url)}`, close: () => db.destroy() };
   }
-  const file = new Database(options.url);
+  const file = new Database(privateFile(options.url));
   file.pragma('journal_mode = WAL');
   file.pragma('synchronous = NORMAL');
   file.pragma('busy_timeout = 5000');
   file.pragma('foreign_keys = ON');
+  // Reading once creates the -wal and -shm files, which must be as private as the database itself.
+  file.prepare('select count(*) from sqlite_master').get();
+  for (const suffix of ['-wal', '-shm']) if (existsSync(options.url + suffix)) chmodSync(options.url + suffix, 0o600);
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(file) }) });
   return { db, engine: 'sqlite', description: `sqlite ${options.url}`, close: () => db.destroy() };
+}
+
+/**
+ * The database holds password hashes and machine secrets: only the server's user may read it, whatever the
+ * umask, and a file an older version created world-readable is fixed on the next start.
+ */
+function privateFile(path: string): string {
+  if (path === ':memory:') return path;
+  closeSync(openSync(path, 'a', 0o600));
+  chmodSync(path, 0o600);
+  return path;
 }
 
 /** Runs every pending migration. Kysely's Migrator takes a lock, so several replicas may start at once. */

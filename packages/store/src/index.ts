@@ -9,3 +9,4 @@ export * as apiKeys from './api-keys.js';
 export * as authorizations from './authorizations.js';
 export * as robots from './robots.js';
 export * as parts from './parts.js';
+export * as signingKeys from './signing-keys.js';

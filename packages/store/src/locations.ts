@@ -144,6 +144,36 @@ export async function countRobotsIn(db: Executor, id: string): Promise<number> {
   return Number(row.n);
 }
 
+/** Locations an organization owns (for --max-locations-per-organization). */
+export async function countLocationsOfOrganization(db: Executor, organizationId: string): Promise<number> {
+  const row = await db
+    .selectFrom('locations')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('primary_org_id', '=', organizationId)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** How many levels a location's subtree spans, itself included (1 for a location without children). */
+export async function subtreeHeight(db: Executor, id: string): Promise<number> {
+  const result = await sql<{ height: number | string | null }>`
+    with recursive below(id, depth) as (
+      select id, 1 from locations where id = ${id}
+      union all
+      select l.id, b.depth + 1 from locations l join below b on l.parent_location_id = b.id where b.depth < ${MAX_LOCATION_DEPTH + 1}
+    )
+    select max(depth) as height from below`.execute(db);
+  return Number(result.rows[0]?.height ?? 0);
+}
+
+/**
+ * Detaches an organization's locations from one another, so deleting them is one flat delete: a cascade
+ * down a long parent chain would run a trigger per level (SQLite gives up at 1,000).
+ */
+export async function unlinkLocationsOfOrganization(db: Executor, organizationId: string): Promise<void> {
+  await db.updateTable('locations').set({ parent_location_id: null }).where('primary_org_id', '=', organizationId).execute();
+}
+
 export async function countChildLocations(db: Executor, id: string): Promise<number> {
   const row = await db
     .selectFrom('locations')
@@ -153,7 +183,10 @@ export async function countChildLocations(db: Executor, id: string): Promise<num
   return Number(row.n);
 }
 
-/** Writes keep the tree acyclic; this bound only keeps a damaged tree from looping a query forever. */
+/**
+ * Writes keep the tree acyclic and no deeper than --max-location-depth (at most this); this bound also
+ * keeps a damaged tree from looping a query forever.
+ */
 export const MAX_LOCATION_DEPTH = 64;
 
 /**

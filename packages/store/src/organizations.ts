@@ -6,7 +6,7 @@ import type { OrganizationsTable } from './schema.js';
 
 const ORG_COLUMNS = ['id', 'name', 'public_namespace', 'default_region', 'cid', 'created_at'] as const;
 
-function toOrganization(row: Selectable<OrganizationsTable>): Organization {
+function toOrganization(row: Pick<Selectable<OrganizationsTable>, (typeof ORG_COLUMNS)[number]>): Organization {
   return {
     id: row.id,
     name: row.name,
@@ -17,7 +17,8 @@ function toOrganization(row: Selectable<OrganizationsTable>): Organization {
   };
 }
 
-export async function insertOrganization(db: Executor, org: Organization): Promise<void> {
+/** `quotaOwner`: the user the organization counts against (see countOrganizationsOfQuotaOwner). */
+export async function insertOrganization(db: Executor, org: Organization, quotaOwner: string): Promise<void> {
   await db
     .insertInto('organizations')
     .values({
@@ -27,8 +28,34 @@ export async function insertOrganization(db: Executor, org: Organization): Promi
       default_region: org.defaultRegion,
       cid: org.cid,
       created_at: org.createdAt,
+      quota_owner: quotaOwner,
     })
     .execute();
+}
+
+/** Whom an organization counts against: the user accountable for it, or (older rows) the organization itself. */
+export async function quotaOwnerOf(db: Executor, organizationId: string): Promise<string> {
+  const row = await db.selectFrom('organizations').select('quota_owner').where('id', '=', organizationId).executeTakeFirst();
+  return row?.quota_owner ?? organizationId;
+}
+
+export async function countOrganizationsOfQuotaOwner(db: Executor, owner: string): Promise<number> {
+  const row = await db
+    .selectFrom('organizations')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where((eb) => eb.or([eb('quota_owner', '=', owner), eb.and([eb('quota_owner', 'is', null), eb('id', '=', owner)])]))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Serializes organization creations counted against one owner (a user row or an organization row). */
+export async function lockQuotaOwner(db: Executor, owner: string): Promise<void> {
+  await db
+    .updateTable('users')
+    .set((eb) => ({ id: eb.ref('id') }))
+    .where('id', '=', owner)
+    .execute();
+  await lockOrganization(db, owner);
 }
 
 const selectOrganization = reusable(
@@ -80,16 +107,6 @@ export async function updateOrganization(db: Executor, id: string, changes: Orga
 /** Deletes the organization; foreign keys cascade to its locations, keys and authorizations. */
 export async function deleteOrganization(db: Executor, id: string): Promise<void> {
   await db.deleteFrom('organizations').where('id', '=', id).execute();
-}
-
-/** Ids of the locations an organization owns and of the machines in them (for cascades). */
-export async function listOwnedResourceIds(db: Executor, id: string): Promise<{ locationIds: string[]; robotIds: string[] }> {
-  const locationIds = (await db.selectFrom('locations').select('id').where('primary_org_id', '=', id).execute()).map((l) => l.id);
-  const robotIds =
-    locationIds.length === 0
-      ? []
-      : (await db.selectFrom('robots').select('id').where('location_id', 'in', locationIds).execute()).map((r) => r.id);
-  return { locationIds, robotIds };
 }
 
 /**

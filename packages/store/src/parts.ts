@@ -140,6 +140,67 @@ export async function listParts(db: Executor, robotId: string): Promise<RobotPar
   return foldParts(rows);
 }
 
+export interface SizedPage {
+  /** At most this many items (undefined: no count limit). */
+  readonly limit: number | undefined;
+  /** The byte budget of the page; the first item is always taken, whatever its size. */
+  readonly maxBytes: number;
+  /** Bytes each item costs on the wire besides its config. */
+  readonly overheadBytes: number;
+}
+
+/** The leading items of `sized` (in order) that fit the page's count and byte budget. */
+function fitPage<T extends { size: number }>(sized: readonly T[], page: SizedPage): { taken: T[]; more: boolean } {
+  const taken: T[] = [];
+  let bytes = 0;
+  for (const item of sized) {
+    const cost = item.size + page.overheadBytes;
+    if (taken.length > 0 && (bytes + cost > page.maxBytes || (page.limit !== undefined && taken.length >= page.limit))) break;
+    taken.push(item);
+    bytes += cost;
+  }
+  return { taken, more: taken.length < sized.length };
+}
+
+/**
+ * One page of a machine's parts in listParts' order, cut by count and by the size of their configs, so a
+ * machine of many large configs never becomes one huge response. Sizes are read first, configs only for
+ * the parts that fit. `afterId` is the last part of the previous page.
+ */
+export async function listPartsPage(
+  db: Executor,
+  robotId: string,
+  afterId: string | undefined,
+  page: SizedPage,
+): Promise<{ parts: RobotPart[]; more: boolean } | undefined> {
+  const sized = await db
+    .selectFrom('robot_parts')
+    .select(['id', (eb) => eb.fn<number | string>('length', ['config_json']).as('size')])
+    .where('robot_id', '=', robotId)
+    .orderBy('is_main', 'desc')
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+  const start = afterId === undefined ? 0 : sized.findIndex((p) => p.id === afterId) + 1;
+  if (start === 0 && afterId !== undefined) return undefined;
+  const { taken, more } = fitPage(
+    sized.slice(start).map((p) => ({ id: p.id, size: Number(p.size) })),
+    page,
+  );
+  if (taken.length === 0) return { parts: [], more: false };
+  const rows = await selectParts(db)
+    .where(
+      'p.id',
+      'in',
+      taken.map((t) => t.id),
+    )
+    .orderBy('s.created_at')
+    .orderBy('s.id')
+    .execute();
+  const byId = new Map(foldParts(rows).map((p) => [p.id, p]));
+  return { parts: taken.flatMap((t) => byId.get(t.id) ?? []), more };
+}
+
 export async function countParts(db: Executor, robotId: string): Promise<number> {
   const row = await db
     .selectFrom('robot_parts')
@@ -187,6 +248,7 @@ export async function setNeedsRestart(db: Executor, id: string, needsRestart: bo
 }
 
 export async function insertHistory(db: Executor, entry: PartHistoryEntry): Promise<void> {
+  const oldJson = JSON.stringify(entry.old);
   await db
     .insertInto('robot_part_history')
     .values({
@@ -194,35 +256,79 @@ export async function insertHistory(db: Executor, entry: PartHistoryEntry): Prom
       part_id: entry.partId,
       robot_id: entry.robotId,
       at: entry.at,
-      old_json: JSON.stringify(entry.old),
+      old_json: oldJson,
       editor_type: entry.editor.type,
       editor_id: entry.editor.id,
+      size_bytes: Buffer.byteLength(oldJson),
     })
     .execute();
 }
 
-/** A part's history, newest first: all of it, or one keyset page (cursor key: the instant). */
+/**
+ * Drops a part's oldest history entries beyond `maxEntries` or `maxBytes` in all (the newest entry is
+ * always kept); returns how many went.
+ */
+export async function pruneHistory(db: Executor, partId: string, maxEntries: number, maxBytes: number): Promise<number> {
+  const rows = await db
+    .selectFrom('robot_part_history')
+    .select(['id', 'size_bytes'])
+    .where('part_id', '=', partId)
+    .orderBy('at', 'desc')
+    .orderBy('id', 'desc')
+    .execute();
+  const { taken } = fitPage(
+    rows.map((r) => ({ id: r.id, size: r.size_bytes })),
+    { limit: maxEntries, maxBytes, overheadBytes: 0 },
+  );
+  const drop = rows.slice(taken.length).map((r) => r.id);
+  // In slices, so a long history left by an older server cannot exceed a statement's parameter limit.
+  for (let i = 0; i < drop.length; i += 500) {
+    await db
+      .deleteFrom('robot_part_history')
+      .where('id', 'in', drop.slice(i, i + 500))
+      .execute();
+  }
+  return drop.length;
+}
+
+/**
+ * A part's history, newest first, one keyset page (cursor key: the instant) cut by count and by bytes:
+ * sizes are read first and the entries themselves only for what fits.
+ */
 export async function listHistory(
   db: Executor,
   partId: string,
-  page?: { limit: number; before: PageCursor | undefined },
+  before: PageCursor | undefined,
+  page: SizedPage,
 ): Promise<{ entries: PartHistoryEntry[]; more: boolean }> {
   let query = db
     .selectFrom('robot_part_history')
-    .select(['id', 'part_id', 'robot_id', 'at', 'old_json', 'editor_type', 'editor_id'])
+    .select(['id', 'at', 'size_bytes'])
     .where('part_id', '=', partId)
     .orderBy('at', 'desc')
     .orderBy('id', 'desc');
-  if (page?.before !== undefined) {
-    const { key, id } = page.before;
+  if (before !== undefined) {
+    const { key, id } = before;
     query = query.where((eb) => eb(eb.refTuple('at', 'id'), '<', eb.tuple(key, id)));
   }
-  if (page !== undefined) query = query.limit(page.limit + 1);
-  const rows = await query.execute();
-  const more = page !== undefined && rows.length > page.limit;
+  if (page.limit !== undefined) query = query.limit(page.limit + 1);
+  const sized = (await query.execute()).map((r) => ({ id: r.id, size: r.size_bytes }));
+  const { taken, more } = fitPage(sized, page);
+  if (taken.length === 0) return { entries: [], more: false };
+  const rows = await db
+    .selectFrom('robot_part_history')
+    .select(['id', 'part_id', 'robot_id', 'at', 'old_json', 'editor_type', 'editor_id'])
+    .where(
+      'id',
+      'in',
+      taken.map((t) => t.id),
+    )
+    .orderBy('at', 'desc')
+    .orderBy('id', 'desc')
+    .execute();
   return {
     more,
-    entries: (more ? rows.slice(0, page.limit) : rows).map((r) => ({
+    entries: rows.map((r) => ({
       id: r.id,
       partId: r.part_id,
       robotId: r.robot_id,

@@ -102,3 +102,23 @@ export async function listRobotsByIds(db: Executor, ids: readonly string[]): Pro
   const rows = (await selectRobots(db).where('robots.id', 'in', ids).orderBy('robots.name').orderBy('robots.id').execute()) as RobotRow[];
   return rows.map(toRobot);
 }
+
+/** Machines in an organization's locations (for --max-machines-per-organization). */
+export async function countRobotsOfOrganization(db: Executor, organizationId: string): Promise<number> {
+  const row = await db
+    .selectFrom('robots')
+    .innerJoin('locations', 'locations.id', 'robots.location_id')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('locations.primary_org_id', '=', organizationId)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Serializes changes to one machine's set of parts until the transaction ends. */
+export async function lockRobot(db: Executor, id: string): Promise<void> {
+  await db
+    .updateTable('robots')
+    .set((eb) => ({ id: eb.ref('id') }))
+    .where('id', '=', id)
+    .execute();
+}

@@ -16,6 +16,7 @@ export interface DB {
   robot_parts: RobotPartsTable;
   robot_part_secrets: RobotPartSecretsTable;
   robot_part_history: RobotPartHistoryTable;
+  signing_keys: SigningKeysTable;
 }
 
 type Flag = ColumnType<number, number | undefined, number>;
@@ -31,6 +32,8 @@ export interface UsersTable {
   password_hash: string;
   created_at: string;
   last_login: string | null;
+  /** Bumped to revoke every token of the user (log out everywhere, password change). */
+  token_generation: ColumnType<number, number | undefined, number>;
 }
 
 export interface OrganizationsTable {
@@ -40,6 +43,8 @@ export interface OrganizationsTable {
   default_region: string;
   cid: string | null;
   created_at: string;
+  /** The user this organization counts against for the organizations quota; null: itself. */
+  quota_owner: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface LocationsTable {
@@ -117,4 +122,13 @@ export interface RobotPartHistoryTable {
   old_json: string;
   editor_type: string;
   editor_id: string;
+  /** Bytes of old_json, for the per-part history cap. */
+  size_bytes: ColumnType<number, number | undefined, number>;
+}
+
+export interface SigningKeysTable {
+  id: string;
+  /** Mixed with the server's secret key (never stored) to derive the signing key. */
+  salt: string;
+  created_at: string;
 }

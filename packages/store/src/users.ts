@@ -29,10 +29,43 @@ export async function findUserByEmail(db: Executor, email: string): Promise<User
   return row && toUser(row);
 }
 
-/** The only query that reads a password hash: used by password login and nothing else. */
-export async function findPasswordHash(db: Executor, email: string): Promise<{ id: string; passwordHash: string } | undefined> {
-  const row = await db.selectFrom('users').select(['id', 'password_hash']).where('email', '=', email).executeTakeFirst();
-  return row && { id: row.id, passwordHash: row.password_hash };
+/** The only queries that read a password hash: used by password login and password changes, nothing else. */
+export async function findPasswordHash(
+  db: Executor,
+  email: string,
+): Promise<{ id: string; passwordHash: string; tokenGeneration: number } | undefined> {
+  const row = await db
+    .selectFrom('users')
+    .select(['id', 'password_hash', 'token_generation'])
+    .where('email', '=', email)
+    .executeTakeFirst();
+  return row && { id: row.id, passwordHash: row.password_hash, tokenGeneration: row.token_generation };
+}
+
+export async function findPasswordHashById(db: Executor, id: string): Promise<{ email: string; passwordHash: string } | undefined> {
+  const row = await db.selectFrom('users').select(['email', 'password_hash']).where('id', '=', id).executeTakeFirst();
+  return row && { email: row.email, passwordHash: row.password_hash };
+}
+
+/** A user as a token presents it: runs on every call made with a user's token. */
+export async function findTokenUser(db: Executor, id: string): Promise<{ email: string; tokenGeneration: number } | undefined> {
+  const row = await db.selectFrom('users').select(['email', 'token_generation']).where('id', '=', id).executeTakeFirst();
+  return row && { email: row.email, tokenGeneration: row.token_generation };
+}
+
+/** Revokes every token the user holds; returns the new generation. */
+export async function bumpTokenGeneration(db: Executor, id: string): Promise<number> {
+  await db
+    .updateTable('users')
+    .set((eb) => ({ token_generation: eb('token_generation', '+', 1) }))
+    .where('id', '=', id)
+    .execute();
+  const row = await db.selectFrom('users').select('token_generation').where('id', '=', id).executeTakeFirstOrThrow();
+  return row.token_generation;
+}
+
+export async function setPasswordHash(db: Executor, id: string, passwordHash: string): Promise<void> {
+  await db.updateTable('users').set({ password_hash: passwordHash }).where('id', '=', id).execute();
 }
 
 export async function listUsers(db: Executor, ids: readonly string[]): Promise<User[]> {

@@ -1,6 +1,7 @@
 /** A fresh, empty database per test file: a temp SQLite file, or a uniquely named PostgreSQL database. */
+import type { InitialAdmin } from '@hangar/server';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -12,22 +13,38 @@ export interface TestDatabase {
   readonly url: string;
   /** A scratch directory for the server's data dir. */
   readonly dataDir: string;
+  /**
+   * Flags every server on this database needs: on PostgreSQL, the secret key file that replicas must
+   * share (SQLite keeps its key in the data dir by itself).
+   */
+  readonly serverFlags: Readonly<Record<string, string>>;
+  /** The administrator the first server on this database created; later servers find it here. */
+  admin?: InitialAdmin;
   drop(): Promise<void>;
 }
 
 export async function freshDatabase(engine: TestEngine): Promise<TestDatabase> {
   const dataDir = await mkdtemp(join(tmpdir(), 'hangar-test-'));
   if (engine === 'sqlite') {
-    return { engine, url: join(dataDir, 'hangar.db'), dataDir, drop: () => rm(dataDir, { recursive: true, force: true }) };
+    return {
+      engine,
+      url: join(dataDir, 'hangar.db'),
+      dataDir,
+      serverFlags: {},
+      drop: () => rm(dataDir, { recursive: true, force: true }),
+    };
   }
   const name = `hangar_test_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
   await admin((c) => c.query(`create database ${name}`));
   const url = new URL(POSTGRES_URL);
   url.pathname = `/${name}`;
+  const secretKeyFile = join(dataDir, 'replicas-secret.key');
+  await writeFile(secretKeyFile, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
   return {
     engine,
     url: url.toString(),
     dataDir,
+    serverFlags: { secretKeyFile },
     drop: async () => {
       await admin((c) => c.query(`drop database if exists ${name} with (force)`));
       await rm(dataDir, { recursive: true, force: true });

@@ -11,3 +11,5 @@ export * from './inspect.js';
 export * from './wire-clients.js';
 export * from './snapshots.js';
 export * from './fleet.js';
+export * from './raw-http.js';
+export * from './users.js';

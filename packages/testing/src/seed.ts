@@ -20,9 +20,20 @@ export interface SeededOrg {
 
 let counter = 0;
 
-/** A new organization (created by the admin key) with one location, an owner key and an operator key. */
-export async function seedOrg(server: TestServer, name = `Org ${++counter}`): Promise<SeededOrg> {
-  const admin = server.client;
+export interface SeedOptions {
+  /**
+   * Who creates (and so owns) the organization: the administrator's API key (default), or the
+   * administrator as a user, who is then a member that roles can be given to.
+   */
+  readonly creator?: 'admin-key' | 'admin-user';
+}
+
+/** A new organization with one location, an owner key and an operator key. */
+export async function seedOrg(server: TestServer, name = `Org ${++counter}`, options: SeedOptions = {}): Promise<SeededOrg> {
+  const admin =
+    options.creator === 'admin-user'
+      ? await server.connect({ type: 'password', email: server.admin.email, password: server.admin.password })
+      : server.client;
   const org = await admin.createOrganization(name);
   const location = await admin.createLocation(org.id, `${name} HQ`);
   const ownerKey = await newKey(admin, org.id, { role: 'owner', resourceType: 'organization', resourceId: org.id });

@@ -26,10 +26,17 @@ export interface TestServer {
 export interface TestServerOptions {
   /** Server log level; HANGAR_TEST_LOG_LEVEL overrides (e.g. debug when a test misbehaves). */
   readonly logLevel?: string;
+  /** More server flags, as `hangar server` takes them (camelCase), e.g. `{ maxLocationDepth: '3' }`. */
+  readonly flags?: Readonly<Record<string, string>>;
+  /** Start on this database (and data dir) instead of a fresh one, e.g. a second replica or a restart. */
+  readonly database?: TestDatabase;
+  /** Whether this server drops the database when it closes (default: when it created it). */
+  readonly ownsDatabase?: boolean;
 }
 
 export async function startTestServer(engine: TestEngine, options: TestServerOptions = {}): Promise<TestServer> {
-  const db = await freshDatabase(engine);
+  const db = options.database ?? (await freshDatabase(engine));
+  const ownsDatabase = options.ownsDatabase ?? options.database === undefined;
   const clock = createTestClock();
   const config = loadConfig(
     {
@@ -38,6 +45,8 @@ export async function startTestServer(engine: TestEngine, options: TestServerOpt
       dataDir: db.dataDir,
       databaseUrl: db.url,
       logLevel: process.env.HANGAR_TEST_LOG_LEVEL ?? options.logLevel ?? 'silent',
+      ...db.serverFlags,
+      ...options.flags,
     },
     {},
   );
@@ -45,11 +54,12 @@ export async function startTestServer(engine: TestEngine, options: TestServerOpt
   try {
     app = await startApp({ config, log: createLogger(config.logLevel), now: () => clock.now() });
   } catch (err) {
-    await db.drop();
+    if (ownsDatabase) await db.drop();
     throw err;
   }
-  const admin = app.initialAdmin;
+  const admin = app.initialAdmin ?? db.admin;
   if (admin === undefined) throw new Error('a fresh database must bootstrap an administrator');
+  db.admin = admin;
   const url = app.url;
   const connect = (credentials: Credentials, protocol: Protocol = 'connect') => AppClient.connect({ url, credentials, protocol });
   const client = await connect({ type: 'api-key', keyId: admin.apiKeyId, key: admin.apiKey });
@@ -68,7 +78,7 @@ export async function startTestServer(engine: TestEngine, options: TestServerOpt
       if (closed) return;
       closed = true;
       await app.close();
-      await db.drop();
+      if (ownsDatabase) await db.drop();
     },
   };
 }

@@ -42,6 +42,7 @@ import * as roleList from './roles/list.js';
 import * as roleAdd from './roles/add.js';
 import * as roleRemove from './roles/remove.js';
 import * as roleChange from './roles/change.js';
+import * as accountChangePassword from './account/change-password.js';
 
 export function buildProgram(ctx: Ctx): Command {
   const program = new Command('hangar')
@@ -76,6 +77,7 @@ Exit codes: 0 ok, 1 error, 2 bad usage, 4 not signed in or credentials rejected,
   printAccessToken.register(loginCmd, ctx);
   logout.register(program, ctx);
   whoami.register(program, ctx);
+  accountChangePassword.register(program.command('account').description('your own account: change your password'), ctx);
 
   const orgs = program
     .command('organizations')

@@ -1,36 +1,89 @@
-import { invalid, isUuid, unauthenticated, type Actor, type IdentityType } from '@hangar/domain';
-import { apiKeys, authorizations, users, type Executor } from '@hangar/store';
+import { invalid, isUuid, parseEmail, unauthenticated, type Actor, type IdentityType } from '@hangar/domain';
+import { apiKeys, authorizations, users, type Database } from '@hangar/store';
 import { randomBytes } from 'node:crypto';
+import type { Limits } from '../settings.js';
+import { createHashQueue } from './hash-queue.js';
+import { createLoginThrottle } from './login-throttle.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 import { secretMatches } from './secrets.js';
-import { signToken, verifyToken } from './tokens.js';
+import type { SigningKeys } from './signing-keys.js';
+import { signToken, tokenKeyId, verifyToken, type TokenClaims } from './tokens.js';
 
 export interface AuthDeps {
-  readonly db: Executor;
+  readonly db: Database;
   readonly now: () => Date;
-  readonly signingKey: Buffer;
+  readonly signingKeys: SigningKeys;
   readonly tokenTtlSeconds: number;
+  readonly limits: Limits;
 }
 
 export const CREDENTIAL_TYPES = ['api-key', 'password'] as const;
 
-const LOG_IN_AGAIN = 'log in again (hangar login, or Authenticate with your API key)';
+/** Passwords are chosen by people; this many characters is the floor NIST SP 800-63B sets for them. */
+export const MIN_PASSWORD_LENGTH = 12;
+const MAX_EMAIL_LENGTH = 254;
 
-export function createAuthService({ db, now, signingKey, tokenTtlSeconds }: AuthDeps) {
+const LOG_IN_AGAIN = 'log in again (hangar login, or Authenticate with your API key)';
+const MISSING_CREDENTIALS =
+  'missing credentials: call proto.rpc.v1.AuthService/Authenticate and send "authorization: Bearer <access token>"';
+
+export function createAuthService({ db, now, signingKeys, tokenTtlSeconds, limits }: AuthDeps) {
   const unknownUserHash = hashPassword(randomBytes(16).toString('hex'));
   const nowSeconds = (): number => Math.floor(now().getTime() / 1000);
+  const throttle = createLoginThrottle({
+    failuresPerAccount: limits.loginFailuresPerAccount,
+    failuresPerAddress: limits.loginFailuresPerAddress,
+    backoffMaxSeconds: limits.loginBackoffMaxSeconds,
+    now,
+  });
+  const hashQueue = createHashQueue({ concurrency: limits.passwordHashConcurrency, maxQueued: limits.passwordHashQueue });
 
   function mint(typ: IdentityType, sub: string, gen: number): string {
     const iat = nowSeconds();
-    return signToken({ sub, typ, gen, iat, exp: iat + tokenTtlSeconds }, signingKey);
+    return signToken({ sub, typ, gen, iat, exp: iat + tokenTtlSeconds }, signingKeys.current());
   }
 
   // One message for every wrong credential, so a caller cannot tell a wrong secret from an unknown key.
   const rejected = () => unauthenticated('invalid credentials: check the key id and secret (or email and password)');
 
+  function checkPasswordSize(field: string, password: string): void {
+    const bytes = Buffer.byteLength(password, 'utf8');
+    if (bytes > limits.maxPasswordBytes) {
+      throw invalid(`${field} is ${bytes} bytes; at most ${limits.maxPasswordBytes} bytes are accepted (--max-password-bytes)`);
+    }
+  }
+
+  /** Checks a password through the throttle and the hashing queue; counts a failure against both. */
+  async function passwordMatches(email: string, password: string, stored: string | undefined, address: string): Promise<boolean> {
+    throttle.check(email, address);
+    // An unknown email costs the same scrypt run as a known one, so timing does not tell which exist.
+    const hash = stored ?? (await unknownUserHash);
+    const matches = await hashQueue.run(address, () => verifyPassword(password, hash));
+    if (stored === undefined || !matches) {
+      throttle.failed(email, address);
+      return false;
+    }
+    throttle.succeeded(email);
+    return true;
+  }
+
+  /** The claims of a well-formed, correctly signed, unexpired token, or why not (a message for the caller). */
+  async function checkToken(header: string | null): Promise<{ claims: TokenClaims } | { problem: string }> {
+    if (header === null || header === '') return { problem: MISSING_CREDENTIALS };
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    if (match?.[1] === undefined) return { problem: 'malformed authorization header: expected "Bearer <access token>"' };
+    const token = match[1];
+    const kid = tokenKeyId(token);
+    const check = verifyToken(token, kid === undefined ? undefined : await signingKeys.find(kid), nowSeconds());
+    if (!check.ok) {
+      return { problem: check.reason === 'expired' ? `access token expired: ${LOG_IN_AGAIN}` : `invalid access token: ${LOG_IN_AGAIN}` };
+    }
+    return { claims: check.claims };
+  }
+
   return {
     /** proto.rpc.v1.AuthService/Authenticate: credentials in, a 24-hour access token out. */
-    async authenticate(entity: string, type: string, payload: string): Promise<string> {
+    async authenticate(entity: string, type: string, payload: string, address: string): Promise<string> {
       if (entity === '') throw invalid('entity is required: the API key id, or the email of a user');
       if (payload === '') throw invalid('credentials.payload is required');
       switch (type) {
@@ -41,12 +94,13 @@ export function createAuthService({ db, now, signingKey, tokenTtlSeconds }: Auth
           return mint('api-key', entity, key.generation);
         }
         case 'password': {
-          const found = await users.findPasswordHash(db, entity.trim().toLowerCase());
-          // An unknown email costs the same scrypt run as a known one, so timing does not tell which exist.
-          const matches = await verifyPassword(payload, found?.passwordHash ?? (await unknownUserHash));
-          if (found === undefined || !matches) throw rejected();
+          if (entity.length > MAX_EMAIL_LENGTH) throw invalid(`entity must be an email address of at most ${MAX_EMAIL_LENGTH} characters`);
+          checkPasswordSize('credentials.payload', payload);
+          const email = entity.trim().toLowerCase();
+          const found = await users.findPasswordHash(db, email);
+          if (!(await passwordMatches(email, payload, found?.passwordHash, address)) || found === undefined) throw rejected();
           await users.touchLastLogin(db, found.id, now().toISOString());
-          return mint('user', found.id, 0);
+          return mint('user', found.id, found.tokenGeneration);
         }
         default:
           throw invalid(
@@ -55,31 +109,64 @@ export function createAuthService({ db, now, signingKey, tokenTtlSeconds }: Auth
       }
     },
 
+    /**
+     * The cheap part of authentication, done before a request body is read: undefined if the header
+     * carries a well-formed, correctly signed, unexpired token, else the message to refuse it with.
+     */
+    async preflight(header: string | null): Promise<string | undefined> {
+      const result = await checkToken(header);
+      return 'problem' in result ? result.problem : undefined;
+    },
+
     /** The caller of an RPC, from its `authorization: Bearer …` header, with its current grants. */
     async actorFromHeader(header: string | null): Promise<Actor> {
-      if (header === null || header === '') {
-        throw unauthenticated(
-          'missing credentials: call proto.rpc.v1.AuthService/Authenticate and send "authorization: Bearer <access token>"',
-        );
-      }
-      const match = /^Bearer\s+(\S+)$/i.exec(header);
-      if (match?.[1] === undefined) throw unauthenticated('malformed authorization header: expected "Bearer <access token>"');
-      const check = verifyToken(match[1], signingKey, nowSeconds());
-      if (!check.ok) {
-        throw unauthenticated(
-          check.reason === 'expired' ? `access token expired: ${LOG_IN_AGAIN}` : `invalid access token: ${LOG_IN_AGAIN}`,
-        );
-      }
-      const { sub, typ, gen } = check.claims;
+      const result = await checkToken(header);
+      if ('problem' in result) throw unauthenticated(result.problem);
+      const { sub, typ, gen } = result.claims;
       if (typ === 'api-key') {
         const key = await apiKeys.findApiKeyWithGrants(db, sub);
         if (key === undefined) throw unauthenticated(`the API key of this token was deleted: ${LOG_IN_AGAIN}`);
         if (key.generation !== gen) throw unauthenticated(`the API key of this token was rotated: ${LOG_IN_AGAIN} using the new secret`);
-        return { kind: typ, id: sub, label: key.name, grants: key.grants };
+        return { kind: typ, id: sub, label: key.name, organizationId: key.organizationId, grants: key.grants };
       }
-      const user = await users.findUser(db, sub);
+      const user = await users.findTokenUser(db, sub);
       if (user === undefined) throw unauthenticated(`the user of this token no longer exists: ${LOG_IN_AGAIN}`);
+      if (user.tokenGeneration !== gen)
+        throw unauthenticated(`this session was ended (logged out everywhere or password changed): ${LOG_IN_AGAIN}`);
       return { kind: typ, id: sub, label: user.email, grants: await authorizations.listGrants(db, sub) };
+    },
+
+    /** Replaces the caller's password after checking the current one; every earlier token stops working. */
+    async changePassword(actor: Actor, current: string, next: string, address: string): Promise<string> {
+      if (actor.kind !== 'user') {
+        throw invalid('API keys have no password: rotate the key instead (hangar organizations api-key rotate --key-id …)');
+      }
+      checkPasswordSize('current_password', current);
+      checkPasswordSize('new_password', next);
+      if (Array.from(next).length < MIN_PASSWORD_LENGTH) {
+        throw invalid(`new_password must be at least ${MIN_PASSWORD_LENGTH} characters long`);
+      }
+      const stored = await users.findPasswordHashById(db, actor.id);
+      const email = stored?.email ?? parseEmail(actor.label);
+      if (!(await passwordMatches(email, current, stored?.passwordHash, address))) {
+        throw unauthenticated('the current password is wrong: nothing was changed');
+      }
+      const hash = await hashQueue.run(address, () => hashPassword(next));
+      const generation = await db.transaction().execute(async (tx) => {
+        await users.setPasswordHash(tx, actor.id, hash);
+        return users.bumpTokenGeneration(tx, actor.id);
+      });
+      return mint('user', actor.id, generation);
+    },
+
+    /** Revokes every token of the calling user, this one included. */
+    async logOutEverywhere(actor: Actor): Promise<void> {
+      if (actor.kind !== 'user') {
+        throw invalid(
+          'an API key session cannot be ended everywhere: rotate the key (hangar organizations api-key rotate --key-id …) to cut off its tokens',
+        );
+      }
+      await users.bumpTokenGeneration(db, actor.id);
     },
   };
 }

@@ -3,6 +3,15 @@
  * Connect (HTTP/1.1 or HTTP/2). Node's cleartext `http2.createServer({ allowHTTP1 })` cannot take h2c
  * and HTTP/1.1 on one port, so each connection is routed on its first bytes: the HTTP/2 client preface
  * starts with "PRI * HTTP/2.0"; no HTTP/1 request line does.
+ *
+ * It also decides how long a connection may take to become a request and how many one client may hold,
+ * because Node's own HTTP timers only start on a server that listen()s itself, which these never do:
+ * - a connection that sends nothing, or trickles its request line and headers, is closed after
+ *   `headerTimeoutMs`; an HTTP/2 session that opens no stream in that time likewise;
+ * - a request whose body has not fully arrived `requestTimeoutMs` after its headers is cut;
+ * - a kept-alive HTTP/1.1 connection or an HTTP/2 session with nothing in flight closes after `idleTimeoutMs`;
+ * - at most `maxConnectionsPerAddress` connections per client address and `maxConnections` in all;
+ * - at most `maxConcurrentStreams` calls at once on one HTTP/2 session.
  */
 import http from 'node:http';
 import http2 from 'node:http2';
@@ -13,6 +22,15 @@ export type RequestHandler = (
   res: http.ServerResponse | http2.Http2ServerResponse,
 ) => void;
 
+export interface ListenerLimits {
+  readonly headerTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  readonly idleTimeoutMs: number;
+  readonly maxConnectionsPerAddress: number;
+  readonly maxConnections: number;
+  readonly maxConcurrentStreams: number;
+}
+
 export interface Listener {
   listen(port: number, host: string): Promise<number>;
   /** Stops accepting, lets in-flight requests finish for up to `graceMs`, then cuts what is left. */
@@ -21,24 +39,44 @@ export interface Listener {
 
 const PREFACE_START = Buffer.from('PRI ');
 
-export function createListener(handler: RequestHandler): Listener {
+export function createListener(handler: RequestHandler, limits: ListenerLimits): Listener {
   // HTTP/1.1 connections handed over by hand are not tracked by http.Server (it tracks only what it
   // accepted itself), so idle keep-alive connections are found here: a socket with no request in flight.
   const inFlight = new Map<net.Socket, number>();
   let closing = false;
-  const h1 = http.createServer((req, res) => {
-    const socket = req.socket;
-    inFlight.set(socket, (inFlight.get(socket) ?? 0) + 1);
-    res.once('close', () => {
-      const left = (inFlight.get(socket) ?? 1) - 1;
-      inFlight.set(socket, left);
-      if (closing && left === 0) socket.destroy();
-    });
-    if (closing) res.setHeader('connection', 'close');
+  const h1 = http.createServer(
+    {
+      // Node counts its request timeout from the connection's first byte; ours starts once headers are in.
+      headersTimeout: limits.headerTimeoutMs,
+      requestTimeout: limits.headerTimeoutMs + limits.requestTimeoutMs,
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(limits.headerTimeoutMs / 4))),
+      keepAliveTimeout: limits.idleTimeoutMs,
+    },
+    (req, res) => {
+      const socket = req.socket;
+      inFlight.set(socket, (inFlight.get(socket) ?? 0) + 1);
+      // A call refused before its body was read (too large, say) leaves the rest of the body unread, and
+      // the connection cannot carry another request until it is gone: read and discard it. Node's
+      // requestTimeout still cuts a client that never stops sending.
+      res.once('finish', () => {
+        if (!req.complete) req.resume();
+      });
+      res.once('close', () => {
+        const left = (inFlight.get(socket) ?? 1) - 1;
+        inFlight.set(socket, left);
+        if (closing && left === 0) socket.destroy();
+      });
+      if (closing) res.setHeader('connection', 'close');
+      handler(req, res);
+    },
+  );
+  // Starts Node's header and request timers (setupConnectionsTracking runs on 'listening').
+  h1.emit('listening');
+
+  const h2 = http2.createServer({ settings: { maxConcurrentStreams: limits.maxConcurrentStreams } }, (req, res) => {
+    bodyDeadline(req, limits.requestTimeoutMs);
     handler(req, res);
   });
-  h1.keepAliveTimeout = 65_000;
-  const h2 = http2.createServer({}, handler as (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => void);
   const sockets = new Set<net.Socket>();
   const sessions = new Set<http2.ServerHttp2Session>();
   const sessionSockets = new WeakSet<net.Socket>();
@@ -46,18 +84,33 @@ export function createListener(handler: RequestHandler): Listener {
     sessions.add(session);
     sessionSockets.add(session.socket);
     session.once('close', () => sessions.delete(session));
+    watchSession(session, limits);
   });
 
+  const perAddress = new Map<string, number>();
   const server = net.createServer({ noDelay: true }, (socket) => {
+    const address = socket.remoteAddress ?? '';
+    const count = (perAddress.get(address) ?? 0) + 1;
+    perAddress.set(address, count);
     sockets.add(socket);
     socket.once('close', () => {
       sockets.delete(socket);
       inFlight.delete(socket);
+      const left = (perAddress.get(address) ?? 1) - 1;
+      if (left === 0) perAddress.delete(address);
+      else perAddress.set(address, left);
     });
+    socket.once('error', () => socket.destroy());
+    if (count > limits.maxConnectionsPerAddress) {
+      socket.destroy();
+      return;
+    }
     // Unary calls are small writes; without this, Nagle plus delayed ACK holds each reply ~40 ms.
     socket.setNoDelay(true);
-    socket.once('error', () => socket.destroy());
+    const silent = setTimeout(() => socket.destroy(), limits.headerTimeoutMs);
+    socket.once('close', () => clearTimeout(silent));
     socket.once('data', (first: Buffer) => {
+      clearTimeout(silent);
       socket.pause();
       socket.unshift(first);
       const isHttp2 = first.subarray(0, PREFACE_START.length).equals(PREFACE_START);
@@ -65,6 +118,7 @@ export function createListener(handler: RequestHandler): Listener {
       process.nextTick(() => socket.resume());
     });
   });
+  server.maxConnections = limits.maxConnections;
 
   return {
     listen(port, host) {
@@ -80,6 +134,8 @@ export function createListener(handler: RequestHandler): Listener {
     async close(graceMs) {
       closing = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Stops Node's connection checker; the servers themselves never listened, so close reports that.
+      h1.close(() => undefined);
       // HTTP/2: GOAWAY, then the session ends when its open streams do.
       for (const session of sessions) session.close();
       // HTTP/1.1: idle connections now; busy ones when their request finishes (see above).
@@ -95,4 +151,36 @@ export function createListener(handler: RequestHandler): Listener {
       clearTimeout(deadline);
     },
   };
+}
+
+/**
+ * An HTTP/2 session must open its first stream within the header timeout, and is closed once it has had
+ * no stream open and no traffic for the idle timeout. A quiet stream (a log tail waiting for entries)
+ * keeps its session; PINGs count as traffic, so viam-server's 20 s keepalive keeps its connection.
+ */
+function watchSession(session: http2.ServerHttp2Session, limits: ListenerLimits): void {
+  let open = 0;
+  let seenStream = false;
+  session.setTimeout(limits.headerTimeoutMs, () => {
+    if (open > 0) return;
+    if (seenStream) session.close();
+    else session.destroy();
+  });
+  session.on('stream', (stream) => {
+    if (!seenStream) {
+      seenStream = true;
+      session.setTimeout(limits.idleTimeoutMs);
+    }
+    open++;
+    stream.once('close', () => open--);
+  });
+}
+
+/** Cuts an HTTP/2 request whose body does not arrive in time; HTTP/1.1 has Node's requestTimeout for it. */
+function bodyDeadline(req: http2.Http2ServerRequest, ms: number): void {
+  if (req.readableEnded) return;
+  const timer = setTimeout(() => req.stream.close(http2.constants.NGHTTP2_CANCEL), ms);
+  const clear = () => clearTimeout(timer);
+  req.once('end', clear);
+  req.stream.once('close', clear);
 }

@@ -11,8 +11,8 @@ export const keysRpc = (keys: KeysService): AppHandlers => ({
   async createKeyFromExistingKeyAuthorizations(req, { actor }) {
     return keys.createFromExisting(actor, req.id);
   },
-  async deleteKey(req) {
-    await keys.delete(req.id);
+  async deleteKey(req, { actor }) {
+    await keys.delete(actor, req.id);
     return {};
   },
   async listKeys(req) {

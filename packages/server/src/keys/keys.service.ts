@@ -1,12 +1,15 @@
 import { invalid, NAME_MAX, notFound, parseName, type Actor, type ApiKey, type Authorization, type Grant } from '@hangar/domain';
 import { apiKeys, authorizations, organizations, type Database, type Executor } from '@hangar/store';
-import { refuseRemovingLastOwner } from '../roles/roles.service.js';
 import { generateKeySecret, hashSecret } from '../auth/secrets.js';
+import { takeOverOrphans } from '../organizations/organizations.service.js';
+import { refuseOverQuota } from '../quotas.js';
+import type { Limits } from '../settings.js';
 
 export interface KeysDeps {
   readonly db: Database;
   readonly now: () => Date;
   readonly newId: () => string;
+  readonly limits: Limits;
 }
 
 const COPY_SUFFIX = '-copy';
@@ -26,7 +29,7 @@ export interface KeyWithAuthorizations {
  * API keys. Every method runs after the method table checked the caller's rights (admin on each resource
  * the key holds a role on), so the rules here are about keys themselves.
  */
-export function createKeysService({ db, now, newId }: KeysDeps) {
+export function createKeysService({ db, now, newId, limits }: KeysDeps) {
   async function insert(tx: Executor, actor: Actor, grants: readonly Grant[], rawName: string): Promise<CreatedKey> {
     const organizationId = grants[0]?.organizationId;
     if (organizationId === undefined) throw invalid('authorizations must list at least one role for the key');
@@ -36,6 +39,14 @@ export function createKeysService({ db, now, newId }: KeysDeps) {
     const at = now().toISOString();
     // Unnamed keys get their creator and the time, as Viam's CLI names them.
     const name = rawName.trim() === '' ? `${actor.label}-${at}` : parseName('name', rawName);
+    await organizations.lockOrganization(tx, organizationId);
+    refuseOverQuota(
+      limits,
+      'maxKeysPerOrganization',
+      await apiKeys.countApiKeys(tx, organizationId),
+      `organization ${organizationId}`,
+      'API keys',
+    );
     const id = newId();
     const key = generateKeySecret();
     await apiKeys.insertApiKey(tx, { id, organizationId, name, secretHash: hashSecret(key), createdAt: at });
@@ -98,15 +109,14 @@ export function createKeysService({ db, now, newId }: KeysDeps) {
       return key;
     },
 
-    /** Deletes the key and its roles; its tokens stop working on their next call. Never an organization's last owner. */
-    async delete(id: string): Promise<void> {
+    /**
+     * Deletes the key and its roles; its tokens stop working on their next call. An organization the key
+     * alone owned passes to the caller; a key cannot delete itself while it is some organization's last owner.
+     */
+    async delete(actor: Actor, id: string): Promise<void> {
       await db.transaction().execute(async (tx) => {
         if ((await apiKeys.findApiKey(tx, id)) === undefined) throw notFound('API key', id);
-        const owned = (await authorizations.listGrants(tx, id)).filter((g) => g.resourceType === 'organization' && g.role === 'owner');
-        for (const g of owned) {
-          await organizations.lockOrganization(tx, g.organizationId);
-          await refuseRemovingLastOwner(tx, g.organizationId);
-        }
+        await takeOverOrphans(tx, actor, [id], undefined, newId, now);
         await authorizations.deleteAuthorizationsOfIdentity(tx, id);
         await apiKeys.deleteApiKey(tx, id);
       });

@@ -5,18 +5,21 @@ import {
   notFound,
   parseName,
   truncate,
+  visibleInTree,
   type Actor,
   type Location,
   type Organization,
-  type Scope,
 } from '@hangar/domain';
 import { authorizations, locations, organizations, type Database } from '@hangar/store';
 import { DEFAULT_REGION } from '../organizations/organizations.service.js';
+import { refuseOverQuota } from '../quotas.js';
+import { limitFlag, type Limits } from '../settings.js';
 
 export interface LocationsDeps {
   readonly db: Database;
   readonly now: () => Date;
   readonly newId: () => string;
+  readonly limits: Limits;
 }
 
 export interface LocationUpdate {
@@ -26,11 +29,21 @@ export interface LocationUpdate {
   readonly region?: string;
 }
 
-export function createLocationsService({ db, now, newId }: LocationsDeps) {
+export function createLocationsService({ db, now, newId, limits }: LocationsDeps) {
   async function get(id: string): Promise<Location> {
     const location = await locations.findLocation(db, id);
     if (location === undefined) throw notFound('location', id);
     return location;
+  }
+
+  /** A location whose deepest level would be `level` cannot be placed there. */
+  function refuseTooDeep(level: number, what: string): void {
+    const max = limits.maxLocationDepth;
+    if (level > max) {
+      throw invalid(
+        `${what}: locations nest at most ${max} levels (${limitFlag('maxLocationDepth')}), and this would reach level ${level}`,
+      );
+    }
   }
 
   return {
@@ -47,7 +60,16 @@ export function createLocationsService({ db, now, newId }: LocationsDeps) {
           if (!parent.organizations.some((o) => o.organizationId === organizationId)) {
             throw invalid(`parent location ${parentLocationId} does not belong to organization ${organizationId}`);
           }
+          const parentScope = await locations.locationScope(tx, parentLocationId);
+          refuseTooDeep((parentScope?.locationIds.length ?? 0) + 1, `cannot create a location under ${parentLocationId}`);
         }
+        refuseOverQuota(
+          limits,
+          'maxLocationsPerOrganization',
+          await locations.countLocationsOfOrganization(tx, organizationId),
+          `organization ${organizationId}`,
+          'locations',
+        );
         await locations.insertLocation(tx, {
           id,
           name,
@@ -80,6 +102,10 @@ export function createLocationsService({ db, now, newId }: LocationsDeps) {
           if (!parentScope.organizationIds.includes(current.primaryOrganizationId)) {
             throw invalid(`parent location ${parentId} does not belong to organization ${current.primaryOrganizationId}`);
           }
+          refuseTooDeep(
+            parentScope.locationIds.length + (await locations.subtreeHeight(tx, id)),
+            `cannot move location ${id} under ${parentId}`,
+          );
         }
         await locations.updateLocation(tx, id, {
           ...(name !== undefined && { name }),
@@ -128,25 +154,14 @@ export function createLocationsService({ db, now, newId }: LocationsDeps) {
 
 export type LocationsService = ReturnType<typeof createLocationsService>;
 
-/** The locations of an organization's full list that the actor may read, in the list's order. */
+/**
+ * The locations of an organization's full list that the actor may read, in the list's order, with no
+ * queries and one policy check per location (see domain/tree.ts for why one pass is enough).
+ */
 export function visibleLocations(actor: Actor, all: readonly Location[]): Location[] {
-  const byId = new Map(all.map((l) => [l.id, l]));
-  return all.filter((l) => can(actor, 'location.read', scopeWithin(l, byId)));
-}
-
-/** A location's scope computed from an already loaded set, so filtering a list costs no queries. */
-function scopeWithin(location: Location, byId: ReadonlyMap<string, Location>): Scope {
-  const locationIds: string[] = [];
-  const organizationIds = new Set<string>();
-  for (
-    let l: Location | undefined = location;
-    l !== undefined && !locationIds.includes(l.id);
-    l = l.parentLocationId === null ? undefined : byId.get(l.parentLocationId)
-  ) {
-    locationIds.push(l.id);
-    for (const o of l.organizations) organizationIds.add(o.organizationId);
-  }
-  return { kind: 'location', locationIds, organizationIds: [...organizationIds] };
+  return visibleInTree(all, (l) =>
+    can(actor, 'location.read', { kind: 'location', locationIds: [l.id], organizationIds: l.organizations.map((o) => o.organizationId) }),
+  );
 }
 
 function plural(n: number, noun: string): string {

@@ -18,8 +18,8 @@ export const organizationsRpc = (organizations: OrganizationsService): AppHandle
   async updateOrganization(req) {
     return { organization: organizationToProto(await organizations.update(req.organizationId, parseOrganizationUpdate(req))) };
   },
-  async deleteOrganization(req) {
-    await organizations.delete(req.organizationId);
+  async deleteOrganization(req, { actor }) {
+    await organizations.delete(actor, req.organizationId);
     return {};
   },
   async listOrganizationMembers(req) {

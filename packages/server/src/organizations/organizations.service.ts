@@ -11,12 +11,15 @@ import {
   type Member,
   type Organization,
 } from '@hangar/domain';
-import { apiKeys, authorizations, isUniqueViolation, organizations, users, type Database, type Executor } from '@hangar/store';
+import { apiKeys, authorizations, isUniqueViolation, locations, organizations, users, type Database, type Executor } from '@hangar/store';
+import { refuseOverQuota } from '../quotas.js';
+import type { Limits } from '../settings.js';
 
 export interface OrganizationsDeps {
   readonly db: Database;
   readonly now: () => Date;
   readonly newId: () => string;
+  readonly limits: Limits;
 }
 
 export const DEFAULT_REGION = 'local';
@@ -30,7 +33,7 @@ export interface OrganizationUpdate {
 
 const REGION = /^[a-z0-9][a-z0-9-]{0,31}$/;
 
-export function createOrganizationsService({ db, now, newId }: OrganizationsDeps) {
+export function createOrganizationsService({ db, now, newId, limits }: OrganizationsDeps) {
   async function get(id: string): Promise<Organization> {
     const org = await organizations.findOrganization(db, id);
     if (org === undefined) throw notFound('organization', id);
@@ -45,13 +48,31 @@ export function createOrganizationsService({ db, now, newId }: OrganizationsDeps
   return {
     get,
 
-    /** The caller becomes the owner of the new organization, whether it is a user or an API key. */
+    /**
+     * The caller becomes the owner of the new organization, whether it is a user or an API key (the method
+     * table lets only keys that own their own organization do this). It counts against the user
+     * accountable for the caller: the user itself, or whoever is accountable for the key's organization,
+     * so keys creating organizations whose keys create more cannot escape the quota.
+     */
     async create(actor: Actor, rawName: string): Promise<Organization> {
       const name = parseName('name', rawName);
       const at = now().toISOString();
       const org: Organization = { id: newId(), name, publicNamespace: null, defaultRegion: DEFAULT_REGION, cid: null, createdAt: at };
       await db.transaction().execute(async (tx) => {
-        await organizations.insertOrganization(tx, org);
+        const quotaOwner = actor.kind === 'user' ? actor.id : await organizations.quotaOwnerOf(tx, actor.organizationId ?? '');
+        await organizations.lockQuotaOwner(tx, quotaOwner);
+        const holder =
+          quotaOwner === actor.id
+            ? `${actor.kind === 'user' ? 'user' : 'API key'} ${actor.id}`
+            : `user ${quotaOwner}, accountable for API key ${actor.id},`;
+        refuseOverQuota(
+          limits,
+          'maxOrganizationsPerIdentity',
+          await organizations.countOrganizationsOfQuotaOwner(tx, quotaOwner),
+          holder,
+          'organizations',
+        );
+        await organizations.insertOrganization(tx, org, quotaOwner);
         await authorizations.insertAuthorizations(tx, [
           {
             id: newId(),
@@ -112,26 +133,21 @@ export function createOrganizationsService({ db, now, newId }: OrganizationsDeps
       return get(id);
     },
 
-    /** Deletes the organization with its locations, machines, keys and roles, in one transaction. */
-    async delete(id: string): Promise<void> {
+    /**
+     * Deletes the organization with its locations, machines, keys and roles, in one transaction. Its keys
+     * go with it; an organization one of them alone owned passes to the caller, so it is never left
+     * without an owner.
+     */
+    async delete(actor: Actor, id: string): Promise<void> {
       await db.transaction().execute(async (tx) => {
         await organizations.lockOrganization(tx, id);
-        // Its keys go with it: refuse if one of them is the last owner of another organization, which
-        // would be left with nobody able to administer it.
         const keyIds = (await apiKeys.listApiKeys(tx, id)).map((k) => k.id);
-        for (const g of await authorizations.listAuthorizationsOfIdentities(tx, keyIds)) {
-          if (g.organizationId === id || g.resourceType !== 'organization' || g.role !== 'owner') continue;
-          if ((await authorizations.countOrganizationOwners(tx, g.organizationId)) <= 1) {
-            throw failedPrecondition(
-              `API key ${g.identityId} of organization ${id} is the last owner of organization ${g.organizationId}; make someone else its owner before deleting ${id}`,
-            );
-          }
-        }
-        const { locationIds, robotIds } = await organizations.listOwnedResourceIds(tx, id);
-        // Roles other organizations hold on these resources (through sharing) go with them.
-        await authorizations.deleteAuthorizationsOnResources(tx, [...locationIds, ...robotIds]);
+        await takeOverOrphans(tx, actor, keyIds, id, newId, now);
+        // Roles other organizations hold on its locations and machines (through sharing) go with them.
+        await authorizations.deleteAuthorizationsOnResourcesOfOrganization(tx, id);
         // The organization's keys go with it (foreign key), and so must the roles they hold elsewhere.
         await authorizations.deleteAuthorizationsOfOrganizationKeys(tx, id);
+        await locations.unlinkLocationsOfOrganization(tx, id);
         await organizations.deleteOrganization(tx, id);
       });
     },
@@ -155,6 +171,46 @@ export function createOrganizationsService({ db, now, newId }: OrganizationsDeps
 }
 
 export type OrganizationsService = ReturnType<typeof createOrganizationsService>;
+
+/**
+ * Before the given API keys are deleted (with `exceptOrganization`, if they go with it): every other
+ * organization that one of them alone owns gets the caller as its owner instead, so deleting a key never
+ * strands an organization. A caller that is itself among the keys going cannot take anything over.
+ */
+export async function takeOverOrphans(
+  tx: Executor,
+  actor: Actor,
+  keyIds: readonly string[],
+  exceptOrganization: string | undefined,
+  newId: () => string,
+  now: () => Date,
+): Promise<void> {
+  const owned = (await authorizations.listAuthorizationsOfIdentities(tx, keyIds)).filter(
+    (g) => g.resourceType === 'organization' && g.role === 'owner' && g.organizationId !== exceptOrganization,
+  );
+  for (const g of owned) {
+    await organizations.lockOrganization(tx, g.organizationId);
+    const owners = await authorizations.listOrganizationOwnerIds(tx, g.organizationId);
+    if (owners.some((o) => !keyIds.includes(o))) continue;
+    if (keyIds.includes(actor.id)) {
+      throw failedPrecondition(
+        `API key ${g.identityId} is the last owner of organization ${g.organizationId} and would be deleted by its own call; make someone else an owner of ${g.organizationId} first, or delete it as another owner`,
+      );
+    }
+    await authorizations.insertAuthorizations(tx, [
+      {
+        id: newId(),
+        organizationId: g.organizationId,
+        identityType: actor.kind,
+        identityId: actor.id,
+        role: 'owner',
+        resourceType: 'organization',
+        resourceId: g.organizationId,
+        createdAt: now().toISOString(),
+      },
+    ]);
+  }
+}
 
 function namespaceTaken(namespace: string) {
   return alreadyExists(`public namespace ${JSON.stringify(namespace)} is taken; choose another`);

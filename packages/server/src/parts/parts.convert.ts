@@ -9,6 +9,8 @@ export interface PartView {
   /** The DNS domain parts are addressed under (`--machine-domain`). */
   readonly machineDomain: string;
   readonly now: Date;
+  /** Whether the caller may see the part's secrets (may change the machine). */
+  readonly showSecrets: boolean;
 }
 
 /**
@@ -24,7 +26,7 @@ export function partToProto(part: RobotPart, view: PartView): PartialMessage<app
     id: part.id,
     name: part.name,
     dnsName,
-    secret: part.secrets[0]?.secret ?? '',
+    secret: view.showSecrets ? (part.secrets[0]?.secret ?? '') : '',
     robot: part.robotId,
     locationId: part.locationId,
     robotConfig: Struct.fromJson(part.config),
@@ -34,7 +36,7 @@ export function partToProto(part: RobotPart, view: PartView): PartialMessage<app
     fqdn: `${dnsName}.${part.locationId}.${view.machineDomain}`,
     localFqdn: `${dnsName}.${part.locationId}.local.${view.machineDomain}`,
     createdOn: timestamp(part.createdAt),
-    secrets: part.secrets.map((s) => ({
+    secrets: (view.showSecrets ? part.secrets : []).map((s) => ({
       id: s.id,
       secret: s.secret,
       createdOn: timestamp(s.createdAt),

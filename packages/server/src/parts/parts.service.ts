@@ -1,6 +1,7 @@
 import {
   alreadyExists,
   canonicalJson,
+  invalid,
   dnsLabel,
   encodePageToken,
   failedPrecondition,
@@ -15,13 +16,19 @@ import {
 } from '@hangar/domain';
 import { isUniqueViolation, parts, robots, type Database, type Executor } from '@hangar/store';
 import { generateKeySecret } from '../auth/secrets.js';
+import { refuseOverQuota } from '../quotas.js';
 import type { PageRequest } from '../rpc/paging.js';
+import type { Limits } from '../settings.js';
 
 export interface PartsDeps {
   readonly db: Database;
   readonly now: () => Date;
   readonly newId: () => string;
+  readonly limits: Limits;
 }
+
+/** What a part or history entry costs on the wire besides its config (ids, names, fqdns, timestamps). */
+const PART_OVERHEAD_BYTES = 1024;
 
 /** The protos document at most two secrets per part at a time (one to rotate to). */
 export const MAX_PART_SECRETS = 2;
@@ -34,7 +41,14 @@ export interface PartUpdate {
   readonly lastKnownUpdate?: Date | undefined;
 }
 
-export function createPartsService({ db, now, newId }: PartsDeps) {
+export function createPartsService({ db, now, newId, limits }: PartsDeps) {
+  const sizedPage = (page: PageRequest | undefined) => ({
+    limit: page?.limit,
+    maxBytes: limits.maxResponseBytes,
+    overheadBytes: PART_OVERHEAD_BYTES,
+  });
+  const configLimits = { maxBytes: limits.maxConfigBytes, maxDepth: limits.maxConfigDepth };
+
   async function find(tx: Executor, id: string): Promise<RobotPart> {
     const part = await parts.findPart(tx, id);
     if (part === undefined) throw notFound('machine part', id);
@@ -55,9 +69,18 @@ export function createPartsService({ db, now, newId }: PartsDeps) {
   return {
     get: (id: string) => find(db, id),
 
-    /** The machine's existence was established by the method table's check. */
-    list(robotId: string): Promise<RobotPart[]> {
-      return parts.listParts(db, robotId);
+    /**
+     * The machine's parts, main first; one page when asked for. Either way at most --max-response-bytes of
+     * configs: the rest follows on the next page. The machine's existence was established by the method table.
+     */
+    async list(robotId: string, page: PageRequest | undefined): Promise<Page<RobotPart>> {
+      const result = await parts.listPartsPage(db, robotId, page?.cursor?.id, sizedPage(page));
+      if (result === undefined) throw invalid('page token does not belong to this machine; start again with an empty page token');
+      const last = result.parts.at(-1);
+      return {
+        items: result.parts,
+        nextPageToken: result.more && last !== undefined ? encodePageToken({ key: last.createdAt, id: last.id }) : '',
+      };
     },
 
     async getByName(locationId: string, rawName: string): Promise<RobotPart> {
@@ -73,12 +96,15 @@ export function createPartsService({ db, now, newId }: PartsDeps) {
       const at = now().toISOString();
       try {
         await db.transaction().execute(async (tx) => {
+          await robots.lockRobot(tx, robotId);
           const robot = await robots.findRobot(tx, robotId);
           if (robot === undefined) throw notFound('machine', robotId);
           if ((await parts.findPartIdByDnsName(tx, robot.locationId, name)) !== undefined)
             throw nameTaken(name, `location ${robot.locationId}`);
+          const count = await parts.countParts(tx, robotId);
+          refuseOverQuota(limits, 'maxPartsPerMachine', count, `machine ${robotId}`, 'parts');
           // A machine without parts gets its first one as main.
-          const isMain = (await parts.countParts(tx, robotId)) === 0;
+          const isMain = count === 0;
           await parts.insertPart(
             tx,
             { id, robotId, locationId: robot.locationId, name, isMain, config: {}, createdAt: at },
@@ -95,7 +121,7 @@ export function createPartsService({ db, now, newId }: PartsDeps) {
     /** Renames the part and/or replaces its config, recording the part as it was and who changed it. */
     async update(actor: Actor, id: string, change: PartUpdate): Promise<RobotPart> {
       const name = parseName('name', change.name);
-      const config = change.config === undefined ? undefined : parsePartConfig(change.config);
+      const config = change.config === undefined ? undefined : parsePartConfig(change.config, configLimits);
       try {
         await db.transaction().execute(async (tx) => {
           const current = await findLocked(tx, id);
@@ -122,6 +148,7 @@ export function createPartsService({ db, now, newId }: PartsDeps) {
             old: { ...current, secrets: [] },
             editor: { type: actor.kind, id: actor.id },
           });
+          await parts.pruneHistory(tx, id, limits.partHistoryMaxEntries, limits.partHistoryMaxBytes);
           await parts.updatePart(tx, id, { ...(renamed && { name }), ...(reconfigured && { config }), updatedAt: at });
         });
       } catch (err) {
@@ -158,10 +185,10 @@ export function createPartsService({ db, now, newId }: PartsDeps) {
       await parts.setNeedsRestart(db, id, true);
     },
 
-    /** Newest first; one page when asked for, else all of it. */
+    /** Newest first; one page when asked for, else all of it; either way at most --max-response-bytes. */
     async history(id: string, page: PageRequest | undefined): Promise<Page<PartHistoryEntry>> {
       await find(db, id);
-      const { entries, more } = await parts.listHistory(db, id, page && { limit: page.limit, before: page.cursor });
+      const { entries, more } = await parts.listHistory(db, id, page?.cursor, sizedPage(page));
       const last = entries.at(-1);
       return { items: entries, nextPageToken: more && last !== undefined ? encodePageToken({ key: last.at, id: last.id }) : '' };
     },

@@ -13,15 +13,18 @@ import {
 import { authorizations, isUniqueViolation, locations, organizations, parts, robots, type Database, type Executor } from '@hangar/store';
 import { generateKeySecret } from '../auth/secrets.js';
 import { visibleLocations } from '../locations/locations.service.js';
+import { refuseOverQuota } from '../quotas.js';
 import type { PageRequest } from '../rpc/paging.js';
+import type { Limits } from '../settings.js';
 
 export interface RobotsDeps {
   readonly db: Database;
   readonly now: () => Date;
   readonly newId: () => string;
+  readonly limits: Limits;
 }
 
-export function createRobotsService({ db, now, newId }: RobotsDeps) {
+export function createRobotsService({ db, now, newId, limits }: RobotsDeps) {
   async function get(id: string): Promise<Robot> {
     const robot = await robots.findRobot(db, id);
     if (robot === undefined) throw notFound('machine', id);
@@ -52,11 +55,12 @@ export function createRobotsService({ db, now, newId }: RobotsDeps) {
    * Takes the lock of the organization owning a location (see organizations.lockOrganization), so a
    * machine cannot be created in or moved into a location that a concurrent DeleteLocation has found empty.
    */
-  async function lockLocationTree(tx: Executor, locationId: string): Promise<void> {
+  async function lockLocationTree(tx: Executor, locationId: string): Promise<string> {
     const organizationId = await locations.primaryOrganizationOf(tx, locationId);
     if (organizationId === undefined) throw notFound('location', locationId);
     await organizations.lockOrganization(tx, organizationId);
     if ((await locations.primaryOrganizationOf(tx, locationId)) === undefined) throw notFound('location', locationId);
+    return organizationId;
   }
 
   return {
@@ -105,7 +109,14 @@ export function createRobotsService({ db, now, newId }: RobotsDeps) {
       const at = now().toISOString();
       try {
         await db.transaction().execute(async (tx) => {
-          await lockLocationTree(tx, locationId);
+          const organizationId = await lockLocationTree(tx, locationId);
+          refuseOverQuota(
+            limits,
+            'maxMachinesPerOrganization',
+            await robots.countRobotsOfOrganization(tx, organizationId),
+            `organization ${organizationId}`,
+            'machines',
+          );
           if ((await robots.findRobotByName(tx, locationId, name)) !== undefined) throw nameTaken(name, locationId);
           await robots.insertRobot(tx, { id, name, locationId, createdAt: at });
           await parts.insertPart(

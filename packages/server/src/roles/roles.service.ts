@@ -1,5 +1,6 @@
 import {
   alreadyExists,
+  DomainError,
   authorizationIdOf,
   failedPrecondition,
   invalid,
@@ -18,12 +19,14 @@ import {
 } from '@hangar/domain';
 import { apiKeys, authorizations, locations, organizations, users, type Database, type Executor } from '@hangar/store';
 import { targetOfResource, type Access } from '../rpc/access.js';
+import { limitFlag, type Limits } from '../settings.js';
 
 export interface RolesDeps {
   readonly db: Database;
   readonly now: () => Date;
   readonly newId: () => string;
   readonly access: Access;
+  readonly limits: Limits;
 }
 
 /** An Authorization as AddRole/RemoveRole/ChangeRole carry it, with the identity it is for. */
@@ -45,31 +48,35 @@ export interface PermissionAnswer {
   readonly permissions: string[];
 }
 
-export function createRolesService({ db, now, newId, access }: RolesDeps) {
-  /** Parses a role and checks its identity exists and may hold it. */
+export function createRolesService({ db, now, newId, access, limits }: RolesDeps) {
+  /**
+   * Parses a role and checks its identity may hold it. A role goes only to a user who is already a member
+   * of the organization (anyone else is invited, with their consent) or to one of the organization's own
+   * keys. Every other identity, existing or not, gets the same NOT_FOUND, so the call reveals nothing
+   * about users and keys of other tenants.
+   */
   async function resolve(tx: Executor, input: RoleInput, field: string, granting: boolean): Promise<Authorization> {
     const grant = parseAuthorization(input, field);
     const identityId = parseId(`${field}.identity_id`, input.identityId);
     const declared =
       input.identityType === '' ? undefined : parseEnum<IdentityType>(`${field}.identity_type`, input.identityType, IDENTITY_TYPES);
-    let identityType: IdentityType;
-    if ((declared === undefined || declared === 'user') && (await users.findUser(tx, identityId)) !== undefined) {
-      identityType = 'user';
-    } else {
-      const key = declared === 'user' ? undefined : await apiKeys.findApiKey(tx, identityId);
-      // A role left behind by an identity that no longer exists can still be revoked.
-      if (key === undefined && !granting) return { ...grant, identityType: declared ?? 'api-key', identityId };
-      if (key === undefined)
-        throw notFound(declared === undefined ? 'user or API key' : declared === 'user' ? 'user' : 'API key', identityId);
-      // Revoking is always allowed: an organization created with a key is owned by that key, wherever it lives.
-      if (granting && key.organizationId !== grant.organizationId) {
-        throw invalid(
-          `API key ${identityId} belongs to organization ${key.organizationId} and cannot hold a role in ${grant.organizationId}`,
-        );
-      }
-      identityType = 'api-key';
+    const noun = declared === undefined ? 'user or API key' : declared === 'user' ? 'user' : 'API key';
+    const notHere = () =>
+      new DomainError(
+        'not_found',
+        `no ${noun} ${identityId} in organization ${grant.organizationId}: roles go to its members and its own API keys; invite anyone else (create_organization_invite)`,
+      );
+    if (declared !== 'api-key' && (await users.findUser(tx, identityId)) !== undefined) {
+      const isMember = (await authorizations.listOrganizationIdsOfIdentity(tx, identityId)).includes(grant.organizationId);
+      if (granting && !isMember) throw notHere();
+      return { ...grant, identityType: 'user', identityId };
     }
-    return { ...grant, identityType, identityId };
+    const key = declared === 'user' ? undefined : await apiKeys.findApiKey(tx, identityId);
+    // A role left behind by an identity that no longer exists can still be revoked, and so can one a key
+    // of another organization holds here (an organization created with a key is owned by that key).
+    if (!granting) return { ...grant, identityType: key !== undefined ? 'api-key' : (declared ?? 'api-key'), identityId };
+    if (key?.organizationId !== grant.organizationId) throw notHere();
+    return { ...grant, identityType: 'api-key', identityId };
   }
 
   async function refuseLastOwner(tx: Executor, a: Authorization): Promise<void> {
@@ -137,6 +144,11 @@ export function createRolesService({ db, now, newId, access }: RolesDeps) {
 
     /** Every role in the organization, or only those on the given resources. */
     async list(organizationId: string, resourceIds: readonly string[]): Promise<Authorization[]> {
+      if (resourceIds.length > limits.maxIdsPerRequest) {
+        throw invalid(
+          `resource_ids may list at most ${limits.maxIdsPerRequest} ids (${limitFlag('maxIdsPerRequest')}), got ${resourceIds.length}`,
+        );
+      }
       if (resourceIds.length === 0) return authorizations.listAuthorizationsOfOrganization(db, organizationId);
       const ids = resourceIds.map((id, i) => parseId(`resource_ids[${i}]`, id));
       return authorizations.listAuthorizationsOnResources(db, organizationId, ids);
@@ -145,6 +157,11 @@ export function createRolesService({ db, now, newId, access }: RolesDeps) {
     /** Returns each question with only the permissions the caller holds; unknown names are never held. */
     async check(actor: Actor, questions: readonly PermissionQuestion[]): Promise<PermissionAnswer[]> {
       if (questions.length === 0) throw invalid('permissions must ask about at least one resource');
+      if (questions.length > limits.maxPermissionChecks) {
+        throw invalid(
+          `permissions may ask about at most ${limits.maxPermissionChecks} resources (${limitFlag('maxPermissionChecks')}), got ${questions.length}`,
+        );
+      }
       const answers: PermissionAnswer[] = [];
       for (const [i, q] of questions.entries()) {
         const resourceType = parseEnum<ResourceType>(`permissions[${i}].resource_type`, q.resourceType, RESOURCE_TYPES);

@@ -84,10 +84,15 @@ export function createAccess(db: Executor) {
     return { organization };
   }
 
-  /** A key is visible to members of its organization; changing it needs admin rights on all it can do. */
+  /**
+   * A key is visible to members of its organization. Its organization's owners may always manage it (so a
+   * key can never escape them by owning something they do not); anyone else needs admin rights on every
+   * resource it holds a role on.
+   */
   async function authorizeKeyManagement(actor: Actor, keyId: string): Promise<void> {
     const key = await apiKeys.findApiKey(db, keyId);
     if (key === undefined || !can(actor, 'org.read', organizationScope(key.organizationId))) throw notFound('API key', keyId);
+    if (can(actor, 'org.admin', organizationScope(key.organizationId))) return;
     const grants = await authorizations.listGrants(db, keyId);
     const targets: ResourceTarget[] =
       grants.length === 0 ? [{ organization: key.organizationId }] : grants.map((g) => targetOfResource(g.resourceType, g.resourceId));
@@ -112,7 +117,21 @@ export function createAccess(db: Executor) {
     return new Set(actions.filter((action) => can(actor, action, scope)));
   }
 
-  return { scopeOf, authorize, allowed };
+  /**
+   * Creating an organization: any user, and an API key only if it administers its own organization, so a
+   * machine's or a location's key cannot mint organizations (and owners) of its own.
+   */
+  function authorizeHomeOrganizationAdmin(actor: Actor): void {
+    if (actor.kind === 'user') return;
+    const home = actor.organizationId;
+    if (home === undefined || !can(actor, 'org.admin', organizationScope(home))) {
+      throw permissionDenied(
+        `API key ${actor.id} may not create organizations: only users and API keys that own their own organization may`,
+      );
+    }
+  }
+
+  return { scopeOf, authorize, allowed, authorizeHomeOrganizationAdmin };
 }
 
 export type Access = ReturnType<typeof createAccess>;

@@ -31,7 +31,10 @@ export function codeOf(kind: ErrorKind): Code {
  * gets the cause, so SQL, paths and stacks never reach a client.
  */
 export function toConnectError(err: unknown, log: Logger, rpc: string): ConnectError {
-  if (isDomainError(err)) return new ConnectError(err.message, codeOf(err.kind));
+  if (isDomainError(err)) {
+    const metadata = err.retryAfterSeconds === undefined ? undefined : { 'retry-after': String(err.retryAfterSeconds) };
+    return new ConnectError(err.message, codeOf(err.kind), metadata);
+  }
   if (err instanceof ConnectError) return err;
   // A write that raced a delete of what it refers to (a part added as its machine is deleted): the
   // checks passed, then the row went. Nothing was written; the caller can look again and retry.

@@ -4,18 +4,24 @@
  * table. Leaving a method out does not compile.
  */
 import { ADMIN_ACTION, invalid, parseAuthorization, parseId, type Action, type AuthorizationInput } from '@hangar/domain';
-import type { AppService } from '@hangar/wire';
+import type { AccountService, AppService } from '@hangar/wire';
 import { targetOfResource, type Check, type Target } from './access.js';
+import type { ServiceMethodTable } from './routes.js';
 
 type AppMethods = (typeof AppService)['methods'];
 export type AppMethodName = keyof AppMethods;
 export type RequestOf<M extends AppMethodName> = InstanceType<AppMethods[M]['I']>;
 
+/** Requests larger than an ordinary call's: configs, and lists of ids (see routes.ts#requestLimit). */
+export type RequestSize = 'config' | 'list';
+
 export type MethodEntry<Req> =
   | 'unimplemented'
   /** Any authenticated caller; the handler filters what it returns by what the caller can see. */
-  | { readonly access: 'signed_in' }
-  | { readonly requires: (req: Req) => Check | readonly Check[] };
+  | { readonly access: 'signed_in'; readonly size?: RequestSize }
+  /** Users, and API keys that administer their own organization (creating organizations). */
+  | { readonly access: 'home_org_admin'; readonly size?: RequestSize }
+  | { readonly requires: (req: Req) => Check | readonly Check[]; readonly size?: RequestSize };
 
 export type MethodTable = { readonly [M in AppMethodName]: MethodEntry<RequestOf<M>> };
 
@@ -37,7 +43,6 @@ function required<T>(field: string, value: T | undefined): T {
 const signedIn = { access: 'signed_in' } as const;
 const MAX_LOCATIONS_PER_CALL = 100;
 
-/** Handing out a role needs admin rights on the resource it is for. */
 /**
  * Handing out a role needs admin rights on the resource it is for, and the resource must belong to the
  * organization the role is filed under: otherwise an owner elsewhere could file a role in an organization
@@ -67,7 +72,7 @@ export const METHODS: MethodTable = {
   getUserIDByEmail: signedIn,
 
   // Organizations
-  createOrganization: signedIn,
+  createOrganization: { access: 'home_org_admin' },
   listOrganizations: signedIn,
   getOrganizationsWithAccessToLocation: { requires: on('location.read', (r) => loc('location_id', r.locationId)) },
   listOrganizationsByUser: signedIn,
@@ -145,7 +150,7 @@ export const METHODS: MethodTable = {
   getRobotPartLogs: 'unimplemented',
   tailRobotPartLogs: 'unimplemented',
   getRobotPartHistory: { requires: on('robot.read', (r) => part('id', r.id)) },
-  updateRobotPart: { requires: on('robot.write', (r) => part('id', r.id)) },
+  updateRobotPart: { requires: on('robot.write', (r) => part('id', r.id)), size: 'config' },
   newRobotPart: { requires: on('robot.write', (r) => robot('robot_id', r.robotId)) },
   deleteRobotPart: { requires: on('robot.write', (r) => part('part_id', r.partId)) },
   getRobotPartMetadata: 'unimplemented',
@@ -157,6 +162,7 @@ export const METHODS: MethodTable = {
   deleteRobotPartSecret: { requires: on('robot.write', (r) => part('part_id', r.partId)) },
   listRobots: { requires: on('robot.read', (r) => loc('location_id', r.locationId)) },
   listRobotsForLocations: {
+    size: 'list',
     requires: (r) => {
       if (r.locationIds.length > MAX_LOCATIONS_PER_CALL)
         throw invalid(`location_ids may list at most ${MAX_LOCATIONS_PER_CALL} locations, got ${r.locationIds.length}`);
@@ -199,9 +205,9 @@ export const METHODS: MethodTable = {
         ['new_authorization', required('new_authorization', r.newAuthorization)],
       ]),
   },
-  listAuthorizations: { requires: on('org.admin', (r) => org('organization_id', r.organizationId)) },
+  listAuthorizations: { requires: on('org.admin', (r) => org('organization_id', r.organizationId)), size: 'list' },
   // Answers only with what the caller holds, so it needs no rights of its own.
-  checkPermissions: signedIn,
+  checkPermissions: { access: 'signed_in', size: 'list' },
 
   // Registry
   getRegistryItem: 'unimplemented',
@@ -228,4 +234,10 @@ export const METHODS: MethodTable = {
   // Apps
   getAppContent: 'unimplemented',
   getAppBranding: 'unimplemented',
+};
+
+/** hangar.account.v1.AccountService: each call acts on the caller's own account only. */
+export const ACCOUNT_METHODS: ServiceMethodTable<typeof AccountService> = {
+  changePassword: signedIn,
+  logOutEverywhere: signedIn,
 };

@@ -21,7 +21,8 @@ export function pageFromHeaders(header: Headers): PageRequest | undefined {
   const size = header.get(PAGE_SIZE_HEADER);
   const token = header.get(PAGE_TOKEN_HEADER) ?? '';
   if (size === null && token === '') return undefined;
-  const limit = size === null ? 100 : Number(size);
+  // Digits only: Number() would also take "1e3", "0x10" and " 5".
+  const limit = size === null ? 100 : /^[0-9]{1,4}$/.test(size) ? Number(size) : Number.NaN;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
     throw invalid(`${PAGE_SIZE_HEADER} must be a whole number from 1 to ${MAX_PAGE_SIZE}, got ${JSON.stringify(size)}`);
   }

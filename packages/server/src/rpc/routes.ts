@@ -1,21 +1,28 @@
 /**
- * Builds the AppService implementation from the method table and the features' handlers. Every call goes
- * through one wrapper: authenticate → validate and resolve the target → policy → handler → map errors →
- * one debug log line. No handler can skip a step.
+ * Builds a service implementation from its method table and the features' handlers. Every call goes
+ * through one wrapper: authenticate → check the request's strings and nesting → resolve targets → policy →
+ * handler → map errors → one debug log line. No handler can skip a step, and each method's request-size
+ * limit comes from its table entry.
  */
-import { MethodKind, type Message, type PartialMessage } from '@bufbuild/protobuf';
-import { Code, ConnectError, type ConnectRouter, type HandlerContext } from '@connectrpc/connect';
+import { MethodKind, type Message, type PartialMessage, type ServiceType } from '@bufbuild/protobuf';
+import { Code, ConnectError, createContextKey, type ConnectRouter, type HandlerContext } from '@connectrpc/connect';
 import type { Actor } from '@hangar/domain';
-import { AppService } from '@hangar/wire';
+import type { AppService } from '@hangar/wire';
 import type { AuthService } from '../auth/auth.service.js';
 import type { Logger } from '../log.js';
+import type { Limits } from '../settings.js';
 import type { Access, Check } from './access.js';
 import { toConnectError } from './errors.js';
-import type { AppMethodName, MethodTable, RequestOf } from './methods.js';
+import type { MethodEntry, RequestSize } from './methods.js';
+import { checkRequest } from './sanitize.js';
 
-type AppMethods = (typeof AppService)['methods'];
+type Methods<S extends ServiceType> = S['methods'];
 type Init<T> = T extends Message<infer U> ? PartialMessage<U> : never;
-export type ResponseOf<M extends AppMethodName> = Init<InstanceType<AppMethods[M]['O']>>;
+export type ServiceRequest<S extends ServiceType, M extends keyof Methods<S>> = InstanceType<Methods<S>[M]['I']>;
+export type ServiceResponse<S extends ServiceType, M extends keyof Methods<S>> = Init<InstanceType<Methods<S>[M]['O']>>;
+
+/** The client's address (the TCP peer), set by the listener for every request. */
+export const PEER_ADDRESS = createContextKey<string>('');
 
 /** What a handler knows about its call: who is calling, and a signal that fires when the client leaves. */
 export interface Call {
@@ -23,54 +30,81 @@ export interface Call {
   readonly signal: AbortSignal;
   readonly requestHeader: Headers;
   readonly responseHeader: Headers;
+  readonly peerAddress: string;
 }
 
-export type AppHandlers = {
-  readonly [M in AppMethodName]?: AppMethods[M]['kind'] extends MethodKind.ServerStreaming
-    ? (req: RequestOf<M>, call: Call) => AsyncIterable<ResponseOf<M>>
-    : (req: RequestOf<M>, call: Call) => Promise<ResponseOf<M>>;
+export type ServiceHandlers<S extends ServiceType> = {
+  readonly [M in keyof Methods<S>]?: Methods<S>[M]['kind'] extends MethodKind.ServerStreaming
+    ? (req: ServiceRequest<S, M>, call: Call) => AsyncIterable<ServiceResponse<S, M>>
+    : (req: ServiceRequest<S, M>, call: Call) => Promise<ServiceResponse<S, M>>;
 };
 
+export type AppHandlers = ServiceHandlers<typeof AppService>;
+
+export type ServiceMethodTable<S extends ServiceType> = { readonly [M in keyof Methods<S>]: MethodEntry<ServiceRequest<S, M>> };
+
 export interface RouteDeps {
-  readonly methods: MethodTable;
-  readonly handlers: AppHandlers;
   readonly auth: AuthService;
   readonly access: Access;
   readonly log: Logger;
+  readonly limits: Limits;
 }
 
+type AnyEntry = MethodEntry<unknown>;
 type AnyHandler = (req: unknown, call: Call) => Promise<unknown> | AsyncIterable<unknown>;
-type AnyEntry = MethodTable[AppMethodName];
 
-export function registerAppService(router: ConnectRouter, deps: RouteDeps): void {
-  const impl: Record<string, unknown> = {};
-  for (const [local, info] of Object.entries(AppService.methods)) {
-    const name = local as AppMethodName;
-    const entry: AnyEntry = deps.methods[name];
-    const handler = deps.handlers[name] as AnyHandler | undefined;
+/** The largest request a method accepts: ordinary calls are small; configs and id lists need more. */
+export function requestLimit(size: RequestSize | undefined, limits: Limits): number {
+  switch (size) {
+    case undefined:
+      return limits.maxRequestBytes;
+    // A JSON config of maxConfigBytes can grow several times over as a protobuf Struct (each value is wrapped).
+    case 'config':
+      return Math.max(limits.maxRequestBytes, 4 * limits.maxConfigBytes + 64 * 1024);
+    // Enough for the longest id list a method takes to be refused by its count, with a clear message.
+    case 'list':
+      return Math.max(limits.maxRequestBytes, 4 * 1024 * 1024);
+  }
+}
+
+export function registerService<S extends ServiceType>(
+  router: ConnectRouter,
+  service: S,
+  methods: ServiceMethodTable<S>,
+  handlers: ServiceHandlers<S>,
+  deps: RouteDeps,
+): void {
+  for (const [local, info] of Object.entries(service.methods)) {
+    const entry = (methods as Record<string, AnyEntry>)[local];
+    const handler = (handlers as Record<string, AnyHandler | undefined>)[local];
+    const rpcName = `${service.typeName}/${info.name}`;
+    if (entry === undefined) throw new Error(`${rpcName} has no entry in its method table`);
     if (entry === 'unimplemented') {
-      if (handler !== undefined) throw new Error(`AppService.${info.name} has a handler but is marked unimplemented in METHODS`);
-      impl[local] = unimplemented(info.name, info.kind);
+      if (handler !== undefined) throw new Error(`${rpcName} has a handler but is marked unimplemented`);
+      router.rpc(service, info, unimplemented(rpcName, info.kind) as never);
       continue;
     }
-    if (handler === undefined) throw new Error(`AppService.${info.name} is in METHODS but has no handler`);
+    if (handler === undefined) throw new Error(`${rpcName} is in the method table but has no handler`);
     const guard = guardFor(entry, deps);
-    impl[local] =
+    const impl =
       info.kind === MethodKind.ServerStreaming
         ? streamingHandler(info.name, guard, handler as (req: unknown, call: Call) => AsyncIterable<unknown>, deps.log)
         : unaryHandler(info.name, guard, handler as (req: unknown, call: Call) => Promise<unknown>, deps.log);
+    router.rpc(service, info, impl as never, { readMaxBytes: requestLimit(entry.size, deps.limits) });
   }
-  router.service(AppService, impl);
 }
 
 type Guard = (req: unknown, ctx: HandlerContext) => Promise<Actor>;
 
-function guardFor(entry: Exclude<AnyEntry, 'unimplemented'>, { auth, access }: RouteDeps): Guard {
+function guardFor(entry: Exclude<AnyEntry, 'unimplemented'>, { auth, access, limits }: RouteDeps): Guard {
   return async (req, ctx) => {
     const actor = await auth.actorFromHeader(ctx.requestHeader.get('authorization'));
+    checkRequest(req as Message, { maxConfigDepth: limits.maxConfigDepth });
     if ('requires' in entry) {
-      const checks = (entry.requires as (r: unknown) => Check | readonly Check[])(req);
+      const checks = entry.requires(req);
       await access.authorize(actor, Array.isArray(checks) ? checks : [checks as Check]);
+    } else if (entry.access === 'home_org_admin') {
+      access.authorizeHomeOrganizationAdmin(actor);
     }
     return actor;
   };
@@ -124,11 +158,17 @@ function streamingHandler(rpc: string, guard: Guard, handler: (req: unknown, cal
 }
 
 function callOf(actor: Actor, ctx: HandlerContext): Call {
-  return { actor, signal: ctx.signal, requestHeader: ctx.requestHeader, responseHeader: ctx.responseHeader };
+  return {
+    actor,
+    signal: ctx.signal,
+    requestHeader: ctx.requestHeader,
+    responseHeader: ctx.responseHeader,
+    peerAddress: ctx.values.get(PEER_ADDRESS),
+  };
 }
 
 function unimplemented(rpc: string, kind: MethodKind) {
-  const error = () => new ConnectError(`viam.app.v1.AppService/${rpc} is not implemented by this Hangar server yet`, Code.Unimplemented);
+  const error = () => new ConnectError(`${rpc} is not implemented by this Hangar server yet`, Code.Unimplemented);
   if (kind === MethodKind.ServerStreaming) {
     // eslint-disable-next-line require-yield
     return async function* () {

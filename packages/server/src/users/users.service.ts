@@ -3,10 +3,18 @@ import { authorizations, organizations, users, type Database } from '@hangar/sto
 
 export function createUsersService({ db }: { readonly db: Database }) {
   return {
-    async idByEmail(rawEmail: string): Promise<string> {
+    /**
+     * Only users who share an organization with the caller (and the caller itself) can be found; anyone
+     * else answers exactly as an unknown email does, so the call cannot probe who has an account.
+     */
+    async idByEmail(actor: Actor, rawEmail: string): Promise<string> {
       const email = parseEmail(rawEmail);
       const user = await users.findUserByEmail(db, email);
       if (user === undefined) throw notFound('user with email', email);
+      if (user.id === actor.id) return user.id;
+      const theirs = await authorizations.listOrganizationIdsOfIdentity(db, user.id);
+      const mine = memberOrganizationIds(actor);
+      if (!theirs.some((id) => mine.includes(id))) throw notFound('user with email', email);
       return user.id;
     },
 

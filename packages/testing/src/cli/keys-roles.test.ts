@@ -113,7 +113,8 @@ await describeEngines('hangar organizations api-key, hangar roles', (server) => 
 
   it('adds a role for a user given by email, lists roles on a resource, changes it and removes it', async () => {
     const s = server();
-    const a = await seedOrg(s, unique('Roles'));
+    // Created by the administrator as a user, so that user is a member who can be given roles.
+    const a = await seedOrg(s, unique('Roles'), { creator: 'admin-user' });
     const cli = await loginWithKey(s, a.ownerKey);
     const adminId = await s.client.getUserIdByEmail(s.admin.email);
     const operatorRole: RoleJson = {

@@ -75,6 +75,7 @@ for (const engine of testEngines()) {
         db.url,
         '--admin-email',
         'ops@example.com',
+        ...Object.entries(db.serverFlags).flatMap(([flag, value]) => [`--${flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, value]),
       ]);
       running.push(server.child);
       assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+$/);

@@ -8,14 +8,15 @@
 import { MethodKind, type PartialMessage } from '@bufbuild/protobuf';
 import { createClient, type Client } from '@connectrpc/connect';
 import { createConnectTransport } from '@connectrpc/connect-node';
-import { METHODS, type AppMethodName, type Check } from '@hangar/server';
-import { AppService, AuthService } from '@hangar/wire';
+import { ACCOUNT_METHODS, METHODS, type AppMethodName, type Check } from '@hangar/server';
+import { AccountService, AppService, AuthService } from '@hangar/wire';
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import { Code, codeOf } from '../assertions.js';
 import { newKey, type ApiKeyCredentials } from '../seed.js';
 import { describeEngines } from '../suite.js';
 import type { TestServer } from '../server.js';
+import { insertUser } from '../users.js';
 
 type Actor = 'owner' | 'operator' | 'other' | 'none';
 const ACTORS: readonly Actor[] = ['none', 'other', 'operator', 'owner'];
@@ -73,6 +74,7 @@ const OPERATOR_DENIED = new Set<AppMethodName>([
   'renameKey',
   'rotateKey',
   'createKeyFromExistingKeyAuthorizations',
+  'createOrganization',
 ]);
 const OPERATOR_ALLOWED = new Set<AppMethodName>([
   'getOrganization',
@@ -92,6 +94,7 @@ const OPERATOR_ALLOWED = new Set<AppMethodName>([
   'markPartForRestart',
   'checkPermissions',
   'listOrganizations',
+  'getUserIDByEmail',
 ]);
 
 /** One request per implemented method, aimed at the world's resources. */
@@ -171,10 +174,22 @@ function role(w: World, r: string, type: string, id: string) {
   };
 }
 
+/**
+ * Signed-in methods whose answer depends on what the caller shares with the target: a caller from
+ * another organization gets what a missing target gets.
+ */
+const SHARED_ONLY = new Set<AppMethodName>(['getUserIDByEmail']);
+
 /** The model: who may do what, written from the role definitions, not from the server's code. */
-function expectedFor(actor: Actor, checks: readonly Check[]): Code | 0 {
+function expectedFor(actor: Actor, checks: readonly Check[], method: AppMethodName): Code | 0 {
   if (actor === 'none') return Code.Unauthenticated;
   if (actor === 'owner') return 0;
+  const entry = METHODS[method];
+  // Creating organizations: users, and keys that own their own organization (the other org's key does).
+  if (entry !== 'unimplemented' && 'access' in entry && entry.access === 'home_org_admin') {
+    return actor === 'other' ? 0 : Code.PermissionDenied;
+  }
+  if (actor === 'other' && SHARED_ONLY.has(method)) return Code.NotFound;
   if (actor === 'other') return checks.length === 0 ? 0 : Code.NotFound;
   for (const { action, target } of checks) {
     if ('organization' in target) {
@@ -208,7 +223,8 @@ await describeEngines('authorization matrix', (server) => {
 
   async function world(): Promise<World> {
     const s = server();
-    const c = s.client;
+    // Created by the administrator as a user, who is then a member the world's keys can look up by email.
+    const c = await s.connect({ type: 'password', email: s.admin.email, password: s.admin.password });
     const org = await c.createOrganization('Matrix org');
     const location = await c.createLocation(org.id, 'Matrix location');
     const child = await c.createLocation(org.id, 'Empty child', location.id);
@@ -270,7 +286,7 @@ await describeEngines('authorization matrix', (server) => {
           code = codeOf(err) ?? Code.Unknown;
         }
         got[actor] = Code[code] ?? 'OK';
-        want[actor] = Code[expectedFor(actor, checks)] ?? 'OK';
+        want[actor] = Code[expectedFor(actor, checks, method)] ?? 'OK';
       }
       if (OPERATOR_DENIED.has(method)) assert.equal(want.operator, 'PermissionDenied', `${method} must be closed to operators`);
       if (OPERATOR_ALLOWED.has(method)) assert.equal(want.operator, 'OK', `${method} must be open to operators`);
@@ -294,4 +310,42 @@ await describeEngines('authorization matrix', (server) => {
       });
     }
   });
+
+  // hangar.account.v1.AccountService acts on the caller's own account: it needs a user's token, and an
+  // API key (which has neither a password nor user sessions) is told what to do instead.
+  const ACCOUNT_SAMPLES: Record<keyof typeof ACCOUNT_METHODS, (password: string) => PartialMessage<any>> = {
+    changePassword: (password) => ({ currentPassword: password, newPassword: `${password}-changed` }),
+    logOutEverywhere: () => ({}),
+  };
+  for (const method of Object.keys(ACCOUNT_METHODS) as (keyof typeof ACCOUNT_METHODS)[]) {
+    it(`AccountService.${method}: none → UNAUTHENTICATED, API keys → INVALID_ARGUMENT, the user → OK`, async () => {
+      const s = server();
+      assert.deepEqual(ACCOUNT_METHODS[method], { access: 'signed_in' });
+      const person = await insertUser(s);
+      const userToken = (
+        await createClient(AuthService, createConnectTransport({ baseUrl: s.url, httpVersion: '1.1' })).authenticate({
+          entity: person.email,
+          credentials: { type: 'password', payload: person.password },
+        })
+      ).accessToken;
+      const account = createClient(AccountService, createConnectTransport({ baseUrl: s.url, httpVersion: '1.1' }));
+      const call = account[method] as unknown as (req: unknown, options: { headers: Record<string, string> }) => Promise<unknown>;
+      const outcomeOf = async (headers: Record<string, string>) => {
+        try {
+          await call.call(account, ACCOUNT_SAMPLES[method](person.password), { headers });
+          return 'OK';
+        } catch (err) {
+          return Code[codeOf(err) ?? Code.Unknown];
+        }
+      };
+      assert.deepEqual(
+        {
+          none: await outcomeOf({}),
+          key: await outcomeOf({ authorization: `Bearer ${otherToken}` }),
+          user: await outcomeOf({ authorization: `Bearer ${userToken}` }),
+        },
+        { none: 'Unauthenticated', key: 'InvalidArgument', user: 'OK' },
+      );
+    });
+  }
 });

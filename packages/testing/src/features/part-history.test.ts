@@ -7,6 +7,7 @@ import { historyRowsOfParts, machineState, newMachine } from '../fleet.js';
 import { MISSING_ID, seedOrg } from '../seed.js';
 import { describeEngines } from '../suite.js';
 import { appApi } from '../viam.js';
+import { grantRole, insertUser } from '../users.js';
 
 /** What an entry says, without timestamps and secrets: [old name, old config, editor type, editor id]. */
 function summary(e: RobotPartHistoryEntry): [string | undefined, JsonObject | undefined, number | undefined, string | undefined] {
@@ -71,9 +72,11 @@ await describeEngines('machine part history', (server) => {
     const s = server();
     const { org, location, owner } = await seedOrg(s);
     const { mainPart } = await newMachine(owner, location.id, 'human');
-    const userId = await s.client.getUserIdByEmail(s.admin.email);
-    await owner.addRole(org.id, userId, 'operator', 'organization', org.id);
-    const user = await s.connect({ type: 'password', email: s.admin.email, password: s.admin.password });
+    const person = await insertUser(s);
+    const userId = person.id;
+    // A member of the organization (as an accepted invitation makes one), first with the operator role.
+    await grantRole(s, person, org.id, 'operator', 'organization', org.id);
+    const user = await s.connect({ type: 'password', email: person.email, password: person.password });
     // An operator may not edit; an owner may.
     await assert.rejects(user.updateRobotPart(mainPart.id, 'human-main', { debug: true }), hasCode(Code.PermissionDenied));
     assert.deepEqual(await owner.getRobotPartHistory(mainPart.id), []);

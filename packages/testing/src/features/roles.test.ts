@@ -6,6 +6,7 @@ import { Code, hasCode } from '../assertions.js';
 import { MISSING_ID, newKey, seedOrg } from '../seed.js';
 import { describeEngines } from '../suite.js';
 import type { TestServer } from '../server.js';
+import { grantRole, insertUser } from '../users.js';
 
 /** Authorizations as sorted [identity type, identity id, authorization id, resource type, resource id] rows. */
 function rows(
@@ -135,10 +136,11 @@ await describeEngines('roles', (server) => {
       a.owner.addRole(a.org.id, 'not-a-uuid', 'operator', 'location', a.location.id),
       hasCode(Code.InvalidArgument, 'identity_id'),
     );
-    // The admin key owns both organizations, so only the key's organization can be wrong.
+    // The admin key owns both organizations, so only the key's organization can be wrong; the answer is
+    // the one a missing key gets, so it says nothing about the other tenant.
     await assert.rejects(
       s.client.addRole(a.org.id, b.ownerKey.id, 'operator', 'location', a.location.id),
-      hasCode(Code.InvalidArgument, b.ownerKey.id),
+      hasCode(Code.NotFound, b.ownerKey.id),
     );
     // Nor may a role be filed under one organization for a resource of another.
     await assert.rejects(
@@ -165,7 +167,8 @@ await describeEngines('roles', (server) => {
 
   it('lists every role in an organization, or those on the given resources, with identity types filled in', async () => {
     const s = server();
-    const { org, location, owner, ownerKey, operatorKey } = await seedOrg(s);
+    // Created by the administrator as a user, who is then a member that can be given another role.
+    const { org, location, owner, ownerKey, operatorKey } = await seedOrg(s, undefined, { creator: 'admin-user' });
     const robotId = await owner.newRobot('listed', location.id);
     const userId = await s.client.getUserIdByEmail(s.admin.email);
     await owner.addRole(org.id, userId, 'operator', 'robot', robotId);
@@ -175,8 +178,8 @@ await describeEngines('roles', (server) => {
       rows(all),
       rows([
         {
-          identityType: 'api-key',
-          identityId: s.admin.apiKeyId,
+          identityType: 'user',
+          identityId: userId,
           authorizationId: 'organization_owner',
           resourceType: 'organization',
           resourceId: org.id,
@@ -278,36 +281,42 @@ await describeEngines('roles', (server) => {
     );
   });
 
-  it('shows a user the organization it was added to', async () => {
+  it('shows a member a new role at once, and never adds someone who is not a member', async () => {
     const s = server();
     const { org, location, owner } = await seedOrg(s);
-    const userId = await s.client.getUserIdByEmail(s.admin.email);
-    const user = await asUser(s);
-    assert.ok(!(await user.listOrganizations()).some((o) => o.id === org.id));
-    await assert.rejects(user.getOrganization(org.id), hasCode(Code.NotFound, org.id));
+    const robotId = await owner.newRobot('members-only', location.id);
+    const person = await insertUser(s);
+    const user = await s.connect({ type: 'password', email: person.email, password: person.password });
+    assert.deepEqual(await user.listOrganizations(), []);
+    await assert.rejects(owner.addRole(org.id, person.id, 'operator', 'location', location.id), hasCode(Code.NotFound, /invite/));
+    assert.deepEqual(await user.listOrganizations(), [], 'no role was filed');
 
-    await owner.addRole(org.id, userId, 'operator', 'location', location.id);
-    assert.ok(
-      (await user.listOrganizations()).some((o) => o.id === org.id),
-      'the same session sees it at once',
+    // Once a member (here: as an accepted invitation to one machine would make them), roles reach them.
+    await grantRole(s, person, org.id, 'operator', 'robot', robotId);
+    assert.deepEqual(
+      (await user.listOrganizations()).map((o) => o.id),
+      [org.id],
     );
-    assert.ok((await user.listOrganizationsByUser(userId)).some((o) => o.orgId === org.id));
+    await assert.rejects(user.getLocation(location.id), hasCode(Code.NotFound, location.id));
+    await owner.addRole(org.id, person.id, 'operator', 'location', location.id);
     assert.deepEqual(
       (await user.listLocations(org.id)).map((l) => l.id),
       [location.id],
+      'the same session sees it at once',
     );
+    assert.ok((await user.listOrganizationsByUser(person.id)).some((o) => o.orgId === org.id));
     await assert.rejects(user.createLocation(org.id, 'Not mine'), hasCode(Code.PermissionDenied));
     const [members] = await owner.listOrganizationMembers(org.id);
     assert.deepEqual(
       members.map((m) => m.userId),
-      [userId],
+      [person.id],
     );
     assert.deepEqual(
       rows(await owner.listAuthorizations(org.id, [location.id])).filter((r) => r[0] === 'user'),
-      [['user', userId, 'location_operator', 'location', location.id]],
+      [['user', person.id, 'location_operator', 'location', location.id]],
     );
-
-    await owner.removeRole(org.id, userId, 'operator', 'location', location.id);
-    assert.ok(!(await user.listOrganizations()).some((o) => o.id === org.id));
+    await owner.removeRole(org.id, person.id, 'operator', 'location', location.id);
+    await assert.rejects(user.getLocation(location.id), hasCode(Code.NotFound, location.id));
+    assert.equal((await user.getRobot(robotId)).id, robotId, 'the other role stays');
   });
 });
