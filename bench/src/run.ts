@@ -128,7 +128,8 @@ async function loadSuites(): Promise<BenchSuite[]> {
   return suites;
 }
 
-main().then(
+// `npm run bench -- abuse` runs the abuse benchmark instead of the ratio suites.
+(process.argv[2] === 'abuse' ? import('./abuse/run.js').then((m) => m.runAbuse()) : main()).then(
   (code) => {
     process.exitCode = code;
   },
