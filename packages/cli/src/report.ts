@@ -109,6 +109,15 @@ function explainServerError(err: HangarError, Code: typeof import('@hangar/sdk')
     case Code.Unimplemented:
       return new CliError(`${server} does not support this: ${err.message}`, { code, hint: 'upgrade the server to a version that does' });
     case Code.ResourceExhausted:
+      return new CliError(err.message, {
+        code,
+        hint:
+          err.retryAfterSeconds !== undefined
+            ? `wait ${err.retryAfterSeconds} s, then try again`
+            : err.message.includes('the most allowed')
+              ? 'delete some first, or ask the operator of the server to raise the limit the message names'
+              : 'try again in a moment',
+      });
     case Code.DeadlineExceeded:
     case Code.Aborted:
       return new CliError(err.message, { code, hint: 'try again in a moment' });

@@ -8,10 +8,14 @@ export class HangarError extends Error {
   constructor(
     readonly code: Code,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; retryAfterSeconds?: number | undefined },
   ) {
-    super(message, options);
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.retryAfterSeconds = options?.retryAfterSeconds;
   }
+
+  /** For RESOURCE_EXHAUSTED: how long the server asked to wait before trying again (its `retry-after`). */
+  readonly retryAfterSeconds: number | undefined;
 
   /** `NOT_FOUND`, `PERMISSION_DENIED`, … as gRPC spells them. */
   get codeName(): string {
@@ -21,7 +25,9 @@ export class HangarError extends Error {
   static from(err: unknown): HangarError {
     if (err instanceof HangarError) return err;
     const ce = ConnectError.from(err);
-    return new HangarError(ce.code, ce.rawMessage, { cause: err });
+    const retryAfter = ce.metadata.get('retry-after');
+    const retryAfterSeconds = retryAfter !== null && /^\d+$/.test(retryAfter) ? Number(retryAfter) : undefined;
+    return new HangarError(ce.code, ce.rawMessage, { cause: err, retryAfterSeconds });
   }
 }
 
