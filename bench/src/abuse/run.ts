@@ -11,7 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { join, relative, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { CLI_PATH, engineSkip, freshDatabase, type TestEngine } from '@hangar/testing';
+import { CLI_PATH, engineSkip, flagArgs, freshDatabase, type TestEngine } from '@hangar/testing';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { describeEnvironment } from '../report.js';
 import { startAttacks, type AttackCounters, type AttackPlan } from './attacks.js';
@@ -68,7 +68,7 @@ async function rssMb(pid: number): Promise<number> {
 async function runEngine(engine: TestEngine, attackSeconds: number): Promise<EngineResult> {
   const db = await freshDatabase(engine);
   const dataDir = join(db.dataDir, 'data');
-  const flags = Object.entries(db.serverFlags).flatMap(([k, v]) => [`--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, v]);
+  const flags = flagArgs(db.serverFlags);
   const child = spawn(
     process.execPath,
     [

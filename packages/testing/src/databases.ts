@@ -61,3 +61,8 @@ async function admin(fn: (client: pg.Client) => Promise<unknown>): Promise<void>
     await client.end();
   }
 }
+
+/** Flags in `{ secretKeyFile: … }` form as a command line takes them: `--secret-key-file …`. */
+export function flagArgs(flags: Readonly<Record<string, string>>): string[] {
+  return Object.entries(flags).flatMap(([name, value]) => [`--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, value]);
+}

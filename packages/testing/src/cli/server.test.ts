@@ -5,7 +5,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { CLI_PATH, runCli, tempHome } from '../cli.js';
-import { freshDatabase } from '../databases.js';
+import { flagArgs, freshDatabase } from '../databases.js';
 import { engineSkip, testEngines } from '../engines.js';
 
 interface Started {
@@ -75,7 +75,7 @@ for (const engine of testEngines()) {
         db.url,
         '--admin-email',
         'ops@example.com',
-        ...Object.entries(db.serverFlags).flatMap(([flag, value]) => [`--${flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, value]),
+        ...flagArgs(db.serverFlags),
       ]);
       running.push(server.child);
       assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+$/);

@@ -13,7 +13,7 @@ import { openStore } from '@hangar/store';
 import { sql } from 'kysely';
 import { hasCode } from '../assertions.js';
 import { runCli, tempHome } from '../cli.js';
-import { freshDatabase } from '../databases.js';
+import { flagArgs, freshDatabase } from '../databases.js';
 import { engineSkip, testEngines } from '../engines.js';
 import { startTestServer, type TestServer } from '../server.js';
 import { rawClients } from '../wire-clients.js';
@@ -159,13 +159,7 @@ for (const engine of testEngines()) {
     it('rotates the signing key: old tokens keep working until cut off on request', async () => {
       const s = await start(engine, { flags: { signingKeyRefreshSeconds: '1' } });
       const oldToken = s.client.accessToken;
-      const cliArgs = [
-        '--data-dir',
-        s.db.dataDir,
-        '--database-url',
-        s.db.url,
-        ...Object.entries(s.db.serverFlags).flatMap(([k, v]) => [`--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, v]),
-      ];
+      const cliArgs = ['--data-dir', s.db.dataDir, '--database-url', s.db.url, ...flagArgs(s.db.serverFlags)];
       const home = await tempHome();
       const rotated = await runCli(['server', 'rotate-signing-key', ...cliArgs, '--json'], { home });
       assert.equal(rotated.code, 0, rotated.stderr);
