@@ -9,7 +9,8 @@ import { AccountService, AppService, AuthService as AuthServiceDescriptor } from
 import { randomUUID } from 'node:crypto';
 import { chmod, mkdir } from 'node:fs/promises';
 import { accountRpc } from './account/account.rpc.js';
-import { createAuthService } from './auth/auth.service.js';
+import { createAuthService, type TokenResult } from './auth/auth.service.js';
+import type { TokenClaims } from './auth/tokens.js';
 import { registerAuthService } from './auth/auth.rpc.js';
 import { createSigningKeys } from './auth/signing-keys.js';
 import { checkServerKey, loadServerKey, type ServerKey } from './crypto/server-key.js';
@@ -27,7 +28,7 @@ import { organizationsRpc } from './organizations/organizations.rpc.js';
 import { createOrganizationsService } from './organizations/organizations.service.js';
 import { createAccess } from './rpc/access.js';
 import { ACCOUNT_METHODS, METHODS } from './rpc/methods.js';
-import { PEER_ADDRESS, registerService, type RouteDeps } from './rpc/routes.js';
+import { PEER_ADDRESS, registerService, VERIFIED_CLAIMS, type RouteDeps } from './rpc/routes.js';
 import { partsRpc } from './parts/parts.rpc.js';
 import { createPartsService } from './parts/parts.service.js';
 import { robotsRpc } from './robots/robots.rpc.js';
@@ -93,9 +94,26 @@ async function serve(store: Store, serverKey: ServerKey, { config, log, now, new
   const partView = () => ({ machineDomain: config.machineDomain, now: now() });
   const routeDeps: RouteDeps = { auth, access, log, limits };
 
+  /**
+   * An RPC without a valid token is answered before its body is read; only AuthService is open. The
+   * claims verified then travel with the request, so the call's guard does not verify them again.
+   */
+  const verifiedClaims = new WeakMap<object, TokenClaims>();
+  const proceed = (req: Parameters<RequestHandler>[0], res: Parameters<RequestHandler>[1], result: TokenResult) => {
+    if ('problem' in result) {
+      rejectUnauthenticated(req, res, result.problem);
+      return;
+    }
+    verifiedClaims.set(req, result.claims);
+    rpc(req, res);
+  };
+
   const rpc = connectNodeAdapter({
     readMaxBytes: limits.maxRequestBytes,
-    contextValues: (req) => createContextValues().set(PEER_ADDRESS, req.socket.remoteAddress ?? ''),
+    contextValues: (req) =>
+      createContextValues()
+        .set(PEER_ADDRESS, req.socket.remoteAddress ?? '')
+        .set(VERIFIED_CLAIMS, verifiedClaims.get(req)),
     routes: (router) => {
       registerAuthService(router, auth, log, limits);
       registerService(
@@ -108,7 +126,7 @@ async function serve(store: Store, serverKey: ServerKey, { config, log, now, new
           ...keysRpc(keys),
           ...usersRpc(users),
           ...robotsRpc(robots, now),
-          ...partsRpc(parts, partView, access),
+          ...partsRpc(parts, partView),
           ...rolesRpc(roles),
         },
         routeDeps,
@@ -117,17 +135,19 @@ async function serve(store: Store, serverKey: ServerKey, { config, log, now, new
     },
   });
 
-  /** An RPC without a valid token is answered before its body is read; only AuthService is open. */
   const guarded: RequestHandler = (req, res) => {
     if (req.method !== 'POST' || (req.url ?? '').startsWith(PUBLIC_RPC_PREFIX)) {
       rpc(req, res);
       return;
     }
-    const header = req.headers.authorization ?? null;
-    auth.preflight(header).then(
-      (problem) => {
-        if (problem === undefined) rpc(req, res);
-        else rejectUnauthenticated(req, res, problem);
+    const result = auth.preflight(req.headers.authorization ?? null);
+    if (!(result instanceof Promise)) {
+      proceed(req, res, result);
+      return;
+    }
+    result.then(
+      (r) => {
+        proceed(req, res, r);
       },
       (err: unknown) => {
         log.error({ err }, 'token check failed');

@@ -67,18 +67,41 @@ export function createAuthService({ db, now, signingKeys, tokenTtlSeconds, limit
     return true;
   }
 
-  /** The claims of a well-formed, correctly signed, unexpired token, or why not (a message for the caller). */
-  async function checkToken(header: string | null): Promise<{ claims: TokenClaims } | { problem: string }> {
+  function verified(token: string, key: Buffer | undefined): TokenResult {
+    const check = verifyToken(token, key, nowSeconds());
+    if (!check.ok) {
+      return { problem: check.reason === 'expired' ? `access token expired: ${LOG_IN_AGAIN}` : `invalid access token: ${LOG_IN_AGAIN}` };
+    }
+    return { claims: check.claims };
+  }
+
+  /**
+   * The claims of a well-formed, correctly signed, unexpired token, or why not (a message for the caller).
+   * Synchronous unless the token names a signing key this process has not seen yet: this runs on every call.
+   */
+  function checkToken(header: string | null): TokenResult | Promise<TokenResult> {
     if (header === null || header === '') return { problem: MISSING_CREDENTIALS };
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (match?.[1] === undefined) return { problem: 'malformed authorization header: expected "Bearer <access token>"' };
     const token = match[1];
     const kid = tokenKeyId(token);
-    const check = verifyToken(token, kid === undefined ? undefined : await signingKeys.find(kid), nowSeconds());
-    if (!check.ok) {
-      return { problem: check.reason === 'expired' ? `access token expired: ${LOG_IN_AGAIN}` : `invalid access token: ${LOG_IN_AGAIN}` };
+    if (kid === undefined) return { problem: `invalid access token: ${LOG_IN_AGAIN}` };
+    const key = signingKeys.known(kid);
+    return key !== undefined ? verified(token, key) : signingKeys.find(kid).then((found) => verified(token, found));
+  }
+
+  async function actorFromClaims({ sub, typ, gen }: TokenClaims): Promise<Actor> {
+    if (typ === 'api-key') {
+      const key = await apiKeys.findApiKeyWithGrants(db, sub);
+      if (key === undefined) throw unauthenticated(`the API key of this token was deleted: ${LOG_IN_AGAIN}`);
+      if (key.generation !== gen) throw unauthenticated(`the API key of this token was rotated: ${LOG_IN_AGAIN} using the new secret`);
+      return { kind: typ, id: sub, label: key.name, organizationId: key.organizationId, grants: key.grants };
     }
-    return { claims: check.claims };
+    const user = await users.findTokenUser(db, sub);
+    if (user === undefined) throw unauthenticated(`the user of this token no longer exists: ${LOG_IN_AGAIN}`);
+    if (user.tokenGeneration !== gen)
+      throw unauthenticated(`this session was ended (logged out everywhere or password changed): ${LOG_IN_AGAIN}`);
+    return { kind: typ, id: sub, label: user.email, grants: await authorizations.listGrants(db, sub) };
   }
 
   return {
@@ -110,30 +133,20 @@ export function createAuthService({ db, now, signingKeys, tokenTtlSeconds, limit
     },
 
     /**
-     * The cheap part of authentication, done before a request body is read: undefined if the header
-     * carries a well-formed, correctly signed, unexpired token, else the message to refuse it with.
+     * The cheap part of authentication, done before a request body is read: the claims of a well-formed,
+     * correctly signed, unexpired token, or the message to refuse the call with.
      */
-    async preflight(header: string | null): Promise<string | undefined> {
-      const result = await checkToken(header);
-      return 'problem' in result ? result.problem : undefined;
-    },
+    preflight: checkToken,
 
-    /** The caller of an RPC, from its `authorization: Bearer …` header, with its current grants. */
-    async actorFromHeader(header: string | null): Promise<Actor> {
+    /**
+     * The caller of an RPC, with its current grants: from the claims preflight verified for this request,
+     * or else from its `authorization: Bearer …` header.
+     */
+    async actorOf(claims: TokenClaims | undefined, header: string | null): Promise<Actor> {
+      if (claims !== undefined) return actorFromClaims(claims);
       const result = await checkToken(header);
       if ('problem' in result) throw unauthenticated(result.problem);
-      const { sub, typ, gen } = result.claims;
-      if (typ === 'api-key') {
-        const key = await apiKeys.findApiKeyWithGrants(db, sub);
-        if (key === undefined) throw unauthenticated(`the API key of this token was deleted: ${LOG_IN_AGAIN}`);
-        if (key.generation !== gen) throw unauthenticated(`the API key of this token was rotated: ${LOG_IN_AGAIN} using the new secret`);
-        return { kind: typ, id: sub, label: key.name, organizationId: key.organizationId, grants: key.grants };
-      }
-      const user = await users.findTokenUser(db, sub);
-      if (user === undefined) throw unauthenticated(`the user of this token no longer exists: ${LOG_IN_AGAIN}`);
-      if (user.tokenGeneration !== gen)
-        throw unauthenticated(`this session was ended (logged out everywhere or password changed): ${LOG_IN_AGAIN}`);
-      return { kind: typ, id: sub, label: user.email, grants: await authorizations.listGrants(db, sub) };
+      return actorFromClaims(result.claims);
     },
 
     /** Replaces the caller's password after checking the current one; every earlier token stops working. */
@@ -172,3 +185,5 @@ export function createAuthService({ db, now, signingKeys, tokenTtlSeconds, limit
 }
 
 export type AuthService = ReturnType<typeof createAuthService>;
+
+export type TokenResult = { readonly claims: TokenClaims } | { readonly problem: string };

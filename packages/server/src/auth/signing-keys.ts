@@ -23,7 +23,9 @@ export interface SigningKeysDeps {
 export interface SigningKeys {
   /** The key new tokens are signed with. */
   current(): SigningKey;
-  /** The key a token names, if it is one of this installation's. */
+  /** The key a token names, if this process knows it already (the common case: no waiting). */
+  known(id: string): Buffer | undefined;
+  /** The key a token names, re-reading the set first if it is not known yet (a replica's new key). */
   find(id: string): Promise<Buffer | undefined>;
   stop(): void;
 }
@@ -56,6 +58,7 @@ export async function createSigningKeys({ db, serverKey, now, refreshSeconds }: 
       if (newest === undefined) throw new Error('no signing key');
       return newest;
     },
+    known: (id) => keys.get(id),
     async find(id) {
       const known = keys.get(id);
       if (known !== undefined || Date.now() - lastRefresh < UNKNOWN_KEY_REFRESH_MS) return known;

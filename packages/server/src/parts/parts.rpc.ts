@@ -1,40 +1,43 @@
-import { parseId, type Actor } from '@hangar/domain';
-import type { Access } from '../rpc/access.js';
+import { can, parseId } from '@hangar/domain';
 import { NEXT_PAGE_TOKEN_HEADER, pageFromHeaders } from '../rpc/paging.js';
-import type { AppHandlers } from '../rpc/routes.js';
+import type { AppHandlers, Call } from '../rpc/routes.js';
 import { configJson, historyEntryToProto, parsePartUpdate, partToProto, type PartView } from './parts.convert.js';
 import type { PartsService } from './parts.service.js';
 
-export const partsRpc = (parts: PartsService, view: () => Omit<PartView, 'showSecrets'>, access: Access): AppHandlers => {
+export const partsRpc = (parts: PartsService, view: () => Omit<PartView, 'showSecrets'>): AppHandlers => {
   /**
    * A part's secrets let their holder act as the machine, so they go only to callers who may change the
-   * machine; everyone else who can read the part gets it with its secrets empty.
+   * machine; everyone else who can read the part gets it with its secrets empty. The method table already
+   * resolved where the machine (or its location) sits; a machine's scope is its location's plus itself.
    */
-  const withSecrets = async (actor: Actor, robotId: string): Promise<PartView> => ({
-    ...view(),
-    showSecrets: (await access.allowed(actor, ['robot.write'], { robot: robotId })).has('robot.write'),
-  });
+  const withSecrets = ({ actor, scopes }: Call, robotId: string): PartView => {
+    const [scope] = scopes;
+    return {
+      ...view(),
+      showSecrets: scope !== undefined && can(actor, 'robot.write', { ...scope, kind: 'robot', robotId }),
+    };
+  };
   return {
     async getRobotParts(req, call) {
       const page = await parts.list(req.robotId, pageFromHeaders(call.requestHeader));
       call.responseHeader.set(NEXT_PAGE_TOKEN_HEADER, page.nextPageToken);
-      const v = await withSecrets(call.actor, req.robotId);
+      const v = withSecrets(call, req.robotId);
       return { parts: page.items.map((p) => partToProto(p, v)) };
     },
-    async getRobotPart(req, { actor }) {
+    async getRobotPart(req, call) {
       const part = await parts.get(req.id);
-      return { part: partToProto(part, await withSecrets(actor, part.robotId)), configJson: configJson(part) };
+      return { part: partToProto(part, withSecrets(call, part.robotId)), configJson: configJson(part) };
     },
-    async getRobotPartByNameAndLocation(req, { actor }) {
+    async getRobotPartByNameAndLocation(req, call) {
       const part = await parts.getByName(req.locationId, req.name);
-      return { part: partToProto(part, await withSecrets(actor, part.robotId)) };
+      return { part: partToProto(part, withSecrets(call, part.robotId)) };
     },
     async newRobotPart(req) {
       return { partId: await parts.create(req.robotId, req.partName) };
     },
-    async updateRobotPart(req, { actor }) {
-      const part = await parts.update(actor, req.id, parsePartUpdate(req));
-      return { part: partToProto(part, await withSecrets(actor, part.robotId)) };
+    async updateRobotPart(req, call) {
+      const part = await parts.update(call.actor, req.id, parsePartUpdate(req));
+      return { part: partToProto(part, withSecrets(call, part.robotId)) };
     },
     async deleteRobotPart(req) {
       await parts.delete(req.partId);

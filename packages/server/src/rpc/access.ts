@@ -55,8 +55,13 @@ export function createAccess(db: Executor) {
     return locations.partScope(db, target.part);
   }
 
-  /** Throws NOT_FOUND for what the actor cannot see and PERMISSION_DENIED for what it sees but may not do. */
-  async function authorize(actor: Actor, checks: readonly Check[]): Promise<void> {
+  /**
+   * Throws NOT_FOUND for what the actor cannot see and PERMISSION_DENIED for what it sees but may not do.
+   * Returns the scopes it resolved, in the checks' order (key checks leave none), so a handler can ask
+   * further questions about the same target without looking it up again.
+   */
+  async function authorize(actor: Actor, checks: readonly Check[]): Promise<Scope[]> {
+    const scopes: Scope[] = [];
     for (const check of checks) {
       if ('apiKey' in check.target) {
         await authorizeKeyManagement(actor, check.target.apiKey);
@@ -74,7 +79,9 @@ export function createAccess(db: Executor) {
           `${actor.kind === 'user' ? 'user' : 'API key'} ${actor.id} may not ${ACTION_TEXT[check.action]} ${noun} ${id}`,
         );
       }
+      scopes.push(scope);
     }
+    return scopes;
   }
 
   async function resolveTarget(target: Exclude<Target, { apiKey: string }>): Promise<ResourceTarget> {

@@ -6,9 +6,10 @@
  */
 import { MethodKind, type Message, type PartialMessage, type ServiceType } from '@bufbuild/protobuf';
 import { Code, ConnectError, createContextKey, type ConnectRouter, type HandlerContext } from '@connectrpc/connect';
-import type { Actor } from '@hangar/domain';
+import type { Actor, Scope } from '@hangar/domain';
 import type { AppService } from '@hangar/wire';
 import type { AuthService } from '../auth/auth.service.js';
+import type { TokenClaims } from '../auth/tokens.js';
 import type { Logger } from '../log.js';
 import type { Limits } from '../settings.js';
 import type { Access, Check } from './access.js';
@@ -23,6 +24,8 @@ export type ServiceResponse<S extends ServiceType, M extends keyof Methods<S>> =
 
 /** The client's address (the TCP peer), set by the listener for every request. */
 export const PEER_ADDRESS = createContextKey<string>('');
+/** The bearer token's claims, when the HTTP layer verified them before the body was read. */
+export const VERIFIED_CLAIMS = createContextKey<TokenClaims | undefined>(undefined);
 
 /** What a handler knows about its call: who is calling, and a signal that fires when the client leaves. */
 export interface Call {
@@ -31,6 +34,8 @@ export interface Call {
   readonly requestHeader: Headers;
   readonly responseHeader: Headers;
   readonly peerAddress: string;
+  /** Where the method table's checked targets sit in the hierarchy, in its order (see access.authorize). */
+  readonly scopes: readonly Scope[];
 }
 
 export type ServiceHandlers<S extends ServiceType> = {
@@ -94,19 +99,23 @@ export function registerService<S extends ServiceType>(
   }
 }
 
-type Guard = (req: unknown, ctx: HandlerContext) => Promise<Actor>;
+interface Guarded {
+  readonly actor: Actor;
+  readonly scopes: readonly Scope[];
+}
+
+type Guard = (req: unknown, ctx: HandlerContext) => Promise<Guarded>;
 
 function guardFor(entry: Exclude<AnyEntry, 'unimplemented'>, { auth, access, limits }: RouteDeps): Guard {
   return async (req, ctx) => {
-    const actor = await auth.actorFromHeader(ctx.requestHeader.get('authorization'));
+    const actor = await auth.actorOf(ctx.values.get(VERIFIED_CLAIMS), ctx.requestHeader.get('authorization'));
     checkRequest(req as Message, { maxConfigDepth: limits.maxConfigDepth });
     if ('requires' in entry) {
       const checks = entry.requires(req);
-      await access.authorize(actor, Array.isArray(checks) ? checks : [checks as Check]);
-    } else if (entry.access === 'home_org_admin') {
-      access.authorizeHomeOrganizationAdmin(actor);
+      return { actor, scopes: await access.authorize(actor, Array.isArray(checks) ? checks : [checks as Check]) };
     }
-    return actor;
+    if (entry.access === 'home_org_admin') access.authorizeHomeOrganizationAdmin(actor);
+    return { actor, scopes: [] };
   };
 }
 
@@ -116,8 +125,8 @@ function observe(rpc: string, log: Logger) {
   let code = 'ok';
   let actor: Actor | undefined;
   return {
-    identified(who: Actor): Actor {
-      actor = who;
+    identified(who: Guarded): Guarded {
+      actor = who.actor;
       return who;
     },
     failed(err: unknown): ConnectError {
@@ -157,9 +166,10 @@ function streamingHandler(rpc: string, guard: Guard, handler: (req: unknown, cal
   };
 }
 
-function callOf(actor: Actor, ctx: HandlerContext): Call {
+function callOf({ actor, scopes }: Guarded, ctx: HandlerContext): Call {
   return {
     actor,
+    scopes,
     signal: ctx.signal,
     requestHeader: ctx.requestHeader,
     responseHeader: ctx.responseHeader,
