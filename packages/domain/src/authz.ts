@@ -61,6 +61,8 @@ export interface Scope {
   readonly organizationIds: readonly string[];
   readonly locationIds: readonly string[];
   readonly robotId?: string;
+  /** Locations and machines: the organization that owns the location (the others were shared it). */
+  readonly primaryOrganizationId?: string;
 }
 
 function covers(grant: Grant, scope: Scope): boolean {
@@ -78,13 +80,22 @@ function roleAllows(role: Role, action: Action): boolean {
   return (ROLE_ACTIONS[role] as readonly Action[]).includes(action);
 }
 
+/**
+ * Administering a location itself (renaming, moving, deleting, sharing it, its secrets) stays with the
+ * organization that owns it: a role filed in an organization the location was shared with reaches its
+ * machines as the role says, never the location's administration.
+ */
+function filedWhereAllowed(grant: Grant, action: Action, scope: Scope): boolean {
+  return action !== 'location.admin' || scope.primaryOrganizationId === undefined || grant.organizationId === scope.primaryOrganizationId;
+}
+
 export function can(actor: Actor, action: Action, scope: Scope): boolean {
   // Anyone with a role anywhere in an organization may see the organization itself (its name, its
   // members), as a Viam user with access to one location sees the organization it belongs to.
   if (action === 'org.read' && scope.kind === 'organization') {
     return actor.grants.some((g) => scope.organizationIds.includes(g.organizationId));
   }
-  return actor.grants.some((g) => covers(g, scope) && roleAllows(g.role, action));
+  return actor.grants.some((g) => covers(g, scope) && roleAllows(g.role, action) && filedWhereAllowed(g, action, scope));
 }
 
 /** The organizations in which the actor holds any role. */

@@ -1,4 +1,5 @@
 import type { Grant, IdentityType } from './authz.js';
+import type { JsonObject } from './machines.js';
 
 /** Instants are ISO-8601 UTC strings everywhere below the wire: fixed width, so text order is time order. */
 export type Instant = string;
@@ -50,4 +51,46 @@ export interface Authorization extends Grant {
 export interface Member {
   readonly user: User;
   readonly joinedAt: Instant;
+}
+
+/** A pending invitation to an organization. */
+export interface Invite {
+  readonly id: string;
+  readonly organizationId: string;
+  readonly email: string;
+  readonly authorizations: readonly Grant[];
+  /** Whether an email goes out; without one the invitee gets the roles on their next sign-in. */
+  readonly sendEmail: boolean;
+  readonly createdAt: Instant;
+  readonly expiresAt: Instant;
+}
+
+/** A location's secret, which a machine of the location presents to authenticate. */
+export interface LocationSecret {
+  readonly id: string;
+  readonly secret: string;
+  readonly createdAt: Instant;
+}
+
+export type FragmentVisibility = 'private' | 'public' | 'public_unlisted';
+
+export interface Fragment {
+  readonly id: string;
+  readonly organizationId: string;
+  readonly organizationName: string;
+  readonly name: string;
+  readonly config: JsonObject;
+  readonly visibility: FragmentVisibility;
+  readonly revision: number;
+  readonly createdAt: Instant;
+  readonly updatedAt: Instant;
+}
+
+export interface FragmentHistoryEntry {
+  readonly id: string;
+  readonly fragmentId: string;
+  readonly at: Instant;
+  /** The fragment as it was before the change (its revision is `old.revision`). */
+  readonly old: Fragment;
+  readonly editor: { readonly type: 'user' | 'api-key'; readonly id: string };
 }

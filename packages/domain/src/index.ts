@@ -7,3 +7,5 @@ export * from './grants.js';
 export * from './machines.js';
 export * from './permissions.js';
 export * from './tree.js';
+export * from './fragments/effective-config.js';
+export * from './fragments/mongo-update.js';

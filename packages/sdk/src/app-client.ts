@@ -4,11 +4,23 @@
  */
 import { Struct, type JsonObject } from '@bufbuild/protobuf';
 import { Code, createClient, type CallOptions, type Client, type Interceptor } from '@connectrpc/connect';
-import { AccountService, AppService, type appApi } from '@hangar/wire';
+import { Struct as StructMessage, type PartialMessage } from '@bufbuild/protobuf';
+import { AccountService, AppService, EffectiveConfigService, InviteAdminService, InviteService, type appApi } from '@hangar/wire';
 import { writeFile } from 'node:fs/promises';
 import { authenticate, type Credentials } from './auth.js';
 import { HangarError } from './errors.js';
-import { historyEntryFromProto, robotPartFromProto, type RobotPart, type RobotPartHistoryEntry } from './models.js';
+import {
+  fragmentFromProto,
+  fragmentHistoryEntryFromProto,
+  historyEntryFromProto,
+  robotPartFromProto,
+  VISIBILITY_CODES,
+  type Fragment,
+  type FragmentHistoryEntry,
+  type FragmentVisibility,
+  type RobotPart,
+  type RobotPartHistoryEntry,
+} from './models.js';
 import { createTransport, type Protocol } from './transport.js';
 
 /** Hangar's pagination for lists whose Viam messages have no page fields (see the server's rpc/paging.ts). */
@@ -37,6 +49,34 @@ export interface APIKeyAuthorization {
   readonly resourceId: string;
 }
 
+/** An authorization as the Python SDK's invite methods take it: viam.proto.app.Authorization. */
+export type Authorization = PartialMessage<appApi.Authorization>;
+
+/** An invitation's accept link, for owners to pass on themselves. */
+export interface InviteLink {
+  readonly email: string;
+  readonly link: string;
+  /** The command that accepts it: `hangar invite accept --server … <token>`. */
+  readonly command: string;
+  readonly expiresAt: string;
+}
+
+export interface InviteAcceptance {
+  readonly organizationId: string;
+  readonly organizationName: string;
+  readonly email: string;
+  /** Set when accepting created the account: a token for it ("" otherwise). */
+  readonly accessToken: string;
+}
+
+export interface EffectiveConfig {
+  /** The part's config merged with its fragments (see the README's fragment rules). */
+  readonly config: JsonObject;
+  /** Changes exactly when `config` does. */
+  readonly revision: string;
+  readonly fragments: readonly { readonly id: string; readonly name: string; readonly revision: string }[];
+}
+
 export interface AppClientOptions {
   /** The server, e.g. http://127.0.0.1:8080. */
   readonly url: string;
@@ -52,7 +92,7 @@ export class AppClient {
   private constructor(
     private readonly options: AppClientOptions,
     private readonly app: Client<typeof AppService>,
-    private readonly account: Client<typeof AccountService>,
+    private readonly hangar: HangarClients,
     private readonly login: () => Promise<string>,
   ) {}
 
@@ -66,7 +106,17 @@ export class AppClient {
     };
     const transport = createTransport(options.url, options.protocol ?? 'connect', [withToken]);
     const login = () => authenticate(bare, options.credentials).catch((err: unknown) => Promise.reject(HangarError.from(err)));
-    client = new AppClient(options, createClient(AppService, transport), createClient(AccountService, transport), login);
+    client = new AppClient(
+      options,
+      createClient(AppService, transport),
+      {
+        account: createClient(AccountService, transport),
+        invites: createClient(InviteService, transport),
+        inviteAdmin: createClient(InviteAdminService, transport),
+        effectiveConfig: createClient(EffectiveConfigService, transport),
+      },
+      login,
+    );
     client.token = await login();
     return client;
   }
@@ -103,20 +153,12 @@ export class AppClient {
    * switches to the token minted with the change (see `accessToken`).
    */
   async changePassword(currentPassword: string, newPassword: string): Promise<void> {
-    try {
-      this.token = (await this.account.changePassword({ currentPassword, newPassword })).accessToken;
-    } catch (err) {
-      throw HangarError.from(err);
-    }
+    this.token = (await this.call(() => this.hangar.account.changePassword({ currentPassword, newPassword }))).accessToken;
   }
 
   /** Ends every session of the signed-in user, this client's included. */
   async logOutEverywhere(): Promise<void> {
-    try {
-      await this.account.logOutEverywhere({});
-    } catch (err) {
-      throw HangarError.from(err);
-    }
+    await this.call(() => this.hangar.account.logOutEverywhere({}));
   }
 
   private locationOrDefault(locationId: string | undefined): string {
@@ -191,6 +233,82 @@ export class AppClient {
     return [res.members, res.invites];
   }
 
+  /**
+   * Invites `email` to the organization. Without authorizations the invitee becomes an owner of it, as in
+   * the Python SDK. With `sendEmailInvite` false no mail goes out and the roles apply on their next sign-in.
+   */
+  async createOrganizationInvite(
+    orgId: string,
+    email: string,
+    authorizations: readonly Authorization[] = [],
+    sendEmailInvite = true,
+  ): Promise<appApi.OrganizationInvite> {
+    const res = await this.call((app) =>
+      app.createOrganizationInvite({ organizationId: orgId, email, authorizations: [...authorizations], sendEmailInvite }),
+    );
+    return required(res.invite, 'invite');
+  }
+
+  async updateOrganizationInviteAuthorizations(
+    orgId: string,
+    email: string,
+    addAuthorizations: readonly Authorization[] = [],
+    removeAuthorizations: readonly Authorization[] = [],
+  ): Promise<appApi.OrganizationInvite> {
+    const res = await this.call((app) =>
+      app.updateOrganizationInviteAuthorizations({
+        organizationId: orgId,
+        email,
+        addAuthorizations: [...addAuthorizations],
+        removeAuthorizations: [...removeAuthorizations],
+      }),
+    );
+    return required(res.invite, 'invite');
+  }
+
+  async deleteOrganizationMember(orgId: string, userId: string): Promise<void> {
+    await this.call((app) => app.deleteOrganizationMember({ organizationId: orgId, userId }));
+  }
+
+  async deleteOrganizationInvite(orgId: string, email: string): Promise<void> {
+    await this.call((app) => app.deleteOrganizationInvite({ organizationId: orgId, email }));
+  }
+
+  async resendOrganizationInvite(orgId: string, email: string): Promise<appApi.OrganizationInvite> {
+    const res = await this.call((app) => app.resendOrganizationInvite({ organizationId: orgId, email }));
+    return required(res.invite, 'invite');
+  }
+
+  /** The accept link of each pending invite (Hangar's own call, for owners). */
+  async listInviteLinks(orgId: string): Promise<InviteLink[]> {
+    return (await this.call(() => this.hangar.inviteAdmin.listInviteLinks({ organizationId: orgId }))).links;
+  }
+
+  /** Accepts an invitation for the signed-in user (whose email it must be). */
+  async acceptInvite(token: string): Promise<InviteAcceptance> {
+    return this.call(() => this.hangar.invites.acceptInvite({ token, newPassword: '' }));
+  }
+
+  /**
+   * Accepts an invitation without signing in: for an invitee with no account yet, which this creates with
+   * `newPassword` (at least 12 characters). The result carries a token for the new account.
+   */
+  static async acceptInvite(url: string, token: string, newPassword: string, protocol: Protocol = 'connect'): Promise<InviteAcceptance> {
+    try {
+      return await createClient(InviteService, createTransport(url, protocol)).acceptInvite({ token, newPassword });
+    } catch (err) {
+      throw HangarError.from(err);
+    }
+  }
+
+  async getOrganizationMetadata(orgId: string): Promise<JsonObject> {
+    return ((await this.call((app) => app.getOrganizationMetadata({ organizationId: orgId }))).data?.toJson() ?? {}) as JsonObject;
+  }
+
+  async updateOrganizationMetadata(orgId: string, data: JsonObject): Promise<void> {
+    await this.call((app) => app.updateOrganizationMetadata({ organizationId: orgId, data: StructMessage.fromJson(data) }));
+  }
+
   // Locations
 
   async createLocation(orgId: string, name: string, parentLocationId?: string): Promise<appApi.Location> {
@@ -226,6 +344,148 @@ export class AppClient {
 
   async listLocations(orgId: string): Promise<appApi.Location[]> {
     return (await this.call((app) => app.listLocations({ organizationId: orgId }))).locations;
+  }
+
+  /** Shares the location (and everything in it) with another organization. */
+  async shareLocation(organizationId: string, locationId: string): Promise<void> {
+    await this.call((app) => app.shareLocation({ organizationId, locationId }));
+  }
+
+  async unshareLocation(organizationId: string, locationId: string): Promise<void> {
+    await this.call((app) => app.unshareLocation({ organizationId, locationId }));
+  }
+
+  async locationAuth(locationId?: string): Promise<appApi.LocationAuth> {
+    const id = this.locationOrDefault(locationId);
+    return required((await this.call((app) => app.locationAuth({ locationId: id }))).auth, 'auth');
+  }
+
+  async createLocationSecret(locationId?: string): Promise<appApi.LocationAuth> {
+    const id = this.locationOrDefault(locationId);
+    return required((await this.call((app) => app.createLocationSecret({ locationId: id }))).auth, 'auth');
+  }
+
+  async deleteLocationSecret(secretId: string, locationId?: string): Promise<void> {
+    const id = this.locationOrDefault(locationId);
+    await this.call((app) => app.deleteLocationSecret({ locationId: id, secretId }));
+  }
+
+  async getLocationMetadata(locationId: string): Promise<JsonObject> {
+    return ((await this.call((app) => app.getLocationMetadata({ locationId }))).data?.toJson() ?? {}) as JsonObject;
+  }
+
+  async updateLocationMetadata(locationId: string, data: JsonObject): Promise<void> {
+    await this.call((app) => app.updateLocationMetadata({ locationId, data: StructMessage.fromJson(data) }));
+  }
+
+  async getRobotMetadata(robotId: string): Promise<JsonObject> {
+    return ((await this.call((app) => app.getRobotMetadata({ id: robotId }))).data?.toJson() ?? {}) as JsonObject;
+  }
+
+  async updateRobotMetadata(robotId: string, data: JsonObject): Promise<void> {
+    await this.call((app) => app.updateRobotMetadata({ id: robotId, data: StructMessage.fromJson(data) }));
+  }
+
+  async getRobotPartMetadata(robotPartId: string): Promise<JsonObject> {
+    return ((await this.call((app) => app.getRobotPartMetadata({ id: robotPartId }))).data?.toJson() ?? {}) as JsonObject;
+  }
+
+  async updateRobotPartMetadata(robotPartId: string, data: JsonObject): Promise<void> {
+    await this.call((app) => app.updateRobotPartMetadata({ id: robotPartId, data: StructMessage.fromJson(data) }));
+  }
+
+  /** The organization's locations, machines and parts with their status, as far as the caller can see them. */
+  async listMachineSummaries(
+    orgId: string,
+    options: { fragmentIds?: readonly string[]; locationIds?: readonly string[]; limit?: number } = {},
+  ): Promise<appApi.LocationSummary[]> {
+    const res = await this.call((app) =>
+      app.listMachineSummaries({
+        organizationId: orgId,
+        fragmentIds: [...(options.fragmentIds ?? [])],
+        locationIds: [...(options.locationIds ?? [])],
+        ...(options.limit !== undefined && { limit: options.limit }),
+      }),
+    );
+    return res.locationSummaries;
+  }
+
+  // Fragments
+
+  /**
+   * The organization's fragments and, when asked, other organizations' public ones. Empty `visibilities`
+   * with `showPublic` true: every fragment of the organization and every listed public one; false: only
+   * the organization's private ones. Given `visibilities`: the organization's fragments of those, plus
+   * others' public ones when PUBLIC is among them.
+   */
+  async listFragments(orgId: string, showPublic = true, visibilities: readonly FragmentVisibility[] = []): Promise<Fragment[]> {
+    const res = await this.call((app) =>
+      app.listFragments({ organizationId: orgId, showPublic, fragmentVisibility: visibilities.map((v) => VISIBILITY_CODES[v]) }),
+    );
+    return res.fragments.map(fragmentFromProto);
+  }
+
+  /** The fragment, or with `version` the revision it had then. */
+  async getFragment(fragmentId: string, version?: string): Promise<Fragment> {
+    const res = await this.call((app) => app.getFragment({ id: fragmentId, ...(version !== undefined && { version }) }));
+    return fragmentFromProto(required(res.fragment, 'fragment'));
+  }
+
+  /** A new private fragment. */
+  async createFragment(orgId: string, name: string, config?: JsonObject, visibility?: FragmentVisibility): Promise<Fragment> {
+    const res = await this.call((app) =>
+      app.createFragment({
+        organizationId: orgId,
+        name,
+        ...(config !== undefined && { config: StructMessage.fromJson(config) }),
+        ...(visibility !== undefined && { visibility: VISIBILITY_CODES[visibility] }),
+      }),
+    );
+    return fragmentFromProto(required(res.fragment, 'fragment'));
+  }
+
+  /** Renames the fragment and, when given, replaces its config and/or visibility (`isPublic` is the deprecated form). */
+  async updateFragment(
+    fragmentId: string,
+    name: string,
+    options: { config?: JsonObject; isPublic?: boolean; visibility?: FragmentVisibility } = {},
+  ): Promise<Fragment> {
+    const res = await this.call((app) =>
+      app.updateFragment({
+        id: fragmentId,
+        name,
+        ...(options.config !== undefined && { config: StructMessage.fromJson(options.config) }),
+        ...(options.isPublic !== undefined && { public: options.isPublic }),
+        ...(options.visibility !== undefined && { visibility: VISIBILITY_CODES[options.visibility] }),
+      }),
+    );
+    return fragmentFromProto(required(res.fragment, 'fragment'));
+  }
+
+  async deleteFragment(fragmentId: string): Promise<void> {
+    await this.call((app) => app.deleteFragment({ id: fragmentId }));
+  }
+
+  /** One page of the fragment's history, newest first (`pageLimit` entries, 10 by default). */
+  async getFragmentHistory(fragmentId: string, pageToken = '', pageLimit = 10): Promise<Page<FragmentHistoryEntry>> {
+    const res = await this.call((app) => app.getFragmentHistory({ id: fragmentId, pageToken, pageLimit: BigInt(pageLimit) }));
+    return { items: res.history.map(fragmentHistoryEntryFromProto), nextPageToken: res.nextPageToken };
+  }
+
+  /** The fragments the machine's parts use (nested ones included), and any others asked about. */
+  async listMachineFragments(machineId: string, additionalFragmentIds: readonly string[] = []): Promise<Fragment[]> {
+    const res = await this.call((app) => app.listMachineFragments({ machineId, additionalFragmentIds: [...additionalFragmentIds] }));
+    return res.fragments.map(fragmentFromProto);
+  }
+
+  /** The part's config merged with its fragments, as its machine receives it (Hangar's own call). */
+  async getEffectiveConfig(robotPartId: string): Promise<EffectiveConfig> {
+    const res = await this.call(() => this.hangar.effectiveConfig.getEffectiveConfig({ partId: robotPartId }));
+    return {
+      config: (res.config?.toJson() ?? {}) as JsonObject,
+      revision: res.revision,
+      fragments: res.fragments.map((f) => ({ id: f.id, name: f.name, revision: f.revision })),
+    };
   }
 
   // API keys
@@ -463,6 +723,13 @@ export class AppClient {
     );
     return { items, nextPageToken };
   }
+}
+
+interface HangarClients {
+  readonly account: Client<typeof AccountService>;
+  readonly invites: Client<typeof InviteService>;
+  readonly inviteAdmin: Client<typeof InviteAdminService>;
+  readonly effectiveConfig: Client<typeof EffectiveConfigService>;
 }
 
 export function toAuthorization(orgId: string, a: APIKeyAuthorization): Partial<appApi.Authorization> {

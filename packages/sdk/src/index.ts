@@ -2,6 +2,10 @@ export {
   AppClient,
   toAuthorization,
   type AppClientOptions,
+  type Authorization,
+  type EffectiveConfig,
+  type InviteAcceptance,
+  type InviteLink,
   type APIKeyAuthorization,
   type Page,
   type PageOptions,
@@ -10,7 +14,17 @@ export {
 } from './app-client.js';
 export { authenticate, type Credentials } from './auth.js';
 export { Code, HangarError, codeName } from './errors.js';
-export { robotPartFromProto, historyEntryFromProto, type RobotPart, type RobotPartHistoryEntry } from './models.js';
+export {
+  robotPartFromProto,
+  historyEntryFromProto,
+  fragmentFromProto,
+  fragmentHistoryEntryFromProto,
+  type Fragment,
+  type FragmentHistoryEntry,
+  type FragmentVisibility,
+  type RobotPart,
+  type RobotPartHistoryEntry,
+} from './models.js';
 export { createTransport, type Protocol } from './transport.js';
 export { appApi } from '@hangar/wire';
 export type { JsonObject, JsonValue } from '@bufbuild/protobuf';

@@ -4,7 +4,7 @@
  * message itself stays reachable as `proto`.
  */
 import type { JsonObject } from '@bufbuild/protobuf';
-import type { appApi } from '@hangar/wire';
+import { appApi } from '@hangar/wire';
 
 export interface RobotPart {
   readonly id: string;
@@ -64,4 +64,65 @@ export function historyEntryFromProto(e: appApi.RobotPartHistoryEntry): RobotPar
     editedBy: e.editedBy,
     proto: e,
   };
+}
+
+/** The Python SDK's Fragment.Visibility. */
+export type FragmentVisibility = 'private' | 'public' | 'public_unlisted' | 'unspecified';
+
+const VISIBILITY_NAMES: Record<number, FragmentVisibility> = { 0: 'unspecified', 1: 'private', 2: 'public', 3: 'public_unlisted' };
+export const VISIBILITY_CODES: Record<FragmentVisibility, appApi.FragmentVisibility> = {
+  unspecified: appApi.FragmentVisibility.UNSPECIFIED,
+  private: appApi.FragmentVisibility.PRIVATE,
+  public: appApi.FragmentVisibility.PUBLIC,
+  public_unlisted: appApi.FragmentVisibility.PUBLIC_UNLISTED,
+};
+
+export interface Fragment {
+  readonly id: string;
+  readonly name: string;
+  readonly fragment: JsonObject;
+  readonly organizationOwner: string;
+  readonly public: boolean;
+  readonly createdOn: Date | undefined;
+  readonly organizationName: string;
+  readonly robotPartCount: number;
+  readonly organizationCount: number;
+  readonly onlyUsedByOwner: boolean;
+  readonly visibility: FragmentVisibility;
+  readonly lastUpdated: Date | undefined;
+  /** Increments with every update; `{id, version}` in a part's `fragments` pins one. */
+  readonly revision: string;
+  readonly proto: appApi.Fragment;
+}
+
+export interface FragmentHistoryEntry {
+  readonly fragment: string;
+  readonly editedOn: Date | undefined;
+  /** The fragment as it was before the edit. */
+  readonly old: Fragment | undefined;
+  readonly editedBy: appApi.AuthenticatorInfo | undefined;
+  readonly proto: appApi.FragmentHistoryEntry;
+}
+
+export function fragmentFromProto(f: appApi.Fragment): Fragment {
+  return {
+    id: f.id,
+    name: f.name,
+    fragment: (f.fragment?.toJson() ?? {}) as JsonObject,
+    organizationOwner: f.organizationOwner,
+    public: f.public,
+    createdOn: f.createdOn?.toDate(),
+    organizationName: f.organizationName,
+    robotPartCount: f.robotPartCount,
+    organizationCount: f.organizationCount,
+    onlyUsedByOwner: f.onlyUsedByOwner,
+    visibility: VISIBILITY_NAMES[f.visibility] ?? 'unspecified',
+    lastUpdated: f.lastUpdated?.toDate(),
+    revision: f.revision,
+    proto: f,
+  };
+}
+
+export function fragmentHistoryEntryFromProto(e: appApi.FragmentHistoryEntry): FragmentHistoryEntry {
+  return { fragment: e.fragment, editedOn: e.editedOn?.toDate(), old: e.old && fragmentFromProto(e.old), editedBy: e.editedBy, proto: e };
 }

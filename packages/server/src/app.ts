@@ -5,7 +5,7 @@
 import { createContextValues } from '@connectrpc/connect';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
 import { migrate, openStore, ping, type Engine, type Store } from '@hangar/store';
-import { AccountService, AppService, AuthService as AuthServiceDescriptor } from '@hangar/wire';
+import { AccountService, AppService, AuthService as AuthServiceDescriptor, EffectiveConfigService, InviteService } from '@hangar/wire';
 import { randomUUID } from 'node:crypto';
 import { chmod, mkdir } from 'node:fs/promises';
 import { accountRpc } from './account/account.rpc.js';
@@ -17,6 +17,18 @@ import { checkServerKey, loadServerKey, type ServerKey } from './crypto/server-k
 import { bootstrap, type InitialAdmin } from './bootstrap.js';
 import type { Config } from './config.js';
 import { applyCors } from './http/cors.js';
+import { invitePage } from './http/invite-page.js';
+import { createSecretBox } from './crypto/secret-box.js';
+import { sealExistingSecrets } from './crypto/seal-existing.js';
+import { createMailer } from './mail/mailer.js';
+import { startOutboxDrainer } from './mail/outbox.js';
+import { registerInviteServices } from './members/invite.rpc.js';
+import { membersRpc } from './members/members.rpc.js';
+import { createMembersService, type MembersService } from './members/members.service.js';
+import { metadataRpc } from './metadata/metadata.rpc.js';
+import { createMetadataService } from './metadata/metadata.service.js';
+import { summariesRpc } from './summaries/summaries.rpc.js';
+import { createSummariesService } from './summaries/summaries.service.js';
 import { createListener, type RequestHandler } from './http/listener.js';
 import { rejectUnauthenticated } from './http/reject.js';
 import { keysRpc } from './keys/keys.rpc.js';
@@ -27,7 +39,9 @@ import type { Logger } from './log.js';
 import { organizationsRpc } from './organizations/organizations.rpc.js';
 import { createOrganizationsService } from './organizations/organizations.service.js';
 import { createAccess } from './rpc/access.js';
-import { ACCOUNT_METHODS, METHODS } from './rpc/methods.js';
+import { ACCOUNT_METHODS, EFFECTIVE_CONFIG_METHODS, METHODS } from './rpc/methods.js';
+import { effectiveConfigRpc, fragmentsRpc } from './fragments/fragments.rpc.js';
+import { createFragmentsService } from './fragments/fragments.service.js';
 import { PEER_ADDRESS, registerService, VERIFIED_CLAIMS, type RouteDeps } from './rpc/routes.js';
 import { partsRpc } from './parts/parts.rpc.js';
 import { createPartsService } from './parts/parts.service.js';
@@ -58,7 +72,7 @@ export interface RunningApp {
 const SHUTDOWN_GRACE_MS = 10_000;
 
 /** Paths callable without a token; every other RPC is refused before its body is read unless it has one. */
-const PUBLIC_RPC_PREFIX = `/${AuthServiceDescriptor.typeName}/`;
+const PUBLIC_RPC_PREFIXES = [`/${AuthServiceDescriptor.typeName}/`, `/${InviteService.typeName}/`];
 
 export async function startApp({ config, log, now = () => new Date(), newId = randomUUID }: AppOptions): Promise<RunningApp> {
   // The data dir holds the database and the secret key: the server's user only, even if it existed before.
@@ -79,20 +93,50 @@ async function serve(store: Store, serverKey: ServerKey, { config, log, now, new
   const { limits } = config;
   await migrate(store);
   await checkServerKey(store, serverKey);
+  const box = createSecretBox(serverKey);
+  await sealExistingSecrets(db, box, now, newId);
   const signingKeys = await createSigningKeys({ db, serverKey, now, refreshSeconds: limits.signingKeyRefreshSeconds });
   const initialAdmin = await bootstrap({ db, now, newId, adminEmail: config.adminEmail });
+  // Known once the listener has its port; links in mail name the server by it unless --public-url says.
+  let publicUrl = config.publicUrl ?? '';
+  const drainer =
+    config.smtpUrl === undefined
+      ? undefined
+      : startOutboxDrainer({ db, box, mailer: createMailer(config.smtpUrl, config.smtpFrom), now, log });
 
-  const auth = createAuthService({ db, now, signingKeys, tokenTtlSeconds: config.tokenTtlSeconds, limits });
+  let members: MembersService | undefined = undefined;
+  const auth = createAuthService({
+    db,
+    now,
+    signingKeys,
+    tokenTtlSeconds: config.tokenTtlSeconds,
+    limits,
+    onSignIn: (userId, email) => members?.applyOnSignIn(userId, email) ?? Promise.resolve(),
+  });
+  members = createMembersService({
+    db,
+    now,
+    newId,
+    box,
+    canMail: drainer !== undefined,
+    mailQueued: () => drainer?.wake(),
+    publicUrl: () => publicUrl,
+    mintUserToken: (userId, generation) => auth.mintUser(userId, generation),
+  });
   const access = createAccess(db);
   const organizations = createOrganizationsService({ db, now, newId, limits });
-  const locations = createLocationsService({ db, now, newId, limits });
+  const locations = createLocationsService({ db, now, newId, limits, box });
   const keys = createKeysService({ db, now, newId, limits });
   const users = createUsersService({ db });
-  const robots = createRobotsService({ db, now, newId, limits });
-  const parts = createPartsService({ db, now, newId, limits });
+  const robots = createRobotsService({ db, now, newId, limits, box });
+  const fragments = createFragmentsService({ db, now, newId, limits });
+  const parts = createPartsService({ db, now, newId, limits, box, checkFragments: (config) => fragments.checkPartConfig(config) });
   const roles = createRolesService({ db, now, newId, access, limits });
+  const metadata = createMetadataService({ db, limits });
+  const summaries = createSummariesService({ db, robots, now });
   const partView = () => ({ machineDomain: config.machineDomain, now: now() });
   const routeDeps: RouteDeps = { auth, access, log, limits };
+  const membersService = members;
 
   /**
    * An RPC without a valid token is answered before its body is read; only AuthService is open. The
@@ -128,15 +172,22 @@ async function serve(store: Store, serverKey: ServerKey, { config, log, now, new
           ...robotsRpc(robots, now),
           ...partsRpc(parts, partView),
           ...rolesRpc(roles),
+          ...membersRpc(membersService),
+          ...metadataRpc(metadata),
+          ...summariesRpc(summaries),
+          ...fragmentsRpc(fragments),
         },
         routeDeps,
       );
       registerService(router, AccountService, ACCOUNT_METHODS, accountRpc(auth), routeDeps);
+      registerInviteServices(router, membersService, auth, log, limits, routeDeps);
+      registerService(router, EffectiveConfigService, EFFECTIVE_CONFIG_METHODS, effectiveConfigRpc(fragments), routeDeps);
     },
   });
 
   const guarded: RequestHandler = (req, res) => {
-    if (req.method !== 'POST' || (req.url ?? '').startsWith(PUBLIC_RPC_PREFIX)) {
+    const path = req.url ?? '';
+    if (req.method !== 'POST' || PUBLIC_RPC_PREFIXES.some((prefix) => path.startsWith(prefix))) {
       rpc(req, res);
       return;
     }
@@ -169,12 +220,17 @@ async function serve(store: Store, serverKey: ServerKey, { config, log, now, new
       );
       return;
     }
+    if (req.method === 'GET' && (path === '/invite' || path.startsWith('/invite?'))) {
+      res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end(invitePage(publicUrl));
+      return;
+    }
     if (applyCors(req, res)) return;
     guarded(req, res);
   }, limits);
   const port = await listener.listen(config.port, config.host);
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
+  publicUrl ||= url;
 
   let closing: Promise<void> | undefined;
   return {
@@ -185,6 +241,7 @@ async function serve(store: Store, serverKey: ServerKey, { config, log, now, new
     close: () => {
       closing ??= (async () => {
         await listener.close(SHUTDOWN_GRACE_MS);
+        await drainer?.stop();
         signingKeys.stop();
         await store.close();
       })();

@@ -26,6 +26,12 @@ export interface Config {
    */
   readonly secretKey: { readonly value: string } | { readonly file: string; readonly createIfMissing: boolean };
   readonly limits: Limits;
+  /** `smtp://user:pass@host:port` or `smtps://…`: where invitations are mailed; undefined sends no mail. */
+  readonly smtpUrl: string | undefined;
+  /** The From of Hangar's mail. */
+  readonly smtpFrom: string;
+  /** How clients reach this server, for links in mail; undefined: the address it listens on. */
+  readonly publicUrl: string | undefined;
 }
 
 /** Flags as `hangar server` passes them (camelCase of the flag name); every value is a string. */
@@ -38,6 +44,9 @@ export type ConfigInput = {
   readonly machineDomain?: string | undefined;
   readonly adminEmail?: string | undefined;
   readonly secretKeyFile?: string | undefined;
+  readonly smtpUrl?: string | undefined;
+  readonly smtpFrom?: string | undefined;
+  readonly publicUrl?: string | undefined;
 } & Partial<Readonly<Record<LimitName, string | undefined>>>;
 
 export class ConfigError extends Error {
@@ -68,6 +77,15 @@ const schema = z.object({
   tokenTtlSeconds: z.coerce.number().int().positive('expected a positive number of seconds'),
   poolSize: z.coerce.number().int().min(1).max(200),
   secretKeyFile: z.string().min(1, 'expected a file path').optional(),
+  smtpUrl: z
+    .string()
+    .regex(/^smtps?:\/\/[^/\s]+(:\d+)?\/?$/i, 'expected smtp://user:password@host:port or smtps://…')
+    .optional(),
+  smtpFrom: z.string().min(3, 'expected a sender such as "Hangar <hangar@example.com>"'),
+  publicUrl: z
+    .string()
+    .regex(/^https?:\/\/[^\s]+$/i, 'expected the http:// or https:// URL clients reach this server at')
+    .optional(),
   secretKey: z.string().min(1).optional(),
   ...(Object.fromEntries(
     LIMIT_NAMES.map((name) => {
@@ -90,6 +108,9 @@ const SOURCES: Record<string, string> = {
   tokenTtlSeconds: 'HANGAR_TOKEN_TTL_SECONDS',
   poolSize: 'HANGAR_DB_POOL_SIZE',
   secretKeyFile: '--secret-key-file / HANGAR_SECRET_KEY_FILE',
+  smtpUrl: '--smtp-url / HANGAR_SMTP_URL',
+  smtpFrom: '--smtp-from / HANGAR_SMTP_FROM',
+  publicUrl: '--public-url / HANGAR_PUBLIC_URL',
   secretKey: 'HANGAR_SECRET_KEY',
   ...Object.fromEntries(LIMIT_NAMES.map((name) => [name, `${LIMITS[name].flag} / ${LIMITS[name].env}`])),
 };
@@ -107,6 +128,9 @@ export function loadConfig(flags: ConfigInput, env: NodeJS.ProcessEnv = process.
     tokenTtlSeconds: env.HANGAR_TOKEN_TTL_SECONDS ?? String(24 * 60 * 60),
     poolSize: env.HANGAR_DB_POOL_SIZE ?? '10',
     secretKeyFile: flags.secretKeyFile ?? env.HANGAR_SECRET_KEY_FILE,
+    smtpUrl: flags.smtpUrl ?? env.HANGAR_SMTP_URL,
+    smtpFrom: flags.smtpFrom ?? env.HANGAR_SMTP_FROM ?? 'Hangar <hangar@localhost>',
+    publicUrl: flags.publicUrl ?? env.HANGAR_PUBLIC_URL,
     secretKey: env.HANGAR_SECRET_KEY,
     ...Object.fromEntries(LIMIT_NAMES.map((name) => [name, flags[name] ?? env[LIMITS[name].env] ?? String(LIMITS[name].default)])),
   };
@@ -118,7 +142,7 @@ export function loadConfig(flags: ConfigInput, env: NodeJS.ProcessEnv = process.
         const given = (raw as Record<string, unknown>)[key];
         // Never echo a database password or the secret key into a terminal or a log.
         if (key === 'secretKey') return `${SOURCES[key] ?? key}: ${issue.message}`;
-        const value = key === 'databaseUrl' && typeof given === 'string' ? redactUrl(given) : given;
+        const value = (key === 'databaseUrl' || key === 'smtpUrl') && typeof given === 'string' ? redactUrl(given) : given;
         return `${SOURCES[key] ?? key}: ${issue.message}, got ${JSON.stringify(value)}`;
       }),
     );
@@ -140,6 +164,9 @@ export function loadConfig(flags: ConfigInput, env: NodeJS.ProcessEnv = process.
     poolSize: c.poolSize,
     secretKey,
     limits,
+    smtpUrl: c.smtpUrl,
+    smtpFrom: c.smtpFrom,
+    publicUrl: c.publicUrl?.replace(/\/+$/, ''),
   });
 }
 

@@ -11,3 +11,4 @@ export { DEFAULT_LIMITS, LIMITS, LIMIT_NAMES, type LimitName, type Limits, type 
 export { ACCOUNT_METHODS } from './rpc/methods.js';
 export { rotateSigningKey, generateSecretKey, type Rotation } from './maintenance.js';
 export { ServerKeyError } from './crypto/server-key.js';
+export { INVITE_ADMIN_METHODS, EFFECTIVE_CONFIG_METHODS } from './rpc/methods.js';

@@ -81,6 +81,13 @@ export const LIMITS = {
     unit: 'levels',
     description: 'how deep objects and lists may nest in a part config',
   }),
+  maxMetadataBytes: limit('max-metadata-bytes', {
+    default: 64 * KiB,
+    min: 1 * KiB,
+    max: 16 * MiB,
+    unit: 'bytes',
+    description: 'size of the metadata of one organization, location, machine or part, as JSON',
+  }),
   partHistoryMaxEntries: limit('part-history-max-entries', {
     default: 250,
     min: 1,
@@ -94,6 +101,21 @@ export const LIMITS = {
     max: 4 * 1024 * MiB,
     unit: 'bytes',
     description: "total size of a part's history (the oldest versions are dropped)",
+  }),
+
+  fragmentHistoryMaxEntries: limit('fragment-history-max-entries', {
+    default: 250,
+    min: 1,
+    max: 100_000,
+    unit: 'entries',
+    description: "earlier revisions kept in a fragment's history (pinning a dropped revision fails)",
+  }),
+  maxFragmentDepth: limit('max-fragment-depth', {
+    default: 10,
+    min: 1,
+    max: 64,
+    unit: 'levels',
+    description: 'how deep fragments may include fragments',
   }),
 
   // Requests and responses.

@@ -115,6 +115,21 @@ export async function deleteAuthorizationsOnResourcesOfOrganization(db: Executor
     .execute();
 }
 
+/** Removes the roles one organization filed on the given resources (a location is no longer shared with it). */
+export async function deleteAuthorizationsOfOrganizationOn(
+  db: Executor,
+  organizationId: string,
+  resourceIds: readonly string[],
+): Promise<void> {
+  for (let i = 0; i < resourceIds.length; i += 500) {
+    await db
+      .deleteFrom('authorizations')
+      .where('organization_id', '=', organizationId)
+      .where('resource_id', 'in', resourceIds.slice(i, i + 500))
+      .execute();
+  }
+}
+
 /** Every role held by any of the given identities (for listing keys with their roles in one query). */
 export async function listAuthorizationsOfIdentities(db: Executor, identityIds: readonly string[]): Promise<Authorization[]> {
   if (identityIds.length === 0) return [];

@@ -10,3 +10,7 @@ export * as authorizations from './authorizations.js';
 export * as robots from './robots.js';
 export * as parts from './parts.js';
 export * as signingKeys from './signing-keys.js';
+export * as invites from './invites.js';
+export * as outbox from './outbox.js';
+export * as fragments from './fragments.js';
+export * as metadata from './metadata.js';

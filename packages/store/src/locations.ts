@@ -102,18 +102,22 @@ export async function findLocation(db: Executor, id: string): Promise<Location |
   return location;
 }
 
-/** Every location an organization owns or was shared, oldest first. */
+/**
+ * Every location an organization owns or was shared, with every location below a shared one (sharing a
+ * location shares what is inside it), oldest first.
+ */
 export async function listLocationsOfOrganization(db: Executor, organizationId: string): Promise<Location[]> {
-  const rows = await db
-    .selectFrom('locations')
-    .innerJoin('location_organizations as lo', 'lo.location_id', 'locations.id')
-    .innerJoin('organizations', 'organizations.id', 'locations.primary_org_id')
-    .select(LOCATION_COLUMNS)
-    .where('lo.organization_id', '=', organizationId)
-    .orderBy('locations.created_at')
-    .orderBy('locations.id')
-    .execute();
-  return withDetails(db, rows);
+  const result = await sql<LocationRow>`
+    with recursive reach(id, depth) as (
+      select location_id, 1 from location_organizations where organization_id = ${organizationId}
+      union all
+      select l.id, r.depth + 1 from locations l join reach r on l.parent_location_id = r.id where r.depth < ${MAX_LOCATION_DEPTH + 1}
+    )
+    select l.id, l.name, l.parent_location_id, l.primary_org_id, l.region, l.created_at, o.name as primary_org_name
+    from locations l join organizations o on o.id = l.primary_org_id
+    where l.id in (select id from reach)
+    order by l.created_at, l.id`.execute(db);
+  return withDetails(db, result.rows);
 }
 
 export async function updateLocation(
@@ -216,18 +220,94 @@ export async function partScope(db: Executor, partId: string): Promise<(Scope & 
 }
 
 async function scopeFromChain(db: Executor, anchor: RawBuilder<unknown>, kind: Scope['kind']): Promise<Scope | undefined> {
-  const result = await sql<{ id: string; depth: number; organization_id: string | null }>`
+  const result = await sql<{ id: string; depth: number; organization_id: string | null; primary_org_id: string }>`
     with recursive chain(id, parent_location_id, depth) as (
       ${anchor}
       union all
       select l.id, l.parent_location_id, c.depth + 1 from locations l join chain c on l.id = c.parent_location_id
       where c.depth < ${MAX_LOCATION_DEPTH}
     )
-    select c.id, c.depth, lo.organization_id
-    from chain c left join location_organizations lo on lo.location_id = c.id
+    select c.id, c.depth, lo.organization_id, l.primary_org_id
+    from chain c join locations l on l.id = c.id left join location_organizations lo on lo.location_id = c.id
     order by c.depth`.execute(db);
-  if (result.rows.length === 0) return undefined;
+  const first = result.rows[0];
+  if (first === undefined) return undefined;
   const locationIds = [...new Set(result.rows.map((r) => r.id))];
   const organizationIds = [...new Set(result.rows.flatMap((r) => (r.organization_id === null ? [] : [r.organization_id])))];
-  return { kind, locationIds, organizationIds };
+  return { kind, locationIds, organizationIds, primaryOrganizationId: first.primary_org_id };
+}
+
+/** A location's secrets (sealed), oldest first. */
+export async function listLocationSecrets(db: Executor, locationId: string): Promise<{ id: string; sealed: string; createdAt: string }[]> {
+  const rows = await db
+    .selectFrom('location_secrets')
+    .select(['id', 'secret_sealed', 'created_at'])
+    .where('location_id', '=', locationId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => ({ id: r.id, sealed: r.secret_sealed, createdAt: r.created_at }));
+}
+
+export async function insertLocationSecret(
+  db: Executor,
+  locationId: string,
+  secret: { id: string; sealed: string; createdAt: string },
+): Promise<void> {
+  await db
+    .insertInto('location_secrets')
+    .values({ id: secret.id, location_id: locationId, secret_sealed: secret.sealed, created_at: secret.createdAt })
+    .execute();
+}
+
+export async function deleteLocationSecret(db: Executor, locationId: string, secretId: string): Promise<void> {
+  await db.deleteFrom('location_secrets').where('location_id', '=', locationId).where('id', '=', secretId).execute();
+}
+
+/** Locations that have no secret yet (created before secrets existed). */
+export async function listLocationIdsWithoutSecrets(db: Executor): Promise<string[]> {
+  const rows = await db
+    .selectFrom('locations')
+    .select('id')
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb.selectFrom('location_secrets').select('location_secrets.id').whereRef('location_secrets.location_id', '=', 'locations.id'),
+        ),
+      ),
+    )
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/** Shares a location with another organization (idempotent). */
+export async function shareLocation(db: Executor, locationId: string, organizationId: string, at: string): Promise<void> {
+  await db
+    .insertInto('location_organizations')
+    .values({ location_id: locationId, organization_id: organizationId, is_primary: 0, created_at: at })
+    .onConflict((oc) => oc.columns(['location_id', 'organization_id']).doNothing())
+    .execute();
+}
+
+/** Stops sharing; returns whether it was shared. Never removes the owning organization. */
+export async function unshareLocation(db: Executor, locationId: string, organizationId: string): Promise<boolean> {
+  const result = await db
+    .deleteFrom('location_organizations')
+    .where('location_id', '=', locationId)
+    .where('organization_id', '=', organizationId)
+    .where('is_primary', '=', 0)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}
+
+/** A location and every location below it (bounded by the depth limit), for sharing's reach. */
+export async function subtreeIds(db: Executor, id: string): Promise<string[]> {
+  const result = await sql<{ id: string }>`
+    with recursive below(id, depth) as (
+      select id, 1 from locations where id = ${id}
+      union all
+      select l.id, b.depth + 1 from locations l join below b on l.parent_location_id = b.id where b.depth < ${MAX_LOCATION_DEPTH + 1}
+    )
+    select id from below`.execute(db);
+  return result.rows.map((r) => r.id);
 }

@@ -26,7 +26,7 @@ const PART_COLUMNS = [
   'updated_at',
 ] as const;
 
-type PartRow = Selectable<RobotPartsTable>;
+type PartRow = Pick<Selectable<RobotPartsTable>, (typeof PART_COLUMNS)[number]>;
 
 function toPart(row: PartRow, secrets: readonly PartSecret[]): RobotPart {
   return {
@@ -339,11 +339,22 @@ export async function listHistory(
   };
 }
 
+/** `secret.secret` must already be sealed (see the server's secret box): only sealed secrets are stored. */
 export async function insertSecret(db: Executor, partId: string, secret: PartSecret): Promise<void> {
   await db
     .insertInto('robot_part_secrets')
-    .values({ id: secret.id, part_id: partId, secret: secret.secret, created_at: secret.createdAt })
+    .values({ id: secret.id, part_id: partId, secret: secret.secret, created_at: secret.createdAt, sealed: 1 })
     .execute();
+}
+
+/** Secrets stored in clear by an older version, to be sealed at start. */
+export async function listUnsealedSecrets(db: Executor): Promise<{ id: string; secret: string }[]> {
+  return db.selectFrom('robot_part_secrets').select(['id', 'secret']).where('sealed', '=', 0).execute();
+}
+
+/** Replaces a clear secret with its sealed form, unless another replica already did. */
+export async function sealSecret(db: Executor, id: string, sealed: string): Promise<void> {
+  await db.updateTable('robot_part_secrets').set({ secret: sealed, sealed: 1 }).where('id', '=', id).where('sealed', '=', 0).execute();
 }
 
 export async function deleteSecret(db: Executor, partId: string, secretId: string): Promise<void> {
@@ -357,4 +368,32 @@ export async function lockPart(db: Executor, id: string): Promise<void> {
     .set((eb) => ({ id: eb.ref('id') }))
     .where('id', '=', id)
     .execute();
+}
+
+export interface PartSummaryRow {
+  readonly id: string;
+  readonly robotId: string;
+  readonly name: string;
+  readonly dnsName: string;
+  readonly isMain: boolean;
+  readonly lastAccess: string | null;
+}
+
+/** Every part in the given locations without its config or secrets (for fleet summaries), in chunks of ids. */
+export async function listPartSummaries(db: Executor, locationIds: readonly string[]): Promise<PartSummaryRow[]> {
+  const out: PartSummaryRow[] = [];
+  for (let i = 0; i < locationIds.length; i += 1000) {
+    const rows = await db
+      .selectFrom('robot_parts')
+      .select(['id', 'robot_id', 'name', 'dns_name', 'is_main', 'last_access', 'created_at'])
+      .where('location_id', 'in', locationIds.slice(i, i + 1000))
+      .orderBy('is_main', 'desc')
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
+    for (const r of rows) {
+      out.push({ id: r.id, robotId: r.robot_id, name: r.name, dnsName: r.dns_name, isMain: isSet(r.is_main), lastAccess: r.last_access });
+    }
+  }
+  return out;
 }

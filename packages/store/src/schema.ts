@@ -17,7 +17,15 @@ export interface DB {
   robot_part_secrets: RobotPartSecretsTable;
   robot_part_history: RobotPartHistoryTable;
   signing_keys: SigningKeysTable;
+  organization_invites: OrganizationInvitesTable;
+  outbox: OutboxTable;
+  location_secrets: LocationSecretsTable;
+  fragments: FragmentsTable;
+  fragment_history: FragmentHistoryTable;
+  part_fragments: PartFragmentsTable;
 }
+
+type Metadata = ColumnType<string | null, string | null | undefined, string | null>;
 
 type Flag = ColumnType<number, number | undefined, number>;
 
@@ -45,6 +53,7 @@ export interface OrganizationsTable {
   created_at: string;
   /** The user this organization counts against for the organizations quota; null: itself. */
   quota_owner: ColumnType<string | null, string | null | undefined, string | null>;
+  metadata_json: Metadata;
 }
 
 export interface LocationsTable {
@@ -54,6 +63,7 @@ export interface LocationsTable {
   primary_org_id: string;
   region: string;
   created_at: string;
+  metadata_json: Metadata;
 }
 
 export interface LocationOrganizationsTable {
@@ -90,6 +100,7 @@ export interface RobotsTable {
   name: string;
   location_id: string;
   created_at: string;
+  metadata_json: Metadata;
 }
 
 export interface RobotPartsTable {
@@ -105,13 +116,16 @@ export interface RobotPartsTable {
   last_access: string | null;
   created_at: string;
   updated_at: string;
+  metadata_json: Metadata;
 }
 
 export interface RobotPartSecretsTable {
   id: string;
   part_id: string;
+  /** Sealed with the server's secret key when `sealed` is 1 (rows from before sealing are sealed at start). */
   secret: string;
   created_at: string;
+  sealed: ColumnType<number, number | undefined, number>;
 }
 
 export interface RobotPartHistoryTable {
@@ -131,4 +145,66 @@ export interface SigningKeysTable {
   /** Mixed with the server's secret key (never stored) to derive the signing key. */
   salt: string;
   created_at: string;
+}
+
+export interface OrganizationInvitesTable {
+  id: string;
+  organization_id: string;
+  email: string;
+  authorizations_json: string;
+  token_hash: string;
+  token_sealed: string;
+  send_email: number;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface OutboxTable {
+  id: string;
+  recipient: string;
+  subject: string;
+  body_sealed: string;
+  created_at: string;
+  next_attempt_at: string;
+  attempts: ColumnType<number, number | undefined, number>;
+  lease_until: string | null;
+  sent_at: string | null;
+  failed_at: string | null;
+  last_error: string | null;
+}
+
+export interface LocationSecretsTable {
+  id: string;
+  location_id: string;
+  secret_sealed: string;
+  created_at: string;
+}
+
+export interface FragmentsTable {
+  id: string;
+  organization_id: string;
+  name: string;
+  config_json: string;
+  /** FragmentVisibility on the wire: 1 private, 2 public, 3 public-unlisted. */
+  visibility: number;
+  revision: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface FragmentHistoryTable {
+  id: string;
+  fragment_id: string;
+  /** The revision `old_json` was: the fragment as it was before the change. */
+  revision: number;
+  at: string;
+  old_json: string;
+  editor_type: string;
+  editor_id: string;
+  size_bytes: number;
+}
+
+export interface PartFragmentsTable {
+  part_id: string;
+  fragment_id: string;
 }

@@ -8,6 +8,8 @@ export { appApi, appRobotApi, commonApi, dataApi } from '@viamrobotics/sdk';
 export * from './gen/services.js';
 export * from './auth.js';
 export * from './account.js';
+export * from './invite.js';
+export * from './effective-config.js';
 
 // With moduleResolution NodeNext the SDK's extensionless re-exports fail to resolve and every wire type
 // silently becomes `any`; this line stops the build if that ever happens again.

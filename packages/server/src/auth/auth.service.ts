@@ -15,6 +15,8 @@ export interface AuthDeps {
   readonly signingKeys: SigningKeys;
   readonly tokenTtlSeconds: number;
   readonly limits: Limits;
+  /** Runs after a successful password sign-in (pending invitations sent without mail are applied). */
+  readonly onSignIn?: (userId: string, email: string) => Promise<void>;
 }
 
 export const CREDENTIAL_TYPES = ['api-key', 'password'] as const;
@@ -27,7 +29,7 @@ const LOG_IN_AGAIN = 'log in again (hangar login, or Authenticate with your API 
 const MISSING_CREDENTIALS =
   'missing credentials: call proto.rpc.v1.AuthService/Authenticate and send "authorization: Bearer <access token>"';
 
-export function createAuthService({ db, now, signingKeys, tokenTtlSeconds, limits }: AuthDeps) {
+export function createAuthService({ db, now, signingKeys, tokenTtlSeconds, limits, onSignIn }: AuthDeps) {
   const unknownUserHash = hashPassword(randomBytes(16).toString('hex'));
   const nowSeconds = (): number => Math.floor(now().getTime() / 1000);
   const throttle = createLoginThrottle({
@@ -123,6 +125,7 @@ export function createAuthService({ db, now, signingKeys, tokenTtlSeconds, limit
           const found = await users.findPasswordHash(db, email);
           if (!(await passwordMatches(email, payload, found?.passwordHash, address)) || found === undefined) throw rejected();
           await users.touchLastLogin(db, found.id, now().toISOString());
+          await onSignIn?.(found.id, email);
           return mint('user', found.id, found.tokenGeneration);
         }
         default:
@@ -137,6 +140,9 @@ export function createAuthService({ db, now, signingKeys, tokenTtlSeconds, limit
      * correctly signed, unexpired token, or the message to refuse the call with.
      */
     preflight: checkToken,
+
+    /** A token for a user whose account was just created (accepting an invitation). */
+    mintUser: (userId: string, generation: number): string => mint('user', userId, generation),
 
     /**
      * The caller of an RPC, with its current grants: from the claims preflight verified for this request,

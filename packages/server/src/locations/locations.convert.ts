@@ -1,6 +1,6 @@
 import type { PartialMessage } from '@bufbuild/protobuf';
-import { parseOptionalId, type Location } from '@hangar/domain';
-import type { appApi } from '@hangar/wire';
+import { parseOptionalId, type Location, type LocationSecret } from '@hangar/domain';
+import { appApi } from '@hangar/wire';
 import { timestamp } from '../rpc/convert.js';
 import type { LocationUpdate } from './locations.service.js';
 
@@ -26,5 +26,20 @@ export function parseLocationUpdate(req: appApi.UpdateLocationRequest): Location
     ...(req.name !== undefined && req.name !== '' && { name: req.name }),
     ...(req.parentLocationId !== undefined && { parentLocationId: parseOptionalId('parent_location_id', req.parentLocationId) ?? null }),
     ...(req.region !== undefined && req.region !== '' && { region: req.region }),
+  };
+}
+
+/** LocationAuth: `secret` repeats the first of `secrets` (the field is deprecated, older clients read it). */
+export function locationAuthToProto(locationId: string, secrets: readonly LocationSecret[]): PartialMessage<appApi.LocationAuth> {
+  return {
+    locationId,
+    // eslint-disable-next-line @typescript-eslint/no-deprecated -- older clients (and the seed's Python SDK) still read it
+    secret: secrets[0]?.secret ?? '',
+    secrets: secrets.map((s) => ({
+      id: s.id,
+      secret: s.secret,
+      createdOn: timestamp(s.createdAt),
+      state: appApi.SharedSecret_State.ENABLED,
+    })),
   };
 }

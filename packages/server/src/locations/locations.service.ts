@@ -8,9 +8,12 @@ import {
   visibleInTree,
   type Actor,
   type Location,
+  type LocationSecret,
   type Organization,
 } from '@hangar/domain';
-import { authorizations, locations, organizations, type Database } from '@hangar/store';
+import { authorizations, locations, organizations, robots, type Database, type Executor } from '@hangar/store';
+import { generateKeySecret } from '../auth/secrets.js';
+import { SECRET_CONTEXT, type SecretBox } from '../crypto/secret-box.js';
 import { DEFAULT_REGION } from '../organizations/organizations.service.js';
 import { refuseOverQuota } from '../quotas.js';
 import { limitFlag, type Limits } from '../settings.js';
@@ -20,7 +23,11 @@ export interface LocationsDeps {
   readonly now: () => Date;
   readonly newId: () => string;
   readonly limits: Limits;
+  readonly box: SecretBox;
 }
+
+/** The protos document at most two secrets per location at a time (one to rotate to). */
+export const MAX_LOCATION_SECRETS = 2;
 
 export interface LocationUpdate {
   readonly name?: string;
@@ -29,7 +36,24 @@ export interface LocationUpdate {
   readonly region?: string;
 }
 
-export function createLocationsService({ db, now, newId, limits }: LocationsDeps) {
+export function createLocationsService({ db, now, newId, limits, box }: LocationsDeps) {
+  async function insertSecret(tx: Executor, locationId: string): Promise<void> {
+    const id = newId();
+    await locations.insertLocationSecret(tx, locationId, {
+      id,
+      sealed: box.seal(generateKeySecret(), SECRET_CONTEXT.locationSecret(id)),
+      createdAt: now().toISOString(),
+    });
+  }
+
+  async function secretsOf(tx: Executor, locationId: string): Promise<LocationSecret[]> {
+    return (await locations.listLocationSecrets(tx, locationId)).map((s) => ({
+      id: s.id,
+      secret: box.reveal(s.sealed, SECRET_CONTEXT.locationSecret(s.id)),
+      createdAt: s.createdAt,
+    }));
+  }
+
   async function get(id: string): Promise<Location> {
     const location = await locations.findLocation(db, id);
     if (location === undefined) throw notFound('location', id);
@@ -78,6 +102,8 @@ export function createLocationsService({ db, now, newId, limits }: LocationsDeps
           region: DEFAULT_REGION,
           createdAt: now().toISOString(),
         });
+        // Every location has a secret from the start, as in Viam: its machines can authenticate with it.
+        await insertSecret(tx, id);
       });
       return get(id);
     },
@@ -138,6 +164,78 @@ export function createLocationsService({ db, now, newId, limits }: LocationsDeps
     /** The organization's locations the caller can see, oldest first. */
     async list(actor: Actor, organizationId: string): Promise<Location[]> {
       return visibleLocations(actor, await locations.listLocationsOfOrganization(db, organizationId));
+    },
+
+    /**
+     * Shares the location (and what lies below it) with another organization, whose members then see it
+     * according to their roles there. Sharing again is a no-op.
+     */
+    async share(locationId: string, organizationId: string): Promise<void> {
+      await db.transaction().execute(async (tx) => {
+        const location = await locations.findLocation(tx, locationId);
+        if (location === undefined) throw notFound('location', locationId);
+        await organizations.lockOrganization(tx, location.primaryOrganizationId);
+        if ((await organizations.findOrganization(tx, organizationId)) === undefined) throw notFound('organization', organizationId);
+        await locations.shareLocation(tx, locationId, organizationId, now().toISOString());
+      });
+    },
+
+    /**
+     * Stops sharing: the location is no longer the other organization's, and the roles that organization
+     * filed on it, on locations below it or on their machines go too (they would still reach them).
+     */
+    async unshare(locationId: string, organizationId: string): Promise<void> {
+      await db.transaction().execute(async (tx) => {
+        const location = await locations.findLocation(tx, locationId);
+        if (location === undefined) throw notFound('location', locationId);
+        if (location.primaryOrganizationId === organizationId) {
+          throw failedPrecondition(
+            `organization ${organizationId} owns location ${locationId} and cannot be unshared from it; delete or move the location instead`,
+          );
+        }
+        await organizations.lockOrganization(tx, location.primaryOrganizationId);
+        if (!(await locations.unshareLocation(tx, locationId, organizationId))) {
+          throw notFound(`sharing of location ${locationId} with organization`, organizationId);
+        }
+        const below = await locations.subtreeIds(tx, locationId);
+        const machines = (await robots.listRobotsInLocations(tx, below)).map((r) => r.id);
+        await authorizations.deleteAuthorizationsOfOrganizationOn(tx, organizationId, [...below, ...machines]);
+      });
+    },
+
+    /** The location's secrets (LocationAuth), oldest first. */
+    async auth(locationId: string): Promise<LocationSecret[]> {
+      await get(locationId);
+      return secretsOf(db, locationId);
+    },
+
+    async createSecret(locationId: string): Promise<LocationSecret[]> {
+      return db.transaction().execute(async (tx) => {
+        const location = await locations.findLocation(tx, locationId);
+        if (location === undefined) throw notFound('location', locationId);
+        await organizations.lockOrganization(tx, location.primaryOrganizationId);
+        if ((await locations.listLocationSecrets(tx, locationId)).length >= MAX_LOCATION_SECRETS) {
+          throw failedPrecondition(
+            `location ${locationId} already has ${MAX_LOCATION_SECRETS} secrets; delete the old one before creating another`,
+          );
+        }
+        await insertSecret(tx, locationId);
+        return secretsOf(tx, locationId);
+      });
+    },
+
+    async deleteSecret(locationId: string, secretId: string): Promise<void> {
+      await db.transaction().execute(async (tx) => {
+        const location = await locations.findLocation(tx, locationId);
+        if (location === undefined) throw notFound('location', locationId);
+        await organizations.lockOrganization(tx, location.primaryOrganizationId);
+        const secrets = await locations.listLocationSecrets(tx, locationId);
+        if (!secrets.some((s) => s.id === secretId)) throw notFound(`secret of location ${locationId}`, secretId);
+        if (secrets.length === 1) {
+          throw failedPrecondition(`secret ${secretId} is the last secret of location ${locationId}; create a new one first`);
+        }
+        await locations.deleteLocationSecret(tx, locationId, secretId);
+      });
     },
 
     /** The organizations that own the location or were shared it, primary first. */

@@ -1,5 +1,5 @@
 import type { AppHandlers } from '../rpc/routes.js';
-import { memberToProto, organizationToProto, parseOrganizationUpdate } from './organizations.convert.js';
+import { organizationToProto, parseOrganizationUpdate } from './organizations.convert.js';
 import type { OrganizationsService } from './organizations.service.js';
 
 export const organizationsRpc = (organizations: OrganizationsService): AppHandlers => ({
@@ -21,9 +21,5 @@ export const organizationsRpc = (organizations: OrganizationsService): AppHandle
   async deleteOrganization(req, { actor }) {
     await organizations.delete(actor, req.organizationId);
     return {};
-  },
-  async listOrganizationMembers(req) {
-    const id = req.organizationId;
-    return { organizationId: id, members: (await organizations.members(id)).map(memberToProto), invites: [] };
   },
 });

@@ -8,10 +8,9 @@ import {
   parseNamespace,
   truncate,
   type Actor,
-  type Member,
   type Organization,
 } from '@hangar/domain';
-import { apiKeys, authorizations, isUniqueViolation, locations, organizations, users, type Database, type Executor } from '@hangar/store';
+import { apiKeys, authorizations, isUniqueViolation, locations, organizations, type Database, type Executor } from '@hangar/store';
 import { refuseOverQuota } from '../quotas.js';
 import type { Limits } from '../settings.js';
 
@@ -149,22 +148,6 @@ export function createOrganizationsService({ db, now, newId, limits }: Organizat
         await authorizations.deleteAuthorizationsOfOrganizationKeys(tx, id);
         await locations.unlinkLocationsOfOrganization(tx, id);
         await organizations.deleteOrganization(tx, id);
-      });
-    },
-
-    async members(id: string): Promise<Member[]> {
-      const ids = await authorizations.listMemberIds(db, id);
-      const byId = new Map(
-        (
-          await users.listUsers(
-            db,
-            ids.map((m) => m.userId),
-          )
-        ).map((u) => [u.id, u]),
-      );
-      return ids.flatMap((m) => {
-        const user = byId.get(m.userId);
-        return user === undefined ? [] : [{ user, joinedAt: m.since }];
       });
     },
   };

@@ -14,8 +14,9 @@ import {
   type PartHistoryEntry,
   type RobotPart,
 } from '@hangar/domain';
-import { isUniqueViolation, parts, robots, type Database, type Executor } from '@hangar/store';
+import { fragments, isUniqueViolation, parts, robots, type Database, type Executor } from '@hangar/store';
 import { generateKeySecret } from '../auth/secrets.js';
+import { newPartSecret, revealPartSecrets, type SecretBox } from '../crypto/secret-box.js';
 import { refuseOverQuota } from '../quotas.js';
 import type { PageRequest } from '../rpc/paging.js';
 import type { Limits } from '../settings.js';
@@ -25,6 +26,9 @@ export interface PartsDeps {
   readonly now: () => Date;
   readonly newId: () => string;
   readonly limits: Limits;
+  readonly box: SecretBox;
+  /** Checks a new config's fragment references and mods and returns the fragments it references directly. */
+  readonly checkFragments: (config: JsonObject) => string[];
 }
 
 /** What a part or history entry costs on the wire besides its config (ids, names, fqdns, timestamps). */
@@ -41,7 +45,7 @@ export interface PartUpdate {
   readonly lastKnownUpdate?: Date | undefined;
 }
 
-export function createPartsService({ db, now, newId, limits }: PartsDeps) {
+export function createPartsService({ db, now, newId, limits, box, checkFragments }: PartsDeps) {
   const sizedPage = (page: PageRequest | undefined) => ({
     limit: page?.limit,
     maxBytes: limits.maxResponseBytes,
@@ -49,11 +53,15 @@ export function createPartsService({ db, now, newId, limits }: PartsDeps) {
   });
   const configLimits = { maxBytes: limits.maxConfigBytes, maxDepth: limits.maxConfigDepth };
 
+  /** The part as stored: its secrets sealed (enough for rules that only count or compare ids). */
   async function find(tx: Executor, id: string): Promise<RobotPart> {
     const part = await parts.findPart(tx, id);
     if (part === undefined) throw notFound('machine part', id);
     return part;
   }
+
+  /** The part as callers get it: its secrets opened. */
+  const reveal = (part: RobotPart): RobotPart => revealPartSecrets(box, part);
 
   /** The part, locked for the rest of the transaction so concurrent changes apply one after the other. */
   async function findLocked(tx: Executor, id: string): Promise<RobotPart> {
@@ -67,7 +75,7 @@ export function createPartsService({ db, now, newId, limits }: PartsDeps) {
     );
 
   return {
-    get: (id: string) => find(db, id),
+    get: async (id: string) => reveal(await find(db, id)),
 
     /**
      * The machine's parts, main first; one page when asked for. Either way at most --max-response-bytes of
@@ -78,7 +86,7 @@ export function createPartsService({ db, now, newId, limits }: PartsDeps) {
       if (result === undefined) throw invalid('page token does not belong to this machine; start again with an empty page token');
       const last = result.parts.at(-1);
       return {
-        items: result.parts,
+        items: result.parts.map(reveal),
         nextPageToken: result.more && last !== undefined ? encodePageToken({ key: last.createdAt, id: last.id }) : '',
       };
     },
@@ -87,7 +95,7 @@ export function createPartsService({ db, now, newId, limits }: PartsDeps) {
       const name = parseName('name', rawName);
       const part = await parts.findPartByName(db, locationId, name);
       if (part === undefined) throw notFound(`machine part in location ${locationId} named`, name);
-      return part;
+      return reveal(part);
     },
 
     async create(robotId: string, rawName: string): Promise<string> {
@@ -108,7 +116,7 @@ export function createPartsService({ db, now, newId, limits }: PartsDeps) {
           await parts.insertPart(
             tx,
             { id, robotId, locationId: robot.locationId, name, isMain, config: {}, createdAt: at },
-            { id: newId(), secret: generateKeySecret(), createdAt: at },
+            newPartSecret(box, newId(), at, generateKeySecret()),
           );
         });
       } catch (err) {
@@ -122,6 +130,7 @@ export function createPartsService({ db, now, newId, limits }: PartsDeps) {
     async update(actor: Actor, id: string, change: PartUpdate): Promise<RobotPart> {
       const name = parseName('name', change.name);
       const config = change.config === undefined ? undefined : parsePartConfig(change.config, configLimits);
+      const referenced = config === undefined ? [] : checkFragments(config);
       try {
         await db.transaction().execute(async (tx) => {
           const current = await findLocked(tx, id);
@@ -149,13 +158,14 @@ export function createPartsService({ db, now, newId, limits }: PartsDeps) {
             editor: { type: actor.kind, id: actor.id },
           });
           await parts.pruneHistory(tx, id, limits.partHistoryMaxEntries, limits.partHistoryMaxBytes);
+          if (reconfigured) await fragments.setPartFragments(tx, id, referenced);
           await parts.updatePart(tx, id, { ...(renamed && { name }), ...(reconfigured && { config }), updatedAt: at });
         });
       } catch (err) {
         if (isUniqueViolation(err)) throw nameTaken(name, 'the location of this part');
         throw err;
       }
-      return find(db, id);
+      return reveal(await find(db, id));
     },
 
     /** The main part goes last: while other parts exist, mark another one main first. */
@@ -201,9 +211,9 @@ export function createPartsService({ db, now, newId, limits }: PartsDeps) {
             `machine part ${id} already has ${MAX_PART_SECRETS} secrets; delete the old one before creating another`,
           );
         }
-        await parts.insertSecret(tx, id, { id: newId(), secret: generateKeySecret(), createdAt: now().toISOString() });
+        await parts.insertSecret(tx, id, newPartSecret(box, newId(), now().toISOString(), generateKeySecret()));
       });
-      return find(db, id);
+      return reveal(await find(db, id));
     },
 
     async deleteSecret(id: string, secretId: string): Promise<void> {

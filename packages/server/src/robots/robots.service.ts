@@ -7,11 +7,13 @@ import {
   type Actor,
   parseName,
   type Page,
+  type Location,
   type Robot,
   encodePageToken,
 } from '@hangar/domain';
 import { authorizations, isUniqueViolation, locations, organizations, parts, robots, type Database, type Executor } from '@hangar/store';
 import { generateKeySecret } from '../auth/secrets.js';
+import { newPartSecret, type SecretBox } from '../crypto/secret-box.js';
 import { visibleLocations } from '../locations/locations.service.js';
 import { refuseOverQuota } from '../quotas.js';
 import type { PageRequest } from '../rpc/paging.js';
@@ -22,9 +24,10 @@ export interface RobotsDeps {
   readonly now: () => Date;
   readonly newId: () => string;
   readonly limits: Limits;
+  readonly box: SecretBox;
 }
 
-export function createRobotsService({ db, now, newId, limits }: RobotsDeps) {
+export function createRobotsService({ db, now, newId, limits, box }: RobotsDeps) {
   async function get(id: string): Promise<Robot> {
     const robot = await robots.findRobot(db, id);
     if (robot === undefined) throw notFound('machine', id);
@@ -77,8 +80,13 @@ export function createRobotsService({ db, now, newId, limits }: RobotsDeps) {
      * The organization's machines the caller can see: those in locations it can read, and those it holds
      * a role on directly (a machine key sees its own machine).
      */
-    async listForOrganization(actor: Actor, organizationId: string): Promise<Robot[]> {
-      const all = await locations.listLocationsOfOrganization(db, organizationId);
+    async listForOrganization(
+      actor: Actor,
+      organizationId: string,
+      // The organization's locations, when the caller has them already.
+      known?: readonly Location[],
+    ): Promise<Robot[]> {
+      const all = known ?? (await locations.listLocationsOfOrganization(db, organizationId));
       const inLocations = await robots.listRobotsInLocations(
         db,
         visibleLocations(actor, all).map((l) => l.id),
@@ -122,7 +130,7 @@ export function createRobotsService({ db, now, newId, limits }: RobotsDeps) {
           await parts.insertPart(
             tx,
             { id: newId(), robotId: id, locationId, name: mainPartName(name), isMain: true, config: {}, createdAt: at },
-            { id: newId(), secret: generateKeySecret(), createdAt: at },
+            newPartSecret(box, newId(), at, generateKeySecret()),
           );
         });
       } catch (err) {

@@ -15,7 +15,7 @@ import {
   type ResourceType,
   type Scope,
 } from '@hangar/domain';
-import { apiKeys, authorizations, locations, type Executor } from '@hangar/store';
+import { apiKeys, authorizations, fragments, locations, type Executor } from '@hangar/store';
 
 export type Target =
   | { readonly organization: string }
@@ -26,9 +26,11 @@ export type Target =
   /** An API key: managing it needs admin rights on every resource it holds a role on. */
   | { readonly apiKey: string }
   /** The organization that owns a location (checked as that organization; NOT_FOUND if the location is missing). */
-  | { readonly organizationOfLocation: string };
+  | { readonly organizationOfLocation: string }
+  /** A fragment: checked as its organization, readable by every caller when public or unlisted. */
+  | { readonly fragment: string };
 
-type ResourceTarget = Exclude<Target, { apiKey: string } | { organizationOfLocation: string }>;
+type ResourceTarget = Exclude<Target, { apiKey: string } | { organizationOfLocation: string } | { fragment: string }>;
 
 export interface Check {
   readonly action: Action;
@@ -67,6 +69,10 @@ export function createAccess(db: Executor) {
         await authorizeKeyManagement(actor, check.target.apiKey);
         continue;
       }
+      if ('fragment' in check.target) {
+        scopes.push(await authorizeFragment(actor, check.action, check.target.fragment));
+        continue;
+      }
       const target = await resolveTarget(check.target);
       const { type, noun, id } = describe(target);
       const scope = await scopeOf(target);
@@ -84,7 +90,22 @@ export function createAccess(db: Executor) {
     return scopes;
   }
 
-  async function resolveTarget(target: Exclude<Target, { apiKey: string }>): Promise<ResourceTarget> {
+  /** NOT_FOUND unless the caller may read the fragment; PERMISSION_DENIED unless its organization lets it act. */
+  async function authorizeFragment(actor: Actor, action: Action, id: string): Promise<Scope> {
+    const found = await fragments.findFragmentOwner(db, id);
+    const scope = found && organizationScope(found.organizationId);
+    if (scope === undefined || found === undefined || !(found.visibility !== 'private' || can(actor, 'org.read', scope))) {
+      throw notFound('fragment', id);
+    }
+    if (action !== 'org.read' && !can(actor, action, scope)) {
+      throw permissionDenied(
+        `${actor.kind === 'user' ? 'user' : 'API key'} ${actor.id} may not ${ACTION_TEXT[action]} fragment ${id}: it belongs to organization ${found.organizationId}`,
+      );
+    }
+    return scope;
+  }
+
+  async function resolveTarget(target: Exclude<Target, { apiKey: string } | { fragment: string }>): Promise<ResourceTarget> {
     if (!('organizationOfLocation' in target)) return target;
     const organization = await locations.primaryOrganizationOf(db, target.organizationOfLocation);
     if (organization === undefined) throw notFound('location', target.organizationOfLocation);

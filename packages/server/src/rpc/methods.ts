@@ -3,8 +3,8 @@
  * (authenticate → resolve target → policy → handler), and the authorization matrix test iterates this
  * table. Leaving a method out does not compile.
  */
-import { ADMIN_ACTION, invalid, parseAuthorization, parseId, type Action, type AuthorizationInput } from '@hangar/domain';
-import type { AccountService, AppService } from '@hangar/wire';
+import { ADMIN_ACTION, invalid, parseAuthorization, parseId, truncate, type Action, type AuthorizationInput } from '@hangar/domain';
+import type { AccountService, AppService, EffectiveConfigService, InviteAdminService } from '@hangar/wire';
 import { targetOfResource, type Check, type Target } from './access.js';
 import type { ServiceMethodTable } from './routes.js';
 
@@ -33,6 +33,8 @@ const org = (field: string, id: string): Target => ({ organization: parseId(fiel
 const loc = (field: string, id: string): Target => ({ location: parseId(field, id) });
 const robot = (field: string, id: string): Target => ({ robot: parseId(field, id) });
 const part = (field: string, id: string): Target => ({ part: parseId(field, id) });
+/** A fragment: checked as its organization, but readable by anyone when public or unlisted (see access.ts). */
+const fragment = (field: string, id: string): Target => ({ fragment: parseId(field, id) });
 /** Checked against every role the key holds (see access.ts); the action is nominal. */
 const key = (field: string, id: string): Target => ({ apiKey: parseId(field, id) });
 
@@ -62,6 +64,27 @@ function grantChecks(roles: readonly (readonly [field: string, role: Authorizati
   });
 }
 
+/**
+ * Managing an organization's invites is for its owners; the roles an invite carries must be ones the
+ * caller could hand out itself, on resources of that organization.
+ */
+function inviteChecks(organizationId: string, list: readonly AuthorizationInput[], field: string): Check[] {
+  return [
+    { action: 'org.admin', target: org('organization_id', organizationId) },
+    ...grantChecks(
+      list.map((a, i) => {
+        const at = `${field}[${i}]`;
+        if (a.organizationId !== '' && a.organizationId !== organizationId) {
+          throw invalid(
+            `${at}.organization_id must be the invite's organization ${organizationId}, got ${JSON.stringify(truncate(a.organizationId))}`,
+          );
+        }
+        return [at, { ...a, organizationId }] as const;
+      }),
+    ),
+  ];
+}
+
 function keyGrantChecks(list: readonly AuthorizationInput[]): Check[] {
   if (list.length === 0) throw invalid('authorizations must list at least one role for the key');
   return grantChecks(list.map((a, i) => [`authorizations[${i}]`, a] as const));
@@ -82,14 +105,19 @@ export const METHODS: MethodTable = {
   updateOrganization: { requires: on('org.admin', (r) => org('organization_id', r.organizationId)) },
   updateOrganizationNamespace: 'unimplemented',
   deleteOrganization: { requires: on('org.admin', (r) => org('organization_id', r.organizationId)) },
-  getOrganizationMetadata: 'unimplemented',
-  updateOrganizationMetadata: 'unimplemented',
+  getOrganizationMetadata: { requires: on('org.read', (r) => org('organization_id', r.organizationId)) },
+  updateOrganizationMetadata: { requires: on('org.admin', (r) => org('organization_id', r.organizationId)), size: 'config' },
   listOrganizationMembers: { requires: on('org.read', (r) => org('organization_id', r.organizationId)) },
-  createOrganizationInvite: 'unimplemented',
-  updateOrganizationInviteAuthorizations: 'unimplemented',
-  deleteOrganizationMember: 'unimplemented',
-  deleteOrganizationInvite: 'unimplemented',
-  resendOrganizationInvite: 'unimplemented',
+  createOrganizationInvite: { requires: (r) => inviteChecks(r.organizationId, r.authorizations, 'authorizations') },
+  updateOrganizationInviteAuthorizations: {
+    requires: (r) => [
+      ...inviteChecks(r.organizationId, r.addAuthorizations, 'add_authorizations'),
+      ...inviteChecks(r.organizationId, r.removeAuthorizations, 'remove_authorizations').slice(1),
+    ],
+  },
+  deleteOrganizationMember: { requires: on('org.admin', (r) => org('organization_id', r.organizationId)) },
+  deleteOrganizationInvite: { requires: on('org.admin', (r) => org('organization_id', r.organizationId)) },
+  resendOrganizationInvite: { requires: on('org.admin', (r) => org('organization_id', r.organizationId)) },
   enableBillingService: 'unimplemented',
   disableBillingService: 'unimplemented',
   updateBillingService: 'unimplemented',
@@ -130,19 +158,27 @@ export const METHODS: MethodTable = {
     ],
   },
   deleteLocation: { requires: on('location.admin', (r) => loc('location_id', r.locationId)) },
-  getLocationMetadata: 'unimplemented',
-  updateLocationMetadata: 'unimplemented',
+  getLocationMetadata: { requires: on('location.read', (r) => loc('location_id', r.locationId)) },
+  updateLocationMetadata: { requires: on('location.admin', (r) => loc('location_id', r.locationId)), size: 'config' },
   listLocations: { requires: on('org.read', (r) => org('organization_id', r.organizationId)) },
-  shareLocation: 'unimplemented',
-  unshareLocation: 'unimplemented',
-  locationAuth: 'unimplemented',
-  createLocationSecret: 'unimplemented',
-  deleteLocationSecret: 'unimplemented',
+  // Sharing hands the location to another organization the caller belongs to; the owner stays in charge.
+  shareLocation: {
+    requires: (r) => [
+      { action: 'location.admin', target: loc('location_id', r.locationId) },
+      { action: 'org.read', target: org('organization_id', r.organizationId) },
+    ],
+  },
+  // Any organization the location is shared with can be cut off by its owners, whether or not they belong to it.
+  unshareLocation: { requires: on('location.admin', (r) => loc('location_id', r.locationId)) },
+  // Location secrets let a machine act for the location: owners only.
+  locationAuth: { requires: on('location.admin', (r) => loc('location_id', r.locationId)) },
+  createLocationSecret: { requires: on('location.admin', (r) => loc('location_id', r.locationId)) },
+  deleteLocationSecret: { requires: on('location.admin', (r) => loc('location_id', r.locationId)) },
 
   // Machines and parts
   getRobot: { requires: on('robot.read', (r) => robot('id', r.id)) },
-  getRobotMetadata: 'unimplemented',
-  updateRobotMetadata: 'unimplemented',
+  getRobotMetadata: { requires: on('robot.read', (r) => robot('id', r.id)) },
+  updateRobotMetadata: { requires: on('robot.write', (r) => robot('id', r.id)), size: 'config' },
   getRoverRentalRobots: { requires: on('org.read', (r) => org('org_id', r.orgId)) },
   getRobotParts: { requires: on('robot.read', (r) => robot('robot_id', r.robotId)) },
   getRobotPart: { requires: on('robot.read', (r) => part('id', r.id)) },
@@ -153,8 +189,8 @@ export const METHODS: MethodTable = {
   updateRobotPart: { requires: on('robot.write', (r) => part('id', r.id)), size: 'config' },
   newRobotPart: { requires: on('robot.write', (r) => robot('robot_id', r.robotId)) },
   deleteRobotPart: { requires: on('robot.write', (r) => part('part_id', r.partId)) },
-  getRobotPartMetadata: 'unimplemented',
-  updateRobotPartMetadata: 'unimplemented',
+  getRobotPartMetadata: { requires: on('robot.read', (r) => part('id', r.id)) },
+  updateRobotPartMetadata: { requires: on('robot.write', (r) => part('id', r.id)), size: 'config' },
   getRobotAPIKeys: { requires: on('robot.write', (r) => robot('robot_id', r.robotId)) },
   markPartAsMain: { requires: on('robot.write', (r) => part('part_id', r.partId)) },
   markPartForRestart: { requires: on('robot.operate', (r) => part('part_id', r.partId)) },
@@ -182,15 +218,18 @@ export const METHODS: MethodTable = {
   deleteRobot: { requires: on('robot.write', (r) => robot('id', r.id)) },
 
   // Fragments
-  listFragments: 'unimplemented',
-  getFragment: 'unimplemented',
-  createFragment: 'unimplemented',
-  updateFragment: 'unimplemented',
-  deleteFragment: 'unimplemented',
+  // The organization's own fragments, and every listed public one (the handler filters).
+  listFragments: { requires: on('org.read', (r) => org('organization_id', r.organizationId)) },
+  // Public and unlisted fragments are for every signed-in caller; private ones for the organization's members.
+  getFragment: { requires: on('org.read', (r) => fragment('id', r.id)) },
+  createFragment: { requires: on('org.admin', (r) => org('organization_id', r.organizationId)), size: 'config' },
+  updateFragment: { requires: on('org.admin', (r) => fragment('id', r.id)), size: 'config' },
+  deleteFragment: { requires: on('org.admin', (r) => fragment('id', r.id)) },
   listNestedFragments: 'unimplemented',
-  listMachineFragments: 'unimplemented',
-  listMachineSummaries: 'unimplemented',
-  getFragmentHistory: 'unimplemented',
+  listMachineFragments: { requires: on('robot.read', (r) => robot('machine_id', r.machineId)), size: 'list' },
+  // Answers with what the caller can see in the organization.
+  listMachineSummaries: { requires: on('org.read', (r) => org('organization_id', r.organizationId)), size: 'list' },
+  getFragmentHistory: { requires: on('org.read', (r) => fragment('id', r.id)) },
   getFragmentUsage: 'unimplemented',
   setFragmentTag: 'unimplemented',
   deleteFragmentTag: 'unimplemented',
@@ -240,4 +279,14 @@ export const METHODS: MethodTable = {
 export const ACCOUNT_METHODS: ServiceMethodTable<typeof AccountService> = {
   changePassword: signedIn,
   logOutEverywhere: signedIn,
+};
+
+/** hangar.invite.v1.InviteAdminService: the accept links of pending invites, for owners to pass on. */
+export const INVITE_ADMIN_METHODS: ServiceMethodTable<typeof InviteAdminService> = {
+  listInviteLinks: { requires: on('org.admin', (r) => org('organization_id', r.organizationId)) },
+};
+
+/** hangar.config.v1.EffectiveConfigService: reading a part's merged config is reading the machine's config. */
+export const EFFECTIVE_CONFIG_METHODS: ServiceMethodTable<typeof EffectiveConfigService> = {
+  getEffectiveConfig: { requires: on('robot.read', (r) => part('part_id', r.partId)) },
 };

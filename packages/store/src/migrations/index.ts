@@ -2,12 +2,14 @@ import type { Migration, MigrationProvider } from 'kysely';
 import * as identity from './2026-11-24-01-identity.js';
 import * as machines from './2026-11-24-02-machines.js';
 import * as hardening from './2026-12-01-01-hardening.js';
+import * as fleet from './2026-12-02-01-fleet.js';
 
 /** Every migration, in order. Names sort by date; both engines run the same list. */
 export const MIGRATIONS: Record<string, Migration> = {
   '2026-11-24-01-identity': identity,
   '2026-11-24-02-machines': machines,
   '2026-12-01-01-hardening': hardening,
+  '2026-12-02-01-fleet': fleet,
 };
 
 export const migrationProvider: MigrationProvider = {

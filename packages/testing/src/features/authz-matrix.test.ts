@@ -1,3 +1,4 @@
+import { Struct } from '@bufbuild/protobuf';
 /**
  * The authorization matrix, generated from the server's method table: every implemented AppService method
  * × {organization owner key, location operator key, owner key of another organization, no credentials}.
@@ -39,6 +40,14 @@ interface World {
   /** An API key holding location_operator on `locationId`. */
   keyId: string;
   adminUserId: string;
+  /** The location's second secret (locations start with one). */
+  secondLocationSecretId: string;
+  /** A private fragment of the organization. */
+  fragmentId: string;
+  /** The email of a pending invite to the organization (a location operator role). */
+  inviteEmail: string;
+  /** A second organization of the administrator's that `locationId` is shared with. */
+  sharedOrgId: string;
   tokens: Record<Exclude<Actor, 'none'>, string>;
 }
 
@@ -49,6 +58,16 @@ type Sample = (w: World) => PartialMessage<any>;
  * behind the generated model: administering is for owners; reading and operating is for operators too.
  */
 const OPERATOR_DENIED = new Set<AppMethodName>([
+  'createOrganizationInvite',
+  'deleteOrganizationMember',
+  'locationAuth',
+  'createLocationSecret',
+  'deleteLocationSecret',
+  'shareLocation',
+  'createFragment',
+  'updateFragment',
+  'deleteFragment',
+  'updateRobotPartMetadata',
   'updateOrganization',
   'deleteOrganization',
   'createLocation',
@@ -77,6 +96,13 @@ const OPERATOR_DENIED = new Set<AppMethodName>([
   'createOrganization',
 ]);
 const OPERATOR_ALLOWED = new Set<AppMethodName>([
+  'getFragment',
+  'listFragments',
+  'getFragmentHistory',
+  'listMachineFragments',
+  'listMachineSummaries',
+  'getRobotMetadata',
+  'getLocationMetadata',
   'getOrganization',
   'listOrganizationMembers',
   'listLocations',
@@ -148,7 +174,53 @@ const SAMPLES: Partial<Record<AppMethodName, Sample>> = {
   renameKey: (w) => ({ id: w.keyId, name: 'renamed key' }),
   rotateKey: (w) => ({ id: w.keyId }),
   createKeyFromExistingKeyAuthorizations: (w) => ({ id: w.keyId }),
+  createOrganizationInvite: (w) => ({
+    organizationId: w.orgId,
+    email: `new-${w.fragmentId.slice(0, 8)}@example.com`,
+    sendEmailInvite: false,
+  }),
+  updateOrganizationInviteAuthorizations: (w) => ({
+    organizationId: w.orgId,
+    email: w.inviteEmail,
+    addAuthorizations: [inviteRole(w.orgId, 'organization', w.orgId)],
+  }),
+  deleteOrganizationMember: (w) => ({ organizationId: w.orgId, userId: w.adminUserId }),
+  deleteOrganizationInvite: (w) => ({ organizationId: w.orgId, email: w.inviteEmail }),
+  resendOrganizationInvite: (w) => ({ organizationId: w.orgId, email: w.inviteEmail, sendEmailInvite: false }),
+  shareLocation: (w) => ({ organizationId: w.orgId, locationId: w.locationId }),
+  unshareLocation: (w) => ({ organizationId: w.sharedOrgId, locationId: w.locationId }),
+  locationAuth: (w) => ({ locationId: w.locationId }),
+  createLocationSecret: (w) => ({ locationId: w.childLocationId }),
+  deleteLocationSecret: (w) => ({ locationId: w.locationId, secretId: w.secondLocationSecretId }),
+  getOrganizationMetadata: (w) => ({ organizationId: w.orgId }),
+  updateOrganizationMetadata: (w) => ({ organizationId: w.orgId, data: Struct.fromJson({ a: 1 }) }),
+  getLocationMetadata: (w) => ({ locationId: w.locationId }),
+  updateLocationMetadata: (w) => ({ locationId: w.locationId, data: Struct.fromJson({ a: 1 }) }),
+  getRobotMetadata: (w) => ({ id: w.robotId }),
+  updateRobotMetadata: (w) => ({ id: w.robotId, data: Struct.fromJson({ a: 1 }) }),
+  getRobotPartMetadata: (w) => ({ id: w.mainPartId }),
+  updateRobotPartMetadata: (w) => ({ id: w.mainPartId, data: Struct.fromJson({ a: 1 }) }),
+  listMachineSummaries: (w) => ({ organizationId: w.orgId }),
+  listFragments: (w) => ({ organizationId: w.orgId, showPublic: true }),
+  getFragment: (w) => ({ id: w.fragmentId }),
+  createFragment: (w) => ({ organizationId: w.orgId, name: 'made in the matrix' }),
+  updateFragment: (w) => ({ id: w.fragmentId, name: 'renamed fragment' }),
+  deleteFragment: (w) => ({ id: w.fragmentId }),
+  getFragmentHistory: (w) => ({ id: w.fragmentId }),
+  listMachineFragments: (w) => ({ machineId: w.robotId }),
 };
+
+function inviteRole(orgId: string, type: string, id: string) {
+  return {
+    authorizationType: 'role',
+    authorizationId: `${type}_operator`,
+    resourceType: type,
+    resourceId: id,
+    organizationId: orgId,
+    identityId: '',
+    identityType: '',
+  };
+}
 
 function orgOwner(w: World) {
   return {
@@ -192,7 +264,7 @@ function expectedFor(actor: Actor, checks: readonly Check[], method: AppMethodNa
   if (actor === 'other' && SHARED_ONLY.has(method)) return Code.NotFound;
   if (actor === 'other') return checks.length === 0 ? 0 : Code.NotFound;
   for (const { action, target } of checks) {
-    if ('organization' in target) {
+    if ('organization' in target || 'fragment' in target) {
       if (action !== 'org.read') return Code.PermissionDenied;
     } else if ('apiKey' in target) {
       return Code.PermissionDenied;
@@ -237,7 +309,18 @@ await describeEngines('authorization matrix', (server) => {
     const owner = await newKey(c, org.id, { role: 'owner', resourceType: 'organization', resourceId: org.id });
     const operator = await newKey(c, org.id, { role: 'operator', resourceType: 'location', resourceId: location.id });
     const key = await newKey(c, org.id, { role: 'operator', resourceType: 'location', resourceId: location.id });
+    const secondLocationSecretId = (await c.createLocationSecret(location.id)).secrets[1]?.id ?? '';
+    const fragment = await c.createFragment(org.id, 'Matrix fragment', { components: [] });
+    await c.updateFragment(fragment.id, 'Matrix fragment', { config: { debug: true } });
+    const inviteEmail = `invitee-${fragment.id.slice(0, 8)}@example.com`;
+    await c.createOrganizationInvite(org.id, inviteEmail, [inviteRole(org.id, 'location', location.id)], false);
+    const shared = await c.createOrganization('Matrix partner');
+    await c.shareLocation(shared.id, location.id);
     return {
+      secondLocationSecretId,
+      fragmentId: fragment.id,
+      inviteEmail,
+      sharedOrgId: shared.id,
       orgId: org.id,
       locationId: location.id,
       childLocationId: child.id,

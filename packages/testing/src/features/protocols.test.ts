@@ -141,14 +141,15 @@ await describeEngines('protocols', (server) => {
         `${name}: the message names the method: ${JSON.stringify(body.message)}`,
       );
     }
-    // GetFragment, as the brief's example: UNIMPLEMENTED until fragments land, never a 404 either way.
+    // GetFragment of a missing id: the method's own NOT_FOUND (Connect sends it with HTTP 404, but as an
+    // error body naming the code), never the router's bare 404 for an unknown path.
     const res = await fetch(`${s.url}/viam.app.v1.AppService/GetFragment`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${s.client.accessToken}` },
       body: JSON.stringify({ id: MISSING_ID }),
     });
-    assert.notEqual(res.status, 404);
-    const body = (await res.json()) as { code?: string };
+    const body = (await res.json()) as { code?: string; message?: string };
     assert.equal(body.code, METHODS.getFragment === 'unimplemented' ? 'unimplemented' : 'not_found');
+    assert.match(body.message ?? '', /fragment/);
   });
 });
