@@ -13,3 +13,4 @@ export * from './snapshots.js';
 export * from './fleet.js';
 export * from './raw-http.js';
 export * from './users.js';
+export * from './mail.js';
