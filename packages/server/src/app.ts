@@ -133,7 +133,7 @@ async function serve(store: Store, serverKey: ServerKey, { config, log, now, new
   const parts = createPartsService({ db, now, newId, limits, box, checkFragments: (config) => fragments.checkPartConfig(config) });
   const roles = createRolesService({ db, now, newId, access, limits });
   const metadata = createMetadataService({ db, limits });
-  const summaries = createSummariesService({ db, robots, now });
+  const summaries = createSummariesService({ db, now });
   const partView = () => ({ machineDomain: config.machineDomain, now: now() });
   const routeDeps: RouteDeps = { auth, access, log, limits };
   const membersService = members;

@@ -373,26 +373,62 @@ export async function lockPart(db: Executor, id: string): Promise<void> {
 export interface PartSummaryRow {
   readonly id: string;
   readonly robotId: string;
+  readonly robotName: string;
+  readonly locationId: string;
+  readonly robotCreatedAt: string;
   readonly name: string;
   readonly dnsName: string;
   readonly isMain: boolean;
   readonly lastAccess: string | null;
 }
 
-/** Every part in the given locations without its config or secrets (for fleet summaries), in chunks of ids. */
-export async function listPartSummaries(db: Executor, locationIds: readonly string[]): Promise<PartSummaryRow[]> {
+/**
+ * Every part of the machines in the given locations, or of the given machines, with its machine's name,
+ * without configs or secrets: one query per 1,000 ids, for fleet summaries. Ordered by machine name,
+ * then main part first, then oldest.
+ */
+export async function listPartSummaries(
+  db: Executor,
+  where: { readonly locationIds: readonly string[] } | { readonly robotIds: readonly string[] },
+): Promise<PartSummaryRow[]> {
+  const ids = 'locationIds' in where ? where.locationIds : where.robotIds;
+  const column = 'locationIds' in where ? 'r.location_id' : 'r.id';
   const out: PartSummaryRow[] = [];
-  for (let i = 0; i < locationIds.length; i += 1000) {
+  for (let i = 0; i < ids.length; i += 1000) {
     const rows = await db
-      .selectFrom('robot_parts')
-      .select(['id', 'robot_id', 'name', 'dns_name', 'is_main', 'last_access', 'created_at'])
-      .where('location_id', 'in', locationIds.slice(i, i + 1000))
-      .orderBy('is_main', 'desc')
-      .orderBy('created_at')
-      .orderBy('id')
+      .selectFrom('robots as r')
+      .innerJoin('robot_parts as p', 'p.robot_id', 'r.id')
+      .select([
+        'p.id',
+        'r.id as robot_id',
+        'r.name as robot_name',
+        'r.location_id',
+        'r.created_at as robot_created_at',
+        'p.name',
+        'p.dns_name',
+        'p.is_main',
+        'p.last_access',
+        'p.created_at',
+      ])
+      .where(column, 'in', ids.slice(i, i + 1000))
+      .orderBy('r.name')
+      .orderBy('r.id')
+      .orderBy('p.is_main', 'desc')
+      .orderBy('p.created_at')
+      .orderBy('p.id')
       .execute();
     for (const r of rows) {
-      out.push({ id: r.id, robotId: r.robot_id, name: r.name, dnsName: r.dns_name, isMain: isSet(r.is_main), lastAccess: r.last_access });
+      out.push({
+        id: r.id,
+        robotId: r.robot_id,
+        robotName: r.robot_name,
+        locationId: r.location_id,
+        robotCreatedAt: r.robot_created_at,
+        name: r.name,
+        dnsName: r.dns_name,
+        isMain: isSet(r.is_main),
+        lastAccess: r.last_access,
+      });
     }
   }
   return out;

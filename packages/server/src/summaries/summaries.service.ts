@@ -5,7 +5,6 @@
  */
 import { invalid, onlineStatus, parseId, type Actor, type Location, type OnlineStatus, type Robot } from '@hangar/domain';
 import { fragments, locations, parts, type Database } from '@hangar/store';
-import type { RobotsService } from '../robots/robots.service.js';
 import { visibleLocations } from '../locations/locations.service.js';
 
 export interface PartSummary {
@@ -36,15 +35,7 @@ export interface SummaryFilter {
   readonly limit: number | undefined;
 }
 
-export function createSummariesService({
-  db,
-  robots,
-  now,
-}: {
-  readonly db: Database;
-  readonly robots: RobotsService;
-  readonly now: () => Date;
-}) {
+export function createSummariesService({ db, now }: { readonly db: Database; readonly now: () => Date }) {
   return {
     async list(actor: Actor, organizationId: string, filter: SummaryFilter): Promise<LocationSummary[]> {
       const fragmentFilter = new Set(filter.fragmentIds.map((id, i) => parseId(`fragment_ids[${i}]`, id)));
@@ -52,13 +43,33 @@ export function createSummariesService({
       if (filter.limit !== undefined && filter.limit < 0) throw invalid(`limit must not be negative, got ${filter.limit}`);
       const all = await locations.listLocationsOfOrganization(db, organizationId);
       const visible = visibleLocations(actor, all).filter((l) => locationFilter.size === 0 || locationFilter.has(l.id));
-      const machines = (await robots.listForOrganization(actor, organizationId, all)).filter(
-        (r) => locationFilter.size === 0 || locationFilter.has(r.locationId),
-      );
-      const machineIds = new Set(machines.map((r) => r.id));
-      const partRows = (await parts.listPartSummaries(db, [...new Set(machines.map((r) => r.locationId))])).filter((p) =>
-        machineIds.has(p.robotId),
-      );
+      const inOrganization = new Set(all.map((l) => l.id));
+      // Machines the caller reaches through a role on the machine itself, outside the locations it sees.
+      const visibleIds = new Set(visible.map((l) => l.id));
+      const granted = actor.grants
+        .filter((g) => g.resourceType === 'robot' && g.organizationId === organizationId)
+        .map((g) => g.resourceId);
+      const partRows = [
+        ...(await parts.listPartSummaries(db, { locationIds: [...visibleIds] })),
+        ...(granted.length === 0 ? [] : await parts.listPartSummaries(db, { robotIds: granted })).filter(
+          (p) =>
+            !visibleIds.has(p.locationId) &&
+            inOrganization.has(p.locationId) &&
+            (locationFilter.size === 0 || locationFilter.has(p.locationId)),
+        ),
+      ];
+      const machines = new Map<string, Robot>();
+      for (const p of partRows) {
+        if (!machines.has(p.robotId)) {
+          machines.set(p.robotId, {
+            id: p.robotId,
+            name: p.robotName,
+            locationId: p.locationId,
+            createdAt: p.robotCreatedAt,
+            lastAccess: null,
+          });
+        }
+      }
       const fragmentsOf = new Map<string, { id: string; name: string }[]>();
       for (const f of await fragments.listFragmentsOfParts(
         db,
@@ -87,7 +98,7 @@ export function createSummariesService({
       }
       let budget = filter.limit === undefined || filter.limit === 0 ? Number.POSITIVE_INFINITY : filter.limit;
       const byLocation = new Map<string, MachineSummary[]>();
-      for (const robot of machines) {
+      for (const robot of machines.values()) {
         if (budget <= 0) break;
         const machineParts = partsOf.get(robot.id) ?? [];
         if (fragmentFilter.size > 0 && !machineParts.some((p) => p.fragments.some((f) => fragmentFilter.has(f.id)))) continue;
