@@ -45,7 +45,7 @@
 import { failedPrecondition, invalid, isDomainError, type DomainError } from '../errors.js';
 import { canonicalJson, type JsonObject, type JsonValue } from '../machines.js';
 import { isUuid } from '../validate.js';
-import { applyUpdates, parseUpdateDocument } from './mongo-update.js';
+import { applyUpdates, parseUpdateDocument, setOwn } from './mongo-update.js';
 
 export interface FragmentRef {
   readonly id: string;
@@ -739,13 +739,6 @@ function withField(entry: JsonValue, field: string, value: string, at: number): 
   entries.splice(Math.min(at, entries.length), 0, [field, value]);
   for (const [key, item] of entries) setOwn(copy, key, item);
   return copy;
-}
-
-/** Plain assignment of "__proto__" would replace the object's prototype instead of storing the value. */
-function setOwn(target: JsonObject, key: string, value: JsonValue): void {
-  // defineProperty costs several times an assignment, and every other key assigns as data.
-  if (key === '__proto__') Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
-  else target[key] = value;
 }
 
 /**
