@@ -25,7 +25,7 @@ export interface GlobalOptions {
 export interface ServerChoice {
   readonly url: string;
   /** Where the URL came from, for --debug and for messages. */
-  readonly source: '--server' | 'HANGAR_URL' | 'login' | 'default';
+  readonly source: '--server' | 'HANGAR_URL' | 'login' | 'default' | 'invite link';
 }
 
 /** Filled in as a command runs, so the error reporter can tailor its hints. */

@@ -134,21 +134,33 @@ export function byMainThenName(a: PartJson, b: PartJson): number {
 
 export type IdentityType = 'user' | 'api-key';
 
+/** Who made a change: a user or an API key, by id. */
+export interface EditorJson {
+  readonly type: IdentityType | 'unknown';
+  readonly id: string;
+}
+
+/** null if the server did not say. */
+export function editorJson(info: appApi.AuthenticatorInfo | undefined): EditorJson | null {
+  if (info === undefined) return null;
+  // AuthenticatorInfo.type: 1 AUTHENTICATION_TYPE_WEB_OAUTH (a user), 2 AUTHENTICATION_TYPE_API_KEY.
+  const type: number = info.type;
+  return { type: type === 1 ? 'user' : type === 2 ? 'api-key' : 'unknown', id: info.value };
+}
+
 export interface PartHistoryJson {
   readonly when: string | null;
   /** Who made the change; null if the server did not say. */
-  readonly editedBy: { readonly type: IdentityType | 'unknown'; readonly id: string } | null;
+  readonly editedBy: EditorJson | null;
   /** The part's name and config as they were before the change. */
   readonly name: string | null;
   readonly config: JsonObject | null;
 }
 
 export function partHistoryJson(e: RobotPartHistoryEntry): PartHistoryJson {
-  // AuthenticatorInfo.type: 1 AUTHENTICATION_TYPE_WEB_OAUTH (a user), 2 AUTHENTICATION_TYPE_API_KEY.
-  const type: number | undefined = e.editedBy?.type;
   return {
     when: e.when?.toISOString() ?? null,
-    editedBy: e.editedBy === undefined ? null : { type: type === 1 ? 'user' : type === 2 ? 'api-key' : 'unknown', id: e.editedBy.value },
+    editedBy: editorJson(e.editedBy),
     name: e.old?.name ?? null,
     config: e.old?.robotConfig ?? null,
   };

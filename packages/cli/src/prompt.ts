@@ -31,15 +31,32 @@ export async function confirm(term: Terminal, question: string): Promise<boolean
   return /^y(es)?$/i.test(answer);
 }
 
+/** The verb of a destructive command, for confirmDeletion's messages. */
+export interface DestructiveVerb {
+  /** "delete", "remove". */
+  readonly verb: string;
+  /** "deleted", "removed". */
+  readonly done: string;
+}
+
+export const DELETE: DestructiveVerb = { verb: 'delete', done: 'deleted' };
+export const REMOVE: DestructiveVerb = { verb: 'remove', done: 'removed' };
+
 /**
  * Before deleting: nothing to ask with --yes; otherwise ask on a terminal, and refuse (exit 2) when there
  * is none to ask on, so a script never deletes by accident.
  */
-export async function confirmDeletion(term: Terminal, yes: boolean, what: string, question: string): Promise<void> {
+export async function confirmDeletion(
+  term: Terminal,
+  yes: boolean,
+  what: string,
+  question: string,
+  { verb, done }: DestructiveVerb = DELETE,
+): Promise<void> {
   if (yes) return;
-  if (!canPrompt(term)) throw usageError(`refusing to delete ${what} without confirmation`, 'pass --yes to confirm');
+  if (!canPrompt(term)) throw usageError(`refusing to ${verb} ${what} without confirmation`, 'pass --yes to confirm');
   if (!(await confirm(term, question))) {
-    throw new CliError('not deleted: you did not confirm', { code: 'CANCELLED', hint: 'answer "y" to delete, or pass --yes' });
+    throw new CliError(`not ${done}: you did not confirm`, { code: 'CANCELLED', hint: `answer "y" to ${verb}, or pass --yes` });
   }
 }
 

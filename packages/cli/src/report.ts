@@ -91,10 +91,9 @@ function explainServerError(err: HangarError, Code: typeof import('@hangar/sdk')
     case Code.OutOfRange:
       return new CliError(err.message, {
         code,
-        hint:
-          options.commandPath.join(' ') === 'robots part config set'
-            ? 'fix the config file where the message says, then run the command again'
-            : `run "${['hangar', ...options.commandPath].join(' ')} --help" for what each flag accepts`,
+        hint: CONFIG_FILE_COMMANDS.has(options.commandPath.join(' '))
+          ? 'fix the config file where the message says, then run the command again'
+          : `run "${['hangar', ...options.commandPath].join(' ')} --help" for what each flag accepts`,
       });
     case Code.AlreadyExists:
       return new CliError(err.message, { code, hint: 'choose another value, or use the existing one' });
@@ -102,7 +101,7 @@ function explainServerError(err: HangarError, Code: typeof import('@hangar/sdk')
       return new CliError(err.message, {
         code,
         hint:
-          options.commandPath[0] === 'roles'
+          options.commandPath[0] === 'roles' || options.commandPath.slice(0, 2).join(' ') === 'organizations members'
             ? 'give another user or API key the owner role first ("hangar roles add --organization <org> --user <email> --role owner"), then retry'
             : 'the server refused in the current state: change what the message names, then retry',
       });
@@ -129,6 +128,9 @@ function explainServerError(err: HangarError, Code: typeof import('@hangar/sdk')
   }
 }
 
+/** Commands whose INVALID_ARGUMENT is most likely about the config file they sent. */
+const CONFIG_FILE_COMMANDS: ReadonlySet<string> = new Set(['robots part config set', 'fragments create', 'fragments update']);
+
 /** Where to look up names and ids for the command that failed. */
 function listCommandFor(path: readonly string[]): string {
   switch (path[0]) {
@@ -138,7 +140,11 @@ function listCommandFor(path: readonly string[]): string {
       return path[1] === 'part' ? 'hangar robots status --robot <robot>' : 'hangar robots list';
     case 'roles':
       return 'hangar roles list --organization <org>';
+    case 'fragments':
+      return 'hangar fragments list';
     case 'organizations':
+      if (path[1] === 'members') return 'hangar organizations members list --organization <org>';
+      if (path[1] === 'invites') return 'hangar organizations invites list --organization <org>';
       return path[1] === 'api-key' && path[2] !== 'create' && path[2] !== 'list'
         ? 'hangar organizations api-key list --org-id <org>'
         : 'hangar organizations list';

@@ -194,3 +194,28 @@ export async function resolvePart(client: AppClient, machine: Machine, input: st
 function ambiguous(message: string, flag: string): CliError {
   return new CliError(message, { code: 'INVALID_ARGUMENT', hint: `pass the id instead: ${flag} <id>` });
 }
+
+/**
+ * An organization to share with: by name among the caller's, or by id even when the caller cannot see it
+ * (sharing a location with someone else's organization). The name is unknown then.
+ */
+export async function resolveOrganizationToShareWith(
+  client: AppClient,
+  input: string,
+  flag = '--organization',
+): Promise<{ readonly id: string; readonly name: string | undefined }> {
+  if (!isId(input)) {
+    const org = await resolveOrganization(client, input, flag);
+    return { id: org.id, name: org.name };
+  }
+  const id = input.toLowerCase();
+  try {
+    return { id, name: (await client.getOrganization(id)).name };
+  } catch (err) {
+    const sdk = loadedSdk();
+    if (sdk !== undefined && err instanceof sdk.HangarError && (err.code === sdk.Code.NotFound || err.code === sdk.Code.PermissionDenied)) {
+      return { id, name: undefined };
+    }
+    throw err;
+  }
+}

@@ -16,12 +16,25 @@ import * as orgApiKeyCreate from './organizations/api-key/create.js';
 import * as orgApiKeyList from './organizations/api-key/list.js';
 import * as orgApiKeyRotate from './organizations/api-key/rotate.js';
 import * as orgApiKeyDelete from './organizations/api-key/delete.js';
+import * as orgMembersList from './organizations/members/list.js';
+import * as orgMembersRemove from './organizations/members/remove.js';
+import * as orgInvitesCreate from './organizations/invites/create.js';
+import * as orgInvitesList from './organizations/invites/list.js';
+import * as orgInvitesUpdate from './organizations/invites/update.js';
+import * as orgInvitesResend from './organizations/invites/resend.js';
+import * as orgInvitesDelete from './organizations/invites/delete.js';
+import * as inviteAccept from './invite/accept.js';
 import * as locList from './locations/list.js';
 import * as locCreate from './locations/create.js';
 import * as locRename from './locations/rename.js';
 import * as locMove from './locations/move.js';
 import * as locDelete from './locations/delete.js';
 import * as locApiKeyCreate from './locations/api-key/create.js';
+import * as locShare from './locations/share.js';
+import * as locUnshare from './locations/unshare.js';
+import * as locSecretsList from './locations/secrets/list.js';
+import * as locSecretsCreate from './locations/secrets/create.js';
+import * as locSecretsDelete from './locations/secrets/delete.js';
 import * as robotList from './robots/list.js';
 import * as robotStatus from './robots/status.js';
 import * as robotCreate from './robots/create.js';
@@ -38,6 +51,17 @@ import * as partRestart from './robots/part/restart.js';
 import * as partHistory from './robots/part/history.js';
 import * as partConfigGet from './robots/part/config/get.js';
 import * as partConfigSet from './robots/part/config/set.js';
+import * as partSecretsList from './robots/part/secrets/list.js';
+import * as partSecretsCreate from './robots/part/secrets/create.js';
+import * as partSecretsDelete from './robots/part/secrets/delete.js';
+import * as partFragmentsAdd from './robots/part/fragments/add.js';
+import * as partFragmentsRemove from './robots/part/fragments/remove.js';
+import * as fragmentList from './fragments/list.js';
+import * as fragmentGet from './fragments/get.js';
+import * as fragmentCreate from './fragments/create.js';
+import * as fragmentUpdate from './fragments/update.js';
+import * as fragmentDelete from './fragments/delete.js';
+import * as fragmentHistory from './fragments/history.js';
 import * as roleList from './roles/list.js';
 import * as roleAdd from './roles/add.js';
 import * as roleRemove from './roles/remove.js';
@@ -47,7 +71,7 @@ import * as accountChangePassword from './account/change-password.js';
 export function buildProgram(ctx: Ctx): Command {
   const program = new Command('hangar')
     .description(
-      'Manage a Hangar fleet-management server: sign in, organizations, locations, machines and their parts, roles, API keys; or run the server.',
+      'Manage a Hangar fleet-management server: sign in, organizations and their members, locations, machines and their parts, fragments, roles, API keys; or run the server.',
     )
     .version(ctx.version, '-V, --version', 'print the version')
     .option('--server <url>', `the Hangar server (env HANGAR_URL; default: the one you logged in to, else ${DEFAULT_SERVER})`)
@@ -81,7 +105,7 @@ Exit codes: 0 ok, 1 error, 2 bad usage, 4 not signed in or credentials rejected,
 
   const orgs = program
     .command('organizations')
-    .description('list, create, rename and delete organizations; create, list, rotate and delete API keys');
+    .description('list, create, rename and delete organizations; their members and invitations; create, list, rotate and delete API keys');
   orgList.register(orgs, ctx);
   orgCreate.register(orgs, ctx);
   orgRename.register(orgs, ctx);
@@ -93,14 +117,34 @@ Exit codes: 0 ok, 1 error, 2 bad usage, 4 not signed in or credentials rejected,
   orgApiKeyList.register(orgKeys, ctx);
   orgApiKeyRotate.register(orgKeys, ctx);
   orgApiKeyDelete.register(orgKeys, ctx);
+  const orgMembers = orgs.command('members').description("an organization's members: list them and remove them");
+  orgMembersList.register(orgMembers, ctx);
+  orgMembersRemove.register(orgMembers, ctx);
+  const orgInvites = orgs
+    .command('invites')
+    .description('invitations to an organization: create, list (with their accept links), update, resend and delete them');
+  orgInvitesCreate.register(orgInvites, ctx);
+  orgInvitesList.register(orgInvites, ctx);
+  orgInvitesUpdate.register(orgInvites, ctx);
+  orgInvitesResend.register(orgInvites, ctx);
+  orgInvitesDelete.register(orgInvites, ctx);
+  inviteAccept.register(program.command('invite').description('accept an invitation to an organization'), ctx);
 
-  const locs = program.command('locations').description('list, create, rename, move and delete locations; create location API keys');
+  const locs = program
+    .command('locations')
+    .description('list, create, rename, move, share and delete locations; their secrets; create location API keys');
   locList.register(locs, ctx);
   locCreate.register(locs, ctx);
   locRename.register(locs, ctx);
   locMove.register(locs, ctx);
   locDelete.register(locs, ctx);
+  locShare.register(locs, ctx);
+  locUnshare.register(locs, ctx);
   locApiKeyCreate.register(locs.command('api-key').description('location API keys'), ctx);
+  const locSecrets = locs.command('secrets').description("a location's secrets, which machines in it connect with: list, create, delete");
+  locSecretsList.register(locSecrets, ctx);
+  locSecretsCreate.register(locSecrets, ctx);
+  locSecretsDelete.register(locSecrets, ctx);
 
   const robots = program
     .command('robots')
@@ -115,7 +159,7 @@ Exit codes: 0 ok, 1 error, 2 bad usage, 4 not signed in or credentials rejected,
   robotApiKeyCreate.register(robots.command('api-key').description('machine API keys'), ctx);
   const parts = robots
     .command('part')
-    .description("a machine's parts: status, create, rename, delete, main part, restart, config and history");
+    .description("a machine's parts: status, create, rename, delete, main part, restart, config, fragments, secrets and history");
   partStatus.register(parts, ctx);
   partCreate.register(parts, ctx);
   partRename.register(parts, ctx);
@@ -123,9 +167,26 @@ Exit codes: 0 ok, 1 error, 2 bad usage, 4 not signed in or credentials rejected,
   partSetMain.register(parts, ctx);
   partRestart.register(parts, ctx);
   partHistory.register(parts, ctx);
-  const partConfig = parts.command('config').description("a part's config: print it or replace it");
+  const partConfig = parts.command('config').description("a part's config: print it (or the effective one) or replace it");
   partConfigGet.register(partConfig, ctx);
   partConfigSet.register(partConfig, ctx);
+  const partFragments = parts.command('fragments').description("the fragments a part's config includes: add and remove them");
+  partFragmentsAdd.register(partFragments, ctx);
+  partFragmentsRemove.register(partFragments, ctx);
+  const partSecrets = parts.command('secrets').description("a part's secrets, which its machine connects with: list, create, delete");
+  partSecretsList.register(partSecrets, ctx);
+  partSecretsCreate.register(partSecrets, ctx);
+  partSecretsDelete.register(partSecrets, ctx);
+
+  const fragments = program
+    .command('fragments')
+    .description('reusable configs that parts include: list, get, create, update and delete them, and see their history');
+  fragmentList.register(fragments, ctx);
+  fragmentGet.register(fragments, ctx);
+  fragmentCreate.register(fragments, ctx);
+  fragmentUpdate.register(fragments, ctx);
+  fragmentDelete.register(fragments, ctx);
+  fragmentHistory.register(fragments, ctx);
 
   const roles = program.command('roles').description('list, add, remove and change the roles of users and API keys in an organization');
   roleList.register(roles, ctx);

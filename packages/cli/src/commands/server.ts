@@ -35,7 +35,16 @@ export function register(parent: Command, ctx: Ctx): Command {
     .option(
       '--admin-email <email>',
       'email of the administrator created on first start (env HANGAR_ADMIN_EMAIL, default admin@hangar.local)',
-    );
+    )
+    .option(
+      '--public-url <url>',
+      'the http(s):// URL users reach this server at, for the links in invitation mails (env HANGAR_PUBLIC_URL)',
+    )
+    .option(
+      '--smtp-url <url>',
+      'smtp://user:password@host:port or smtps://… to mail invitations through (env HANGAR_SMTP_URL; default: send no mail)',
+    )
+    .option('--smtp-from <sender>', 'the sender of invitation mails (env HANGAR_SMTP_FROM, default "Hangar <hangar@localhost>")');
   for (const name of LIMIT_NAMES) {
     const limit = LIMITS[name];
     server.option(
@@ -51,6 +60,7 @@ Examples:
   hangar server                                   # SQLite in ./hangar-data
   hangar server generate-secret-key > /etc/hangar/secret.key && chmod 600 /etc/hangar/secret.key
   hangar server --database-url postgres://hangar@db/hangar --secret-key-file /etc/hangar/secret.key
+  hangar server --public-url https://hangar.example.com --smtp-url smtps://hangar:pw@mail.example.com:465
   hangar server rotate-signing-key --revoke-previous --data-dir ./hangar-data`,
     )
     .action(async (opts: ServerOptions, cmd: Command) => {

@@ -1,7 +1,7 @@
 /**
  * Members and invitations. A user becomes a member of an organization by accepting an invitation (or, for
  * one created without mail, by signing in with the invited email); a member is any user with a role there.
- * Invite tokens are credentials: 32 random bytes, found by their SHA-256, kept sealed so owners can show
+ * Invite tokens are credentials: "hinv_" and 32 random bytes, found by their SHA-256, kept sealed so owners can show
  * the accept link again, never logged, valid for seven days.
  */
 import {
@@ -111,7 +111,9 @@ export function createMembersService({ db, now, newId, box, canMail, mailQueued,
   }
 
   function newToken(inviteId: string): { token: string; stored: { hash: string; sealed: string } } {
-    const token = randomBytes(32).toString('base64url');
+    // The prefix keeps a token from starting with "-" (a command line would read it as a flag) and lets
+    // secret scanners recognise leaked ones.
+    const token = `hinv_${randomBytes(32).toString('base64url')}`;
     return { token, stored: { hash: hashToken(token), sealed: box.seal(token, SECRET_CONTEXT.inviteToken(inviteId)) } };
   }
 

@@ -27,7 +27,7 @@ function role(orgId: string, r: 'owner' | 'operator', type: string, id: string):
 }
 
 const tokenIn = (text: string): string => {
-  const match = /hangar invite accept --server \S+ ([A-Za-z0-9_-]{43})/.exec(text);
+  const match = /hangar invite accept --server \S+ (hinv_[A-Za-z0-9_-]{43})/.exec(text);
   assert.ok(match?.[1] !== undefined, `the mail names the command with its token:\n${text}`);
   return match[1];
 };
@@ -209,7 +209,7 @@ for (const engine of testEngines()) {
       await a.owner.createOrganizationInvite(a.org.id, person.email, [role(a.org.id, 'operator', 'location', a.location.id)], false);
       const links = await a.owner.listInviteLinks(a.org.id);
       assert.equal(links.length, 1);
-      assert.match(links[0]?.command ?? '', /^hangar invite accept --server http:\/\/hangar\.example:8080 [A-Za-z0-9_-]{43}$/);
+      assert.match(links[0]?.command ?? '', /^hangar invite accept --server http:\/\/hangar\.example:8080 hinv_[A-Za-z0-9_-]{43}$/);
       await assert.rejects(a.operator.listInviteLinks(a.org.id), hasCode(Code.PermissionDenied));
       const signedIn = await s.connect({ type: 'password', email: person.email, password: person.password });
       assert.equal((await signedIn.getLocation(a.location.id)).id, a.location.id);
