@@ -12,10 +12,28 @@ export const IDENTITY_TYPES = ['user', 'api-key'] as const;
 export type IdentityType = (typeof IDENTITY_TYPES)[number];
 
 export type Action =
-  'org.read' | 'org.admin' | 'location.read' | 'location.admin' | 'robot.read' | 'robot.write' | 'robot.operate' | 'logs.read';
+  | 'org.read'
+  | 'org.admin'
+  | 'location.read'
+  | 'location.admin'
+  | 'robot.read'
+  | 'robot.write'
+  | 'robot.operate'
+  | 'logs.read'
+  | 'logs.write';
 
 export const ROLE_ACTIONS = {
-  owner: ['org.read', 'org.admin', 'location.read', 'location.admin', 'robot.read', 'robot.write', 'robot.operate', 'logs.read'],
+  owner: [
+    'org.read',
+    'org.admin',
+    'location.read',
+    'location.admin',
+    'robot.read',
+    'robot.write',
+    'robot.operate',
+    'logs.read',
+    'logs.write',
+  ],
   operator: ['org.read', 'location.read', 'robot.read', 'robot.operate', 'logs.read'],
 } as const satisfies Record<Role, readonly Action[]>;
 
@@ -81,6 +99,14 @@ function roleAllows(role: Role, action: Action): boolean {
 }
 
 /**
+ * A machine writes its own logs with its own credential: an API key with any role on that machine itself
+ * may write them, though an operator role elsewhere may not (operators read logs, owners write them).
+ */
+function machineWritesOwnLogs(actor: Actor, grant: Grant, action: Action): boolean {
+  return action === 'logs.write' && actor.kind === 'api-key' && grant.resourceType === 'robot';
+}
+
+/**
  * Administering a location itself (renaming, moving, deleting, sharing it, its secrets) stays with the
  * organization that owns it: a role filed in an organization the location was shared with reaches its
  * machines as the role says, never the location's administration.
@@ -95,7 +121,10 @@ export function can(actor: Actor, action: Action, scope: Scope): boolean {
   if (action === 'org.read' && scope.kind === 'organization') {
     return actor.grants.some((g) => scope.organizationIds.includes(g.organizationId));
   }
-  return actor.grants.some((g) => covers(g, scope) && roleAllows(g.role, action) && filedWhereAllowed(g, action, scope));
+  return actor.grants.some(
+    (g) =>
+      covers(g, scope) && (roleAllows(g.role, action) || machineWritesOwnLogs(actor, g, action)) && filedWhereAllowed(g, action, scope),
+  );
 }
 
 /** The organizations in which the actor holds any role. */

@@ -9,3 +9,4 @@ export * from './permissions.js';
 export * from './tree.js';
 export * from './fragments/effective-config.js';
 export * from './fragments/mongo-update.js';
+export * from './logs.js';

@@ -2,7 +2,7 @@
  * AppClient: the methods and semantics of Viam's Python `AppClient`, in camelCase. Keyword arguments
  * with defaults become an options object; tuples stay tuples. Every failure rejects with HangarError.
  */
-import { Struct, type JsonObject } from '@bufbuild/protobuf';
+import { Struct, Timestamp, type JsonObject } from '@bufbuild/protobuf';
 import { Code, createClient, type CallOptions, type Client, type Interceptor } from '@connectrpc/connect';
 import { Struct as StructMessage, type PartialMessage } from '@bufbuild/protobuf';
 import { AccountService, AppService, EffectiveConfigService, InviteAdminService, InviteService, type appApi } from '@hangar/wire';
@@ -13,11 +13,13 @@ import {
   fragmentFromProto,
   fragmentHistoryEntryFromProto,
   historyEntryFromProto,
+  logEntryFromProto,
   robotPartFromProto,
   VISIBILITY_CODES,
   type Fragment,
   type FragmentHistoryEntry,
   type FragmentVisibility,
+  type LogEntry,
   type RobotPart,
   type RobotPartHistoryEntry,
 } from './models.js';
@@ -75,6 +77,43 @@ export interface EffectiveConfig {
   /** Changes exactly when `config` does. */
   readonly revision: string;
   readonly fragments: readonly { readonly id: string; readonly name: string; readonly revision: string }[];
+}
+
+/** The options of a log query beyond the part (GetRobotPartLogsRequest's fields). */
+export interface LogQueryOptions {
+  /** A case-insensitive substring of the message. */
+  readonly filter?: string;
+  /** Levels to keep (case-insensitive); empty keeps all. */
+  readonly logLevels?: readonly string[];
+  /** Only error, dpanic, panic and fatal entries. */
+  readonly errorsOnly?: boolean;
+  /** Entries at or after this instant. */
+  readonly start?: Date;
+  /** Entries before this instant. */
+  readonly end?: Date;
+  /** A logger name, or the dotted prefix of one. */
+  readonly source?: string;
+  /** Leave out debug entries. */
+  readonly userFacingOnly?: boolean;
+}
+
+const ERROR_LEVELS = ['error', 'dpanic', 'panic', 'fatal'];
+
+/** The error levels, or those of `asked` that are error levels (none: nothing matches, so ask for one that never occurs). */
+function errorLevels(asked: readonly string[] = []): string[] {
+  if (asked.length === 0) return ERROR_LEVELS;
+  const kept = asked.filter((l) => ERROR_LEVELS.includes(l.toLowerCase()));
+  return kept.length > 0 ? kept : ['\u0000none'];
+}
+
+/** The server's largest page of logs. */
+const MAX_LOG_PAGE = 1000;
+
+/** A line of a `dest` file: time, level, logger, caller, message (the Python SDK's layout). */
+function logFileLine(e: LogEntry): string {
+  const file = typeof e.caller?.File === 'string' ? e.caller.File : '';
+  const line = typeof e.caller?.Line === 'number' ? `:${Math.trunc(e.caller.Line)}` : '';
+  return `${e.timestamp ?? ''}\t${e.level.toUpperCase()}\t${e.loggerName.split('.')[0] ?? ''}\t${(file + line).padEnd(64)}${e.message}\n`;
 }
 
 export interface AppClientOptions {
@@ -584,6 +623,77 @@ export class AppClient {
   }
 
   /** Renames the part; with `robotConfig`, replaces its config (a JSON object), else keeps it. */
+  /**
+   * The part's newest log entries first, as the Python SDK's `get_robot_part_logs`: at most
+   * `numLogEntries` (default 100; 0 for all), fetched page by page. With `dest`, the entries are also
+   * written there, one line each (time, level, logger, caller, message), as the Python SDK writes them.
+   */
+  async getRobotPartLogs(
+    robotPartId: string,
+    options: LogQueryOptions & { dest?: string; numLogEntries?: number } = {},
+  ): Promise<LogEntry[]> {
+    const wanted = options.numLogEntries ?? 100;
+    if (!Number.isInteger(wanted) || wanted < 0)
+      throw new HangarError(Code.InvalidArgument, 'numLogEntries must be a whole number, at least 0');
+    const logs: LogEntry[] = [];
+    let pageToken = '';
+    for (;;) {
+      const left = wanted === 0 ? MAX_LOG_PAGE : Math.min(MAX_LOG_PAGE, wanted - logs.length);
+      const page = await this.getRobotPartLogsPage(robotPartId, { ...options, pageToken, limit: left });
+      logs.push(...page.logs.slice(0, wanted === 0 ? undefined : wanted - logs.length));
+      if (page.nextPageToken === '' || (wanted !== 0 && logs.length >= wanted)) break;
+      pageToken = page.nextPageToken;
+    }
+    if (options.dest !== undefined) await writeFile(options.dest, logs.map(logFileLine).join(''));
+    return logs;
+  }
+
+  /** One page of a part's logs, newest first; `limit` entries at most (the server's maximum is 1,000). */
+  async getRobotPartLogsPage(
+    robotPartId: string,
+    options: LogQueryOptions & { pageToken?: string; limit?: number } = {},
+  ): Promise<{ logs: LogEntry[]; nextPageToken: string }> {
+    const res = await this.call((app) =>
+      app.getRobotPartLogs({
+        id: robotPartId,
+        ...(options.filter !== undefined && options.filter !== '' && { filter: options.filter }),
+        pageToken: options.pageToken ?? '',
+        // errors_only is deprecated on the wire: the same question is asked with levels.
+        levels: options.errorsOnly === true ? errorLevels(options.logLevels) : [...(options.logLevels ?? [])],
+        ...(options.start !== undefined && { start: Timestamp.fromDate(options.start) }),
+        ...(options.end !== undefined && { end: Timestamp.fromDate(options.end) }),
+        ...(options.limit !== undefined && { limit: BigInt(options.limit) }),
+        ...(options.source !== undefined && { source: options.source }),
+        ...(options.userFacingOnly !== undefined && { userFacingOnly: options.userFacingOnly }),
+      }),
+    );
+    return { logs: res.logs.map(logEntryFromProto), nextPageToken: res.nextPageToken };
+  }
+
+  /**
+   * New log entries of the part as they arrive, a batch at a time, as the Python SDK's
+   * `tail_robot_part_logs` (errors only unless told otherwise). Runs until the server ends it or `signal`
+   * aborts (then the iteration just ends).
+   */
+  async *tailRobotPartLogs(
+    robotPartId: string,
+    errorsOnly = true,
+    filter?: string,
+    options: { signal?: AbortSignal } = {},
+  ): AsyncIterable<LogEntry[]> {
+    try {
+      for await (const res of this.app.tailRobotPartLogs(
+        { id: robotPartId, errorsOnly, ...(filter !== undefined && filter !== '' && { filter }) },
+        { ...(options.signal !== undefined && { signal: options.signal }) },
+      )) {
+        if (res.logs.length > 0) yield res.logs.map(logEntryFromProto);
+      }
+    } catch (err) {
+      if (options.signal?.aborted === true) return;
+      throw HangarError.from(err);
+    }
+  }
+
   async updateRobotPart(robotPartId: string, name: string, robotConfig?: JsonObject): Promise<RobotPart> {
     const res = await this.call((app) =>
       app.updateRobotPart({ id: robotPartId, name, ...(robotConfig !== undefined && { robotConfig: Struct.fromJson(robotConfig) }) }),

@@ -6,6 +6,7 @@ export {
   type EffectiveConfig,
   type InviteAcceptance,
   type InviteLink,
+  type LogQueryOptions,
   type APIKeyAuthorization,
   type Page,
   type PageOptions,
@@ -19,6 +20,9 @@ export {
   historyEntryFromProto,
   fragmentFromProto,
   fragmentHistoryEntryFromProto,
+  logEntryFromProto,
+  timestampText,
+  type LogEntry,
   type Fragment,
   type FragmentHistoryEntry,
   type FragmentVisibility,
@@ -28,3 +32,5 @@ export {
 export { createTransport, type Protocol } from './transport.js';
 export { appApi } from '@hangar/wire';
 export type { JsonObject, JsonValue } from '@bufbuild/protobuf';
+export { MachineClient, MAX_LOG_ENTRIES_PER_CALL, type MachineClientOptions } from './machine-client.js';
+export { commonApi } from '@hangar/wire';

@@ -4,7 +4,7 @@
  * message itself stays reachable as `proto`.
  */
 import type { JsonObject } from '@bufbuild/protobuf';
-import { appApi } from '@hangar/wire';
+import { appApi, type commonApi } from '@hangar/wire';
 
 export interface RobotPart {
   readonly id: string;
@@ -125,4 +125,44 @@ export function fragmentFromProto(f: appApi.Fragment): Fragment {
 
 export function fragmentHistoryEntryFromProto(e: appApi.FragmentHistoryEntry): FragmentHistoryEntry {
   return { fragment: e.fragment, editedOn: e.editedOn?.toDate(), old: e.old && fragmentFromProto(e.old), editedBy: e.editedBy, proto: e };
+}
+
+/** The Python SDK's LogEntry: a viam.common.v1.LogEntry with plain mappings and a datetime. */
+export interface LogEntry {
+  readonly host: string;
+  readonly level: string;
+  /** The machine's time (to the millisecond: a Date holds no more). */
+  readonly time: Date | undefined;
+  /** The same instant as RFC 3339 UTC with every digit the machine sent, e.g. `2026-12-01T10:00:00.123456Z`. */
+  readonly timestamp: string | undefined;
+  readonly loggerName: string;
+  readonly message: string;
+  readonly caller: JsonObject | undefined;
+  readonly stack: string;
+  readonly fields: JsonObject[];
+  readonly proto: commonApi.LogEntry;
+}
+
+/** RFC 3339 with the fraction the timestamp carries (none, milli, micro or nano digits). */
+export function timestampText(t: { seconds: bigint; nanos: number }): string {
+  const whole = new Date(Number(t.seconds) * 1000).toISOString().slice(0, 19);
+  if (t.nanos === 0) return `${whole}Z`;
+  const digits = String(t.nanos).padStart(9, '0');
+  const fraction = digits.endsWith('000000') ? digits.slice(0, 3) : digits.endsWith('000') ? digits.slice(0, 6) : digits;
+  return `${whole}.${fraction}Z`;
+}
+
+export function logEntryFromProto(e: commonApi.LogEntry): LogEntry {
+  return {
+    host: e.host,
+    level: e.level,
+    time: e.time?.toDate(),
+    timestamp: e.time === undefined ? undefined : timestampText(e.time),
+    loggerName: e.loggerName,
+    message: e.message,
+    caller: e.caller?.toJson() as JsonObject | undefined,
+    stack: e.stack,
+    fields: e.fields.map((f) => f.toJson() as JsonObject),
+    proto: e,
+  };
 }

@@ -4,8 +4,15 @@
  */
 import { createContextValues } from '@connectrpc/connect';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
-import { migrate, openStore, ping, type Engine, type Store } from '@hangar/store';
-import { AccountService, AppService, AuthService as AuthServiceDescriptor, EffectiveConfigService, InviteService } from '@hangar/wire';
+import { migrate, openLogStore, openStore, ping, type Engine, type LogStore, type Store } from '@hangar/store';
+import {
+  AccountService,
+  AppService,
+  AuthService as AuthServiceDescriptor,
+  EffectiveConfigService,
+  InviteService,
+  RobotService,
+} from '@hangar/wire';
 import { randomUUID } from 'node:crypto';
 import { chmod, mkdir } from 'node:fs/promises';
 import { accountRpc } from './account/account.rpc.js';
@@ -30,6 +37,11 @@ import { createMetadataService } from './metadata/metadata.service.js';
 import { summariesRpc } from './summaries/summaries.rpc.js';
 import { createSummariesService } from './summaries/summaries.service.js';
 import { createListener, type RequestHandler } from './http/listener.js';
+import { createLogWriter } from './logs/log-writer.js';
+import { createLogTails, logsRpc, machineLogsRpc } from './logs/logs.rpc.js';
+import { createLogsService } from './logs/logs.service.js';
+import { startLogRetention } from './logs/retention.js';
+import { createMetrics } from './metrics.js';
 import { rejectUnauthenticated } from './http/reject.js';
 import { keysRpc } from './keys/keys.rpc.js';
 import { createKeysService } from './keys/keys.service.js';
@@ -39,7 +51,7 @@ import type { Logger } from './log.js';
 import { organizationsRpc } from './organizations/organizations.rpc.js';
 import { createOrganizationsService } from './organizations/organizations.service.js';
 import { createAccess } from './rpc/access.js';
-import { ACCOUNT_METHODS, EFFECTIVE_CONFIG_METHODS, METHODS } from './rpc/methods.js';
+import { ACCOUNT_METHODS, EFFECTIVE_CONFIG_METHODS, METHODS, ROBOT_METHODS } from './rpc/methods.js';
 import { effectiveConfigRpc, fragmentsRpc } from './fragments/fragments.rpc.js';
 import { createFragmentsService } from './fragments/fragments.service.js';
 import { PEER_ADDRESS, registerService, VERIFIED_CLAIMS, type RouteDeps } from './rpc/routes.js';
@@ -80,18 +92,27 @@ export async function startApp({ config, log, now = () => new Date(), newId = ra
   await chmod(config.dataDir, 0o700);
   const serverKey = await loadServerKey(config.secretKey);
   const store = openStore({ url: config.databaseUrl, poolSize: config.poolSize });
+  let logStore: LogStore | undefined;
   try {
-    return await serve(store, serverKey, { config, log, now, newId });
+    await migrate(store);
+    // Logs have a pool of their own: a burst of ingest never takes the fleet's connections.
+    logStore = await openLogStore({ url: config.databaseUrl, poolSize: Math.max(2, Math.ceil(config.poolSize / 2)) });
+    return await serve(store, logStore, serverKey, { config, log, now, newId });
   } catch (err) {
+    await logStore?.close();
     await store.close();
     throw err;
   }
 }
 
-async function serve(store: Store, serverKey: ServerKey, { config, log, now, newId }: Required<AppOptions>): Promise<RunningApp> {
+async function serve(
+  store: Store,
+  logStore: LogStore,
+  serverKey: ServerKey,
+  { config, log, now, newId }: Required<AppOptions>,
+): Promise<RunningApp> {
   const { db } = store;
   const { limits } = config;
-  await migrate(store);
   await checkServerKey(store, serverKey);
   const box = createSecretBox(serverKey);
   await sealExistingSecrets(db, box, now, newId);
@@ -135,7 +156,54 @@ async function serve(store: Store, serverKey: ServerKey, { config, log, now, new
   const metadata = createMetadataService({ db, limits });
   const summaries = createSummariesService({ db, now });
   const partView = () => ({ machineDomain: config.machineDomain, now: now() });
-  const routeDeps: RouteDeps = { auth, access, log, limits };
+
+  const metrics = createMetrics();
+  // Tags what this server announces to the other replicas, so it can ignore its own announcements.
+  const origin = newId();
+  const tails = createLogTails({ maxTails: limits.maxTails, bufferEntries: limits.tailBufferEntries });
+  const writer = createLogWriter({
+    store: logStore,
+    origin,
+    maxQueueEntries: limits.logQueueEntries,
+    maxQueueBytes: limits.logQueueBytes,
+    maxBatchEntries: limits.logBatchEntries,
+    onCommitted: (entries) => {
+      tails.publish(entries);
+    },
+    onBatch: metrics.logBatch,
+    onRefused: metrics.logIngestRefused,
+    onError: (err) => {
+      log.error({ err }, 'writing log entries failed');
+    },
+  });
+  const logs = createLogsService({
+    db,
+    store: logStore,
+    writer,
+    tails,
+    origin,
+    now,
+    log,
+    maxResponseBytes: limits.maxResponseBytes,
+  });
+  const logListener = await logs.listen();
+  const startRetention = () =>
+    startLogRetention({
+      db,
+      store: logStore,
+      now,
+      log,
+      retentionDays: limits.logRetentionDays,
+      maxEntriesPerPart: limits.logMaxEntriesPerPart,
+      intervalSeconds: limits.logRetentionIntervalSeconds,
+      onDeleted: metrics.logsDeleted,
+    });
+  metrics.observeSources({
+    logQueueDepth: () => writer.depth(),
+    activeTails: () => tails.active(),
+    pools: () => ({ fleet: store.poolUse(), logs: logStore.poolUse() }),
+  });
+  const routeDeps: RouteDeps = { auth, access, log, limits, onCall: metrics.rpc };
   const membersService = members;
 
   /**
@@ -176,9 +244,11 @@ async function serve(store: Store, serverKey: ServerKey, { config, log, now, new
           ...metadataRpc(metadata),
           ...summariesRpc(summaries),
           ...fragmentsRpc(fragments),
+          ...logsRpc(logs),
         },
         routeDeps,
       );
+      registerService(router, RobotService, ROBOT_METHODS, machineLogsRpc(logs, now), routeDeps);
       registerService(router, AccountService, ACCOUNT_METHODS, accountRpc(auth), routeDeps);
       registerInviteServices(router, membersService, auth, log, limits, routeDeps);
       registerService(router, EffectiveConfigService, EFFECTIVE_CONFIG_METHODS, effectiveConfigRpc(fragments), routeDeps);
@@ -220,6 +290,16 @@ async function serve(store: Store, serverKey: ServerKey, { config, log, now, new
       );
       return;
     }
+    if (req.method === 'GET' && path === '/metrics' && config.metrics) {
+      metrics.render().then(
+        ({ contentType, body }) => res.writeHead(200, { 'content-type': contentType }).end(body),
+        (err: unknown) => {
+          log.error({ err }, 'rendering metrics failed');
+          res.writeHead(500, { 'content-type': 'text/plain' }).end('metrics unavailable\n');
+        },
+      );
+      return;
+    }
     if (req.method === 'GET' && (path === '/invite' || path.startsWith('/invite?'))) {
       res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end(invitePage(publicUrl));
       return;
@@ -227,7 +307,16 @@ async function serve(store: Store, serverKey: ServerKey, { config, log, now, new
     if (applyCors(req, res)) return;
     guarded(req, res);
   }, limits);
-  const port = await listener.listen(config.port, config.host);
+  let port: number;
+  try {
+    port = await listener.listen(config.port, config.host);
+  } catch (err) {
+    await logListener?.close();
+    await drainer?.stop();
+    signingKeys.stop();
+    throw err;
+  }
+  const retention = startRetention();
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
   publicUrl ||= url;
@@ -241,8 +330,14 @@ async function serve(store: Store, serverKey: ServerKey, { config, log, now, new
     close: () => {
       closing ??= (async () => {
         await listener.close(SHUTDOWN_GRACE_MS);
+        // Every answered Log call is committed already; what is still queued was never answered.
+        await writer.close();
+        await retention.stop();
+        await logs.stop();
+        await logListener?.close();
         await drainer?.stop();
         signingKeys.stop();
+        await logStore.close();
         await store.close();
       })();
       return closing;

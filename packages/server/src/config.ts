@@ -32,6 +32,8 @@ export interface Config {
   readonly smtpFrom: string;
   /** How clients reach this server, for links in mail; undefined: the address it listens on. */
   readonly publicUrl: string | undefined;
+  /** Whether `GET /metrics` answers. */
+  readonly metrics: boolean;
 }
 
 /** Flags as `hangar server` passes them (camelCase of the flag name); every value is a string. */
@@ -47,6 +49,8 @@ export type ConfigInput = {
   readonly smtpUrl?: string | undefined;
   readonly smtpFrom?: string | undefined;
   readonly publicUrl?: string | undefined;
+  /** `--metrics` / `--no-metrics` (commander gives booleans) or "on"/"off". */
+  readonly metrics?: string | boolean | undefined;
 } & Partial<Readonly<Record<LimitName, string | undefined>>>;
 
 export class ConfigError extends Error {
@@ -87,6 +91,10 @@ const schema = z.object({
     .regex(/^https?:\/\/[^\s]+$/i, 'expected the http:// or https:// URL clients reach this server at')
     .optional(),
   secretKey: z.string().min(1).optional(),
+  metrics: z
+    .string()
+    .regex(/^(on|off|true|false|1|0|yes|no)$/i, 'expected on or off')
+    .transform((v) => /^(on|true|1|yes)$/i.test(v)),
   ...(Object.fromEntries(
     LIMIT_NAMES.map((name) => {
       const { min, max, unit } = LIMITS[name];
@@ -112,6 +120,7 @@ const SOURCES: Record<string, string> = {
   smtpFrom: '--smtp-from / HANGAR_SMTP_FROM',
   publicUrl: '--public-url / HANGAR_PUBLIC_URL',
   secretKey: 'HANGAR_SECRET_KEY',
+  metrics: '--metrics, --no-metrics / HANGAR_METRICS',
   ...Object.fromEntries(LIMIT_NAMES.map((name) => [name, `${LIMITS[name].flag} / ${LIMITS[name].env}`])),
 };
 
@@ -132,6 +141,7 @@ export function loadConfig(flags: ConfigInput, env: NodeJS.ProcessEnv = process.
     smtpFrom: flags.smtpFrom ?? env.HANGAR_SMTP_FROM ?? 'Hangar <hangar@localhost>',
     publicUrl: flags.publicUrl ?? env.HANGAR_PUBLIC_URL,
     secretKey: env.HANGAR_SECRET_KEY,
+    metrics: typeof flags.metrics === 'boolean' ? String(flags.metrics) : (flags.metrics ?? env.HANGAR_METRICS ?? 'on'),
     ...Object.fromEntries(LIMIT_NAMES.map((name) => [name, flags[name] ?? env[LIMITS[name].env] ?? String(LIMITS[name].default)])),
   };
   const parsed = schema.safeParse(raw);
@@ -167,6 +177,7 @@ export function loadConfig(flags: ConfigInput, env: NodeJS.ProcessEnv = process.
     smtpUrl: c.smtpUrl,
     smtpFrom: c.smtpFrom,
     publicUrl: c.publicUrl?.replace(/\/+$/, ''),
+    metrics: c.metrics,
   });
 }
 

@@ -243,6 +243,71 @@ export const LIMITS = {
     description: 'sign-ins waiting for a hash slot, served fairly across addresses; beyond this they are refused (retry in 1 s)',
   }),
 
+  // Machine logs.
+  maxLogRequestBytes: limit('max-log-request-bytes', {
+    default: 8 * MiB,
+    min: 64 * KiB,
+    max: 256 * MiB,
+    unit: 'bytes',
+    description: 'size of one RobotService.Log request (at most 1,000 entries)',
+  }),
+  logQueueEntries: limit('log-queue-entries', {
+    default: 50_000,
+    min: 1_000,
+    max: 10_000_000,
+    unit: 'entries',
+    description: 'log entries waiting to be written; beyond this, Log calls are refused (RESOURCE_EXHAUSTED, retry in 1 s)',
+  }),
+  logQueueBytes: limit('log-queue-bytes', {
+    default: 64 * MiB,
+    min: 1 * MiB,
+    max: 4 * 1024 * MiB,
+    unit: 'bytes',
+    description: 'size of the log entries waiting to be written; beyond this, Log calls are refused',
+  }),
+  logBatchEntries: limit('log-batch-entries', {
+    default: 5_000,
+    min: 1,
+    max: 100_000,
+    unit: 'entries',
+    description: 'log entries written in one transaction at most',
+  }),
+  logRetentionDays: limit('log-retention-days', {
+    default: 30,
+    min: 1,
+    max: 36_500,
+    unit: 'days',
+    description: "log entries older than this (by the machine's time) are deleted",
+  }),
+  logMaxEntriesPerPart: limit('log-max-entries-per-part', {
+    default: 1_000_000,
+    min: 100,
+    max: 1_000_000_000,
+    unit: 'entries',
+    description: 'log entries kept per machine part (the oldest are deleted)',
+  }),
+  logRetentionIntervalSeconds: limit('log-retention-interval-seconds', {
+    default: 60,
+    min: 1,
+    max: 86_400,
+    unit: 's',
+    description: 'how often old log entries are looked for (deleted in small batches, never blocking ingest)',
+  }),
+  maxTails: limit('max-tails', {
+    default: 10_000,
+    min: 1,
+    max: 1_000_000,
+    unit: 'tails',
+    description: 'live log tails open at once on one server',
+  }),
+  tailBufferEntries: limit('tail-buffer-entries', {
+    default: 10_000,
+    min: 10,
+    max: 1_000_000,
+    unit: 'entries',
+    description: 'log entries a tail may fall behind by before it is ended (RESOURCE_EXHAUSTED)',
+  }),
+
   // Tokens.
   signingKeyRefreshSeconds: limit('signing-key-refresh-seconds', {
     default: 10,

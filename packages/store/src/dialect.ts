@@ -25,7 +25,15 @@ export interface Store {
   readonly engine: Engine;
   /** A short description for logs, without credentials. */
   readonly description: string;
+  /** Connections of the pool (PostgreSQL), for metrics. */
+  poolUse(): PoolUse | undefined;
   close(): Promise<void>;
+}
+
+export interface PoolUse {
+  readonly total: number;
+  readonly idle: number;
+  readonly waiting: number;
 }
 
 export interface OpenOptions {
@@ -44,22 +52,40 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
 export function openStore(options: OpenOptions): Store {
   if (engineOf(options.url) === 'postgres') {
-    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
-    // An idle client's error (server restart) must not crash the process; the next query reconnects.
-    pool.on('error', () => undefined);
-    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: withNamedStatements(pool) }) });
-    return { db, engine: 'postgres', description: `postgres ${redactUrl(options.url)}`, close: () => db.destroy() };
+    const { pool, dialectPool } = openPostgresPool(options.url, options.poolSize ?? 10);
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: dialectPool }) });
+    return {
+      db,
+      engine: 'postgres',
+      description: `postgres ${redactUrl(options.url)}`,
+      poolUse: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+      close: () => db.destroy(),
+    };
   }
-  const file = new Database(privateFile(options.url));
+  const file = openSqliteFile(options.url);
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(file) }) });
+  return { db, engine: 'sqlite', description: `sqlite ${options.url}`, poolUse: () => undefined, close: () => db.destroy() };
+}
+
+/** A SQLite file as Hangar runs every one: private, WAL, waiting on locks rather than failing. */
+export function openSqliteFile(path: string): Database.Database {
+  const file = new Database(privateFile(path));
   file.pragma('journal_mode = WAL');
   file.pragma('synchronous = NORMAL');
   file.pragma('busy_timeout = 5000');
   file.pragma('foreign_keys = ON');
   // Reading once creates the -wal and -shm files, which must be as private as the database itself.
   file.prepare('select count(*) from sqlite_master').get();
-  for (const suffix of ['-wal', '-shm']) if (existsSync(options.url + suffix)) chmodSync(options.url + suffix, 0o600);
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(file) }) });
-  return { db, engine: 'sqlite', description: `sqlite ${options.url}`, close: () => db.destroy() };
+  for (const suffix of ['-wal', '-shm']) if (existsSync(path + suffix)) chmodSync(path + suffix, 0o600);
+  return file;
+}
+
+/** A PostgreSQL pool as Hangar runs every one: named statements, idle errors survived. */
+export function openPostgresPool(url: string, size: number): { pool: pg.Pool; dialectPool: PostgresPool } {
+  const pool = new pg.Pool({ connectionString: url, max: size });
+  // An idle client's error (server restart) must not crash the process; the next query reconnects.
+  pool.on('error', () => undefined);
+  return { pool, dialectPool: withNamedStatements(pool) };
 }
 
 /**
@@ -124,7 +150,7 @@ const STATEMENT_CACHE_SIZE = 256;
  * Statements are reused by their SQL text; Kysely runs one statement at a time on its single connection, so
  * a cached statement is never in use twice at once.
  */
-function withStatementCache(file: Database.Database): SqliteDatabase {
+export function withStatementCache(file: Database.Database): SqliteDatabase {
   const cache = new Map<string, Database.Statement>();
   return {
     close: () => {

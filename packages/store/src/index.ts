@@ -14,3 +14,6 @@ export * as invites from './invites.js';
 export * as outbox from './outbox.js';
 export * as fragments from './fragments.js';
 export * as metadata from './metadata.js';
+export * from './logs/log-store.js';
+export type { LogsDB } from './logs/schema.js';
+export * as logs from './logs/queries.js';

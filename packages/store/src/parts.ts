@@ -433,3 +433,24 @@ export async function listPartSummaries(
   }
   return out;
 }
+
+/** Marks parts as heard from (log ingestion calls this at most every few seconds per part). */
+export async function touchLastAccess(db: Executor, ids: readonly string[], at: string): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .updateTable('robot_parts')
+    .set({ last_access: at })
+    .where('id', 'in', [...ids])
+    .execute();
+}
+
+/** Which of these parts still exist. */
+export async function existingPartIds(db: Executor, ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('robot_parts')
+    .select('id')
+    .where('id', 'in', [...ids])
+    .execute();
+  return new Set(rows.map((r) => r.id));
+}

@@ -14,3 +14,4 @@ export * from './fleet.js';
 export * from './raw-http.js';
 export * from './users.js';
 export * from './mail.js';
+export * from './machine-logs.js';

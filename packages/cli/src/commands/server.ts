@@ -4,7 +4,7 @@ import type { Ctx } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
 import { details } from '../output.js';
 
-type ServerOptions = Record<string, string | undefined>;
+type ServerOptions = Record<string, string | boolean | undefined>;
 
 /** The flags every command that opens the database takes. */
 function storeOptions(cmd: Command): Command {
@@ -44,7 +44,9 @@ export function register(parent: Command, ctx: Ctx): Command {
       '--smtp-url <url>',
       'smtp://user:password@host:port or smtps://… to mail invitations through (env HANGAR_SMTP_URL; default: send no mail)',
     )
-    .option('--smtp-from <sender>', 'the sender of invitation mails (env HANGAR_SMTP_FROM, default "Hangar <hangar@localhost>")');
+    .option('--smtp-from <sender>', 'the sender of invitation mails (env HANGAR_SMTP_FROM, default "Hangar <hangar@localhost>")')
+    .option('--metrics', 'serve GET /metrics in Prometheus text format (env HANGAR_METRICS=on|off, default on)')
+    .option('--no-metrics', 'answer GET /metrics with 404');
   for (const name of LIMIT_NAMES) {
     const limit = LIMITS[name];
     server.option(
@@ -98,7 +100,8 @@ Examples:
     // under `hangar server`.
     const all = cmd.optsWithGlobals<ServerOptions & { revokePrevious?: boolean }>();
     try {
-      const flags = { dataDir: all.dataDir, databaseUrl: all.databaseUrl, secretKeyFile: all.secretKeyFile };
+      const text = (v: string | boolean | undefined) => (typeof v === 'string' ? v : undefined);
+      const flags = { dataDir: text(all.dataDir), databaseUrl: text(all.databaseUrl), secretKeyFile: text(all.secretKeyFile) };
       const rotation = await rotateSigningKey(flags, { revokePrevious: all.revokePrevious === true });
       inv.out.result(rotation, (r) =>
         details([

@@ -173,6 +173,7 @@ const ACTION_TEXT: Record<Action, string> = {
   'robot.write': 'change machines of',
   'robot.operate': 'operate machines of',
   'logs.read': 'read machine logs of',
+  'logs.write': 'write machine logs of',
 };
 
 export function targetOfResource(type: ResourceType, id: string): ResourceTarget {

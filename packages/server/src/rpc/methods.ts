@@ -4,7 +4,7 @@
  * table. Leaving a method out does not compile.
  */
 import { ADMIN_ACTION, invalid, parseAuthorization, parseId, truncate, type Action, type AuthorizationInput } from '@hangar/domain';
-import type { AccountService, AppService, EffectiveConfigService, InviteAdminService } from '@hangar/wire';
+import type { AccountService, AppService, EffectiveConfigService, InviteAdminService, RobotService } from '@hangar/wire';
 import { targetOfResource, type Check, type Target } from './access.js';
 import type { ServiceMethodTable } from './routes.js';
 
@@ -12,8 +12,8 @@ type AppMethods = (typeof AppService)['methods'];
 export type AppMethodName = keyof AppMethods;
 export type RequestOf<M extends AppMethodName> = InstanceType<AppMethods[M]['I']>;
 
-/** Requests larger than an ordinary call's: configs, and lists of ids (see routes.ts#requestLimit). */
-export type RequestSize = 'config' | 'list';
+/** Requests larger than an ordinary call's: configs, lists of ids, batches of log entries (see routes.ts#requestLimit). */
+export type RequestSize = 'config' | 'list' | 'logs';
 
 export type MethodEntry<Req> =
   | 'unimplemented'
@@ -183,8 +183,8 @@ export const METHODS: MethodTable = {
   getRobotParts: { requires: on('robot.read', (r) => robot('robot_id', r.robotId)) },
   getRobotPart: { requires: on('robot.read', (r) => part('id', r.id)) },
   getRobotPartByNameAndLocation: { requires: on('robot.read', (r) => loc('location_id', r.locationId)) },
-  getRobotPartLogs: 'unimplemented',
-  tailRobotPartLogs: 'unimplemented',
+  getRobotPartLogs: { requires: on('logs.read', (r) => part('id', r.id)) },
+  tailRobotPartLogs: { requires: on('logs.read', (r) => part('id', r.id)) },
   getRobotPartHistory: { requires: on('robot.read', (r) => part('id', r.id)) },
   updateRobotPart: { requires: on('robot.write', (r) => part('id', r.id)), size: 'config' },
   newRobotPart: { requires: on('robot.write', (r) => robot('robot_id', r.robotId)) },
@@ -289,4 +289,15 @@ export const INVITE_ADMIN_METHODS: ServiceMethodTable<typeof InviteAdminService>
 /** hangar.config.v1.EffectiveConfigService: reading a part's merged config is reading the machine's config. */
 export const EFFECTIVE_CONFIG_METHODS: ServiceMethodTable<typeof EffectiveConfigService> = {
   getEffectiveConfig: { requires: on('robot.read', (r) => part('part_id', r.partId)) },
+};
+
+/**
+ * viam.app.v1.RobotService: what machines call. Log takes a credential allowed to write the part's logs
+ * (an owner, or an API key with a role on the machine itself); the rest comes with machine credentials.
+ */
+export const ROBOT_METHODS: ServiceMethodTable<typeof RobotService> = {
+  config: 'unimplemented',
+  certificate: 'unimplemented',
+  log: { requires: on('logs.write', (r) => part('id', r.id)), size: 'logs' },
+  needsRestart: 'unimplemented',
 };

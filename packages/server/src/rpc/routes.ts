@@ -53,6 +53,8 @@ export interface RouteDeps {
   readonly access: Access;
   readonly log: Logger;
   readonly limits: Limits;
+  /** Counts and times every call by method and code. */
+  readonly onCall?: (rpc: string, code: string, seconds: number) => void;
 }
 
 type AnyEntry = MethodEntry<unknown>;
@@ -69,6 +71,8 @@ export function requestLimit(size: RequestSize | undefined, limits: Limits): num
     // Enough for the longest id list a method takes to be refused by its count, with a clear message.
     case 'list':
       return Math.max(limits.maxRequestBytes, 4 * 1024 * 1024);
+    case 'logs':
+      return Math.max(limits.maxRequestBytes, limits.maxLogRequestBytes);
   }
 }
 
@@ -93,8 +97,8 @@ export function registerService<S extends ServiceType>(
     const guard = guardFor(entry, deps);
     const impl =
       info.kind === MethodKind.ServerStreaming
-        ? streamingHandler(info.name, guard, handler as (req: unknown, call: Call) => AsyncIterable<unknown>, deps.log)
-        : unaryHandler(info.name, guard, handler as (req: unknown, call: Call) => Promise<unknown>, deps.log);
+        ? streamingHandler(rpcName, guard, handler as (req: unknown, call: Call) => AsyncIterable<unknown>, deps)
+        : unaryHandler(rpcName, guard, handler as (req: unknown, call: Call) => Promise<unknown>, deps);
     router.rpc(service, info, impl as never, { readMaxBytes: requestLimit(entry.size, deps.limits) });
   }
 }
@@ -119,10 +123,13 @@ function guardFor(entry: Exclude<AnyEntry, 'unimplemented'>, { auth, access, lim
   };
 }
 
-/** Times a call, maps its failure to a wire error, and logs one line when it ends. */
-function observe(rpc: string, log: Logger) {
+/** `NotFound` → `NOT_FOUND`: gRPC's own spelling of a status, for logs and metrics. */
+const codeName = (code: Code): string => Code[code].replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase();
+
+/** Times a call, maps its failure to a wire error, and logs and counts it when it ends. */
+function observe(rpc: string, { log, onCall }: RouteDeps) {
   const started = performance.now();
-  let code = 'ok';
+  let code = 'OK';
   let actor: Actor | undefined;
   return {
     identified(who: Guarded): Guarded {
@@ -131,18 +138,20 @@ function observe(rpc: string, log: Logger) {
     },
     failed(err: unknown): ConnectError {
       const failure = toConnectError(err, log, rpc);
-      code = Code[failure.code];
+      code = codeName(failure.code);
       return failure;
     },
     finished(): void {
-      logCall(log, rpc, code, started, actor);
+      const ms = performance.now() - started;
+      onCall?.(rpc, code, ms / 1000);
+      logCall(log, rpc, code, ms, actor);
     },
   };
 }
 
-function unaryHandler(rpc: string, guard: Guard, handler: (req: unknown, call: Call) => Promise<unknown>, log: Logger) {
+function unaryHandler(rpc: string, guard: Guard, handler: (req: unknown, call: Call) => Promise<unknown>, deps: RouteDeps) {
   return async (req: unknown, ctx: HandlerContext) => {
-    const call = observe(rpc, log);
+    const call = observe(rpc, deps);
     try {
       return await handler(req, callOf(call.identified(await guard(req, ctx)), ctx));
     } catch (err) {
@@ -153,9 +162,9 @@ function unaryHandler(rpc: string, guard: Guard, handler: (req: unknown, call: C
   };
 }
 
-function streamingHandler(rpc: string, guard: Guard, handler: (req: unknown, call: Call) => AsyncIterable<unknown>, log: Logger) {
+function streamingHandler(rpc: string, guard: Guard, handler: (req: unknown, call: Call) => AsyncIterable<unknown>, deps: RouteDeps) {
   return async function* (req: unknown, ctx: HandlerContext) {
-    const call = observe(rpc, log);
+    const call = observe(rpc, deps);
     try {
       yield* handler(req, callOf(call.identified(await guard(req, ctx)), ctx));
     } catch (err) {
@@ -189,7 +198,7 @@ function unimplemented(rpc: string, kind: MethodKind) {
   return () => Promise.reject(error());
 }
 
-function logCall(log: Logger, rpc: string, code: string, started: number, actor: Actor | undefined): void {
+function logCall(log: Logger, rpc: string, code: string, ms: number, actor: Actor | undefined): void {
   if (!log.isLevelEnabled('debug')) return;
-  log.debug({ rpc, code, ms: Math.round((performance.now() - started) * 100) / 100, actor: actor && `${actor.kind}:${actor.id}` }, 'rpc');
+  log.debug({ rpc, code, ms: Math.round(ms * 100) / 100, actor: actor && `${actor.kind}:${actor.id}` }, 'rpc');
 }

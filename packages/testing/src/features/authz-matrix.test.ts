@@ -18,6 +18,7 @@ import { newKey, type ApiKeyCredentials } from '../seed.js';
 import { describeEngines } from '../suite.js';
 import type { TestServer } from '../server.js';
 import { insertUser } from '../users.js';
+import { activeTails, waitForTails } from '../machine-logs.js';
 
 type Actor = 'owner' | 'operator' | 'other' | 'none';
 const ACTORS: readonly Actor[] = ['none', 'other', 'operator', 'owner'];
@@ -121,6 +122,8 @@ const OPERATOR_ALLOWED = new Set<AppMethodName>([
   'checkPermissions',
   'listOrganizations',
   'getUserIDByEmail',
+  'getRobotPartLogs',
+  'tailRobotPartLogs',
 ]);
 
 /** One request per implemented method, aimed at the world's resources. */
@@ -208,6 +211,8 @@ const SAMPLES: Partial<Record<AppMethodName, Sample>> = {
   deleteFragment: (w) => ({ id: w.fragmentId }),
   getFragmentHistory: (w) => ({ id: w.fragmentId }),
   listMachineFragments: (w) => ({ machineId: w.robotId }),
+  getRobotPartLogs: (w) => ({ id: w.mainPartId }),
+  tailRobotPartLogs: (w) => ({ id: w.mainPartId, errorsOnly: false }),
 };
 
 function inviteRole(orgId: string, type: string, id: string) {
@@ -273,6 +278,36 @@ function expectedFor(actor: Actor, checks: readonly Check[], method: AppMethodNa
     }
   }
   return 0;
+}
+
+/**
+ * A server stream counts as allowed once the server holds it open: the server's tail gauge goes up
+ * before any error could arrive. A refused one fails with its code first.
+ */
+async function openStream(
+  s: TestServer,
+  app: Client<typeof AppService>,
+  method: AppMethodName,
+  init: PartialMessage<any>,
+  headers: Record<string, string>,
+): Promise<void> {
+  const before = await activeTails(s);
+  const abort = new AbortController();
+  const stream = (app[method] as unknown as (req: unknown, o: object) => AsyncIterable<unknown>).call(app, init, {
+    headers,
+    signal: abort.signal,
+  });
+  const reading = (async () => {
+    // Drain: an allowed tail yields nothing until it is aborted.
+    for await (const message of stream) assert.fail(`an empty part's tail sent ${String(message)}`);
+  })();
+  try {
+    await Promise.race([reading, waitForTails(s, before + 1)]);
+  } finally {
+    abort.abort();
+    await reading.catch(() => undefined);
+    await waitForTails(s, before);
+  }
 }
 
 async function token(s: TestServer, key: ApiKeyCredentials): Promise<string> {
@@ -364,7 +399,8 @@ await describeEngines('authorization matrix', (server) => {
         const headers: Record<string, string> = actor === 'none' ? {} : { authorization: `Bearer ${w.tokens[actor]}` };
         let code: Code | 0 = 0;
         try {
-          await call.call(app, init, { headers });
+          if (info.kind === MethodKind.ServerStreaming) await openStream(server(), app, method, init, headers);
+          else await call.call(app, init, { headers });
         } catch (err) {
           code = codeOf(err) ?? Code.Unknown;
         }

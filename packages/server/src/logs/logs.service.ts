@@ -1,0 +1,155 @@
+/**
+ * Machine logs: ingest through the batching writer, pages newest first, live tails. Everything a replica
+ * commits reaches its own tails directly; on PostgreSQL other replicas hear of each batch through
+ * LISTEN/NOTIFY (part and id range only) and read the rows themselves.
+ */
+import { encodeLogPageToken, type LogCursor, type LogLevelChoice } from '@hangar/domain';
+import {
+  logs as logQueries,
+  parts,
+  type CommittedRange,
+  type Database,
+  type LogListener,
+  type LogStore,
+  type NewLogEntry,
+  type StoredLogEntry,
+} from '@hangar/store';
+import type { Logger } from '../log.js';
+import { entryBytes, type LogWriter } from './log-writer.js';
+import type { TailFilter, TailHub } from './tail-hub.js';
+
+export interface LogQuery {
+  readonly levels: LogLevelChoice;
+  readonly contains?: string;
+  readonly source?: string;
+  readonly startUs?: number;
+  readonly endUs?: number;
+  readonly limit: number;
+  readonly after?: LogCursor | undefined;
+}
+
+export interface LogPage {
+  readonly entries: readonly StoredLogEntry[];
+  /** "" on the last page. */
+  readonly nextPageToken: string;
+}
+
+/** A part's `last_access` moves with its logs, but at most this often. */
+export const LAST_ACCESS_INTERVAL_MS = 5_000;
+
+export interface LogsServiceDeps<M> {
+  readonly db: Database;
+  readonly store: LogStore;
+  readonly writer: LogWriter;
+  readonly tails: TailHub<M>;
+  /** This server's tag on what its writer announces. */
+  readonly origin: string;
+  readonly now: () => Date;
+  readonly log: Logger;
+  /** Largest page in bytes (a page is cut short, with a next token, rather than exceed it). */
+  readonly maxResponseBytes: number;
+}
+
+export function createLogsService<M>({ db, store, writer, tails, origin, now, log, maxResponseBytes }: LogsServiceDeps<M>) {
+  const touchedAt = new Map<string, number>();
+  const due = new Set<string>();
+  let touching: NodeJS.Timeout | undefined;
+
+  function recordTouches(): Promise<void> {
+    const ids = [...due];
+    due.clear();
+    return parts.touchLastAccess(db, ids, now().toISOString()).catch((err: unknown) => {
+      log.warn({ err }, 'could not record when parts last sent logs');
+    });
+  }
+
+  /** Notes that a part was heard from; the write happens in the background, a few seconds apart per part. */
+  function touch(partId: string): void {
+    const at = now().getTime();
+    if (at - (touchedAt.get(partId) ?? 0) < LAST_ACCESS_INTERVAL_MS) return;
+    touchedAt.set(partId, at);
+    due.add(partId);
+    touching ??= setTimeout(() => {
+      touching = undefined;
+      void recordTouches();
+      // Forget parts not heard from lately, so the map holds only active ones.
+      for (const [id, when] of touchedAt) if (at - when > 10 * LAST_ACCESS_INTERVAL_MS) touchedAt.delete(id);
+    }, 100);
+  }
+
+  // Batches other replicas committed, read in the order heard per part, so a tail sees them in commit order.
+  const reading = new Map<string, Promise<void>>();
+  function heardOf(from: string, ranges: readonly CommittedRange[]): void {
+    if (from === origin) return;
+    for (const range of ranges) {
+      if (!tails.hasTails(range.partId)) continue;
+      const previous = reading.get(range.partId) ?? Promise.resolve();
+      const next = previous
+        .then(() => logQueries.entriesInRange(store, range))
+        .then(
+          (entries) => {
+            tails.publish(entries);
+          },
+          (err: unknown) => {
+            log.warn({ err, partId: range.partId }, 'could not read log entries another server wrote');
+          },
+        )
+        .finally(() => {
+          if (reading.get(range.partId) === next) reading.delete(range.partId);
+        });
+      reading.set(range.partId, next);
+    }
+  }
+
+  return {
+    /** Resolves once the entries are committed. */
+    async write(partId: string, entries: readonly NewLogEntry[]): Promise<void> {
+      await writer.write(entries);
+      touch(partId);
+    },
+
+    async page(partId: string, q: LogQuery): Promise<LogPage> {
+      if (q.levels.matchesNothing) return { entries: [], nextPageToken: '' };
+      const filter = {
+        levels: q.levels.levels,
+        excludeLevels: q.levels.excludeLevels,
+        ...(q.contains !== undefined && { contains: q.contains }),
+        ...(q.source !== undefined && { source: q.source }),
+        ...(q.startUs !== undefined && { startUs: q.startUs }),
+        ...(q.endUs !== undefined && { endUs: q.endUs }),
+      };
+      const rows = await logQueries.pageOfPartLogs(store, partId, filter, q.limit + 1, q.after);
+      const entries: StoredLogEntry[] = [];
+      let bytes = 0;
+      for (const row of rows.slice(0, q.limit)) {
+        bytes += entryBytes(row) / 2;
+        if (entries.length > 0 && bytes > maxResponseBytes) break;
+        entries.push(row);
+      }
+      const last = entries.at(-1);
+      const more = rows.length > entries.length;
+      return { entries, nextPageToken: more && last !== undefined ? encodeLogPageToken({ timeUs: last.timeUs, id: last.id }) : '' };
+    },
+
+    tail(partId: string, filter: TailFilter, signal: AbortSignal): AsyncIterable<M> {
+      return tails.subscribe(partId, filter, signal);
+    },
+
+    /** PostgreSQL: starts hearing other replicas' batches. */
+    async listen(): Promise<LogListener | undefined> {
+      if (store.listen === undefined) return undefined;
+      return store.listen(heardOf, (err) => {
+        log.warn({ err }, 'lost the log notification connection; live tails miss entries other servers write until it is back');
+      });
+    },
+
+    /** Records the last pending `last_access` times. */
+    async stop(): Promise<void> {
+      clearTimeout(touching);
+      touching = undefined;
+      if (due.size > 0) await recordTouches();
+    },
+  };
+}
+
+export type LogsService<M> = ReturnType<typeof createLogsService<M>>;

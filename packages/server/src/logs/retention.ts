@@ -1,0 +1,98 @@
+/**
+ * Log retention, in the background: entries older than `--log-retention-days` (by the machine's time),
+ * entries beyond `--log-max-entries-per-part` (the oldest), and the logs of parts that no longer exist.
+ * Deletes go in small batches with a pause between them, so ingest and queries never wait long behind one.
+ */
+import { logs as logQueries, parts, type Database, type LogPosition, type LogStore } from '@hangar/store';
+import type { Logger } from '../log.js';
+
+export type DeletionReason = 'age' | 'count' | 'part_deleted';
+
+export interface RetentionOptions {
+  readonly db: Database;
+  readonly store: LogStore;
+  readonly now: () => Date;
+  readonly log: Logger;
+  readonly retentionDays: number;
+  readonly maxEntriesPerPart: number;
+  readonly intervalSeconds: number;
+  readonly onDeleted: (reason: DeletionReason, entries: number) => void;
+  /** Entries per delete statement. */
+  readonly batch?: number;
+}
+
+const END_OF_TIME: LogPosition = { timeUs: Number.MAX_SAFE_INTEGER, id: Number.MAX_SAFE_INTEGER };
+const PAUSE_MS = 5;
+
+export function startLogRetention(options: RetentionOptions) {
+  const { db, store, now, log, onDeleted } = options;
+  const batch = options.batch ?? 1_000;
+  let stopped = false;
+  // Read through a function: the flag changes while a sweep awaits, which narrowing cannot see.
+  const isStopped = () => stopped;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+
+  const pause = () => new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
+
+  /** Deletes the part's entries up to `upTo`, a batch at a time; returns how many went. */
+  async function deleteAll(partId: string, upTo: LogPosition, reason: DeletionReason): Promise<number> {
+    let total = 0;
+    while (!stopped) {
+      const n = await store.deleteUpTo(partId, upTo, batch);
+      if (n > 0) onDeleted(reason, n);
+      total += n;
+      if (n < batch) break;
+      await pause();
+    }
+    return total;
+  }
+
+  async function sweep(): Promise<void> {
+    const held = await logQueries.listLogParts(store);
+    const ids = held.map((p) => p.partId);
+    const existing = new Set<string>();
+    for (let i = 0; i < ids.length; i += 500) {
+      for (const id of await parts.existingPartIds(db, ids.slice(i, i + 500))) existing.add(id);
+    }
+    const cutoffUs = (now().getTime() - options.retentionDays * 86_400_000) * 1000;
+    for (const { partId, entries } of held) {
+      if (stopped) return;
+      if (!existing.has(partId)) {
+        await deleteAll(partId, END_OF_TIME, 'part_deleted');
+        // Stopping may have cut the deletion short; the part is forgotten on a later sweep then.
+        if (!isStopped()) await store.forgetPart(partId);
+        continue;
+      }
+      await deleteAll(partId, { timeUs: cutoffUs - 1, id: Number.MAX_SAFE_INTEGER }, 'age');
+      if (entries > options.maxEntriesPerPart) {
+        const beyond = await logQueries.positionBeyond(store, partId, options.maxEntriesPerPart);
+        if (beyond !== undefined) await deleteAll(partId, beyond, 'count');
+      }
+    }
+  }
+
+  function schedule(ms: number): void {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      running = sweep()
+        .catch((err: unknown) => {
+          log.warn({ err }, 'log retention failed; it runs again at the next interval');
+        })
+        .finally(() => {
+          running = undefined;
+          schedule(options.intervalSeconds * 1000);
+        });
+    }, ms);
+  }
+  // The first sweep soon after start (with a little spread, so replicas started together do not collide).
+  schedule(Math.min(options.intervalSeconds * 1000, 1_000 + Math.floor(Math.random() * 1_000)));
+
+  return {
+    async stop(): Promise<void> {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
+    },
+  };
+}
