@@ -1,6 +1,14 @@
 /** What went wrong, in the terms of the fleet API; server/src/rpc/errors.ts maps each kind to one gRPC code. */
 export type ErrorKind =
-  'invalid' | 'not_found' | 'already_exists' | 'permission_denied' | 'unauthenticated' | 'failed_precondition' | 'resource_exhausted';
+  | 'invalid'
+  | 'not_found'
+  | 'already_exists'
+  | 'permission_denied'
+  | 'unauthenticated'
+  | 'failed_precondition'
+  | 'resource_exhausted'
+  /** The server cannot serve the call now (shutting down, its database unreachable): retrying may work. */
+  | 'unavailable';
 
 /**
  * The only error services throw on purpose. Its message goes to the client verbatim, so it must say what
@@ -26,6 +34,9 @@ export const permissionDenied = (message: string): DomainError => new DomainErro
 export const unauthenticated = (message: string): DomainError => new DomainError('unauthenticated', message);
 export const resourceExhausted = (message: string, retryAfterSeconds?: number): DomainError =>
   new DomainError('resource_exhausted', message, retryAfterSeconds);
+
+export const unavailable = (message: string, retryAfterSeconds?: number): DomainError =>
+  new DomainError('unavailable', message, retryAfterSeconds);
 
 export function isDomainError(err: unknown): err is DomainError {
   return err instanceof DomainError;

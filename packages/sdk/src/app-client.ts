@@ -99,11 +99,9 @@ export interface LogQueryOptions {
 
 const ERROR_LEVELS = ['error', 'dpanic', 'panic', 'fatal'];
 
-/** The error levels, or those of `asked` that are error levels (none: nothing matches, so ask for one that never occurs). */
+/** The error levels, or those of `asked` that are error levels (possibly none). */
 function errorLevels(asked: readonly string[] = []): string[] {
-  if (asked.length === 0) return ERROR_LEVELS;
-  const kept = asked.filter((l) => ERROR_LEVELS.includes(l.toLowerCase()));
-  return kept.length > 0 ? kept : ['\u0000none'];
+  return asked.length === 0 ? ERROR_LEVELS : asked.filter((l) => ERROR_LEVELS.includes(l.toLowerCase()));
 }
 
 /** The server's largest page of logs. */
@@ -653,13 +651,16 @@ export class AppClient {
     robotPartId: string,
     options: LogQueryOptions & { pageToken?: string; limit?: number } = {},
   ): Promise<{ logs: LogEntry[]; nextPageToken: string }> {
+    const levels = options.errorsOnly === true ? errorLevels(options.logLevels) : [...(options.logLevels ?? [])];
+    // Errors only, of levels none of which is an error level: nothing can match.
+    if (levels.length === 0 && options.errorsOnly === true) return { logs: [], nextPageToken: '' };
     const res = await this.call((app) =>
       app.getRobotPartLogs({
         id: robotPartId,
         ...(options.filter !== undefined && options.filter !== '' && { filter: options.filter }),
         pageToken: options.pageToken ?? '',
         // errors_only is deprecated on the wire: the same question is asked with levels.
-        levels: options.errorsOnly === true ? errorLevels(options.logLevels) : [...(options.logLevels ?? [])],
+        levels,
         ...(options.start !== undefined && { start: Timestamp.fromDate(options.start) }),
         ...(options.end !== undefined && { end: Timestamp.fromDate(options.end) }),
         ...(options.limit !== undefined && { limit: BigInt(options.limit) }),

@@ -329,6 +329,8 @@ async function serve(
     initialAdmin,
     close: () => {
       closing ??= (async () => {
+        // Live tails never finish by themselves: end them first, so they do not hold the shutdown up.
+        tails.close();
         await listener.close(SHUTDOWN_GRACE_MS);
         // Every answered Log call is committed already; what is still queued was never answered.
         await writer.close();

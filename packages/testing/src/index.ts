@@ -15,3 +15,4 @@ export * from './raw-http.js';
 export * from './users.js';
 export * from './mail.js';
 export * from './machine-logs.js';
+export * from './server-process.js';

@@ -5,7 +5,7 @@
  * so a thousand tails cost one encoding, not a thousand. A tail that falls too far behind is ended with
  * RESOURCE_EXHAUSTED instead of being buffered without bound; one whose client leaves is dropped at once.
  */
-import { isErrorLevel, resourceExhausted } from '@hangar/domain';
+import { isErrorLevel, resourceExhausted, unavailable } from '@hangar/domain';
 import type { StoredLogEntry } from '@hangar/store';
 
 export interface TailFilter {
@@ -27,6 +27,8 @@ interface Subscriber<M> {
   waiting: number;
   failure: Error | undefined;
   wake: (() => void) | undefined;
+  /** Takes the tail out of its group (idempotent). */
+  leave: () => void;
 }
 
 interface Group<M> {
@@ -40,6 +42,7 @@ const byTimeThenId = (a: StoredLogEntry, b: StoredLogEntry) => a.timeUs - b.time
 export function createTailHub<M>({ encode, maxTails, bufferEntries }: TailHubOptions<M>) {
   const parts = new Map<string, Map<string, Group<M>>>();
   let active = 0;
+  let closed = false;
 
   function matches(group: Group<M>, e: StoredLogEntry): boolean {
     if (group.filter.errorsOnly && !isErrorLevel(e.level)) return false;
@@ -52,6 +55,9 @@ export function createTailHub<M>({ encode, maxTails, bufferEntries }: TailHubOpt
       sub.failure = resourceExhausted(
         `this tail fell more than ${bufferEntries} entries behind and was ended; reconnect, read faster, or narrow it with errors_only or a filter`,
       );
+      // Out of its group at once: it takes no more entries even while its stream is blocked on a reader
+      // that does not read (the stream ends with the error as soon as the reader reads or goes away).
+      sub.leave();
     } else {
       sub.queue.push({ message, entries });
       sub.waiting += entries;
@@ -59,7 +65,7 @@ export function createTailHub<M>({ encode, maxTails, bufferEntries }: TailHubOpt
     sub.wake?.();
   }
 
-  function join(partId: string, filter: TailFilter, sub: Subscriber<M>): () => void {
+  function join(partId: string, filter: TailFilter, sub: Subscriber<M>): void {
     const key = `${filter.errorsOnly ? 'E' : 'A'}:${filter.contains?.toLowerCase() ?? ''}`;
     let groups = parts.get(partId);
     if (groups === undefined) parts.set(partId, (groups = new Map<string, Group<M>>()));
@@ -72,11 +78,14 @@ export function createTailHub<M>({ encode, maxTails, bufferEntries }: TailHubOpt
     active += 1;
     const joined = group;
     const partGroups = groups;
-    return () => {
+    let left = false;
+    sub.leave = () => {
+      if (left) return;
+      left = true;
       joined.subscribers.delete(sub);
       active -= 1;
-      if (joined.subscribers.size === 0) partGroups.delete(key);
-      if (partGroups.size === 0) parts.delete(partId);
+      if (joined.subscribers.size === 0 && partGroups.get(key) === joined) partGroups.delete(key);
+      if (partGroups.size === 0 && parts.get(partId) === partGroups) parts.delete(partId);
     };
   }
 
@@ -86,11 +95,12 @@ export function createTailHub<M>({ encode, maxTails, bufferEntries }: TailHubOpt
      * iterator then just ends) or the tail falls behind (it throws RESOURCE_EXHAUSTED).
      */
     subscribe(partId: string, filter: TailFilter, signal: AbortSignal): AsyncIterable<M> {
+      if (closed) throw unavailable('the server is shutting down; reconnect in a few seconds to keep tailing', 2);
       if (active >= maxTails) {
         throw resourceExhausted(`this server already serves ${maxTails} live log tails; retry later, or close tails you no longer read`, 5);
       }
-      const sub: Subscriber<M> = { queue: [], waiting: 0, failure: undefined, wake: undefined };
-      const leave = join(partId, filter, sub);
+      const sub: Subscriber<M> = { queue: [], waiting: 0, failure: undefined, wake: undefined, leave: () => undefined };
+      join(partId, filter, sub);
       const onAbort = () => sub.wake?.();
       signal.addEventListener('abort', onAbort);
       return {
@@ -111,7 +121,7 @@ export function createTailHub<M>({ encode, maxTails, bufferEntries }: TailHubOpt
             }
           } finally {
             signal.removeEventListener('abort', onAbort);
-            leave();
+            sub.leave();
           }
         },
       };
@@ -134,6 +144,19 @@ export function createTailHub<M>({ encode, maxTails, bufferEntries }: TailHubOpt
           if (matched.length === 0) continue;
           const message = encode(matched);
           for (const sub of group.subscribers) deliver(sub, message, matched.length);
+        }
+      }
+    },
+
+    /** Ends every tail (the server is stopping), so none holds the shutdown up. */
+    close(): void {
+      closed = true;
+      for (const groups of parts.values()) {
+        for (const group of groups.values()) {
+          for (const sub of group.subscribers) {
+            sub.failure ??= unavailable('the server is shutting down; reconnect in a few seconds to keep tailing', 2);
+            sub.wake?.();
+          }
         }
       }
     },

@@ -21,6 +21,8 @@ export function codeOf(kind: ErrorKind): Code {
       return Code.FailedPrecondition;
     case 'resource_exhausted':
       return Code.ResourceExhausted;
+    case 'unavailable':
+      return Code.Unavailable;
     default:
       return assertNever(kind);
   }

@@ -1,56 +1,13 @@
 /** `hangar server`: the real binary, as an operator starts it. */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawnServer } from '../server-process.js';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { CLI_PATH, runCli, tempHome } from '../cli.js';
 import { flagArgs, freshDatabase } from '../databases.js';
 import { engineSkip, testEngines } from '../engines.js';
-
-interface Started {
-  readonly child: ChildProcessWithoutNullStreams;
-  readonly url: string;
-  readonly stdout: () => string;
-  readonly stderr: () => string;
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-/** Spawns `hangar server …` and waits for the "hangar listening on <url>" log line (pino JSON on stderr). */
-function startServer(args: readonly string[]): Promise<Started> {
-  const child = spawn(process.execPath, [CLI_PATH, 'server', ...args], {
-    env: { PATH: process.env.PATH ?? '' },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })),
-  );
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`hangar server did not start within 15 s\nstdout: ${stdout}\nstderr: ${stderr}`));
-    }, 15_000);
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d;
-      for (const line of stderr.split('\n')) {
-        if (!line.startsWith('{')) continue;
-        const entry = JSON.parse(line) as { msg?: string; url?: string };
-        if (entry.msg?.startsWith('hangar listening on ') === true && entry.url !== undefined) {
-          clearTimeout(timer);
-          resolve({ child, url: entry.url, stdout: () => stdout, stderr: () => stderr, exited });
-          return;
-        }
-      }
-    });
-    void exited.then(({ code }) => {
-      clearTimeout(timer);
-      reject(new Error(`hangar server exited with ${String(code)} before listening\nstdout: ${stdout}\nstderr: ${stderr}`));
-    });
-  });
-}
 
 for (const engine of testEngines()) {
   const skip = await engineSkip(engine);
@@ -64,7 +21,7 @@ for (const engine of testEngines()) {
       const db = await freshDatabase(engine);
       t.after(() => db.drop());
       const dataDir = join(db.dataDir, 'data');
-      const server = await startServer([
+      const server = await spawnServer([
         '--port',
         '0',
         '--host',
