@@ -68,6 +68,20 @@ export function createLogWriter(options: LogWriterOptions) {
     });
   }
 
+  /** Commits the calls' entries in one transaction, hands them to the tails, then answers the calls. */
+  async function write(calls: readonly Pending[]): Promise<void> {
+    const entries = calls.flatMap((p) => p.entries);
+    const started = performance.now();
+    const stored = await store.insert(entries, origin);
+    options.onBatch?.(entries.length, (performance.now() - started) / 1000);
+    try {
+      options.onCommitted(stored);
+    } catch (err) {
+      options.onError(err);
+    }
+    for (const p of calls) p.resolve();
+  }
+
   async function drain(): Promise<void> {
     while (queue.length > 0) {
       const batch: Pending[] = [];
@@ -77,20 +91,22 @@ export function createLogWriter(options: LogWriterOptions) {
         batch.push(p);
         n += p.entries.length;
       }
-      const entries = batch.flatMap((p) => p.entries);
-      const started = performance.now();
       try {
-        const stored = await store.insert(entries, origin);
-        options.onBatch?.(entries.length, (performance.now() - started) / 1000);
-        try {
-          options.onCommitted(stored);
-        } catch (err) {
-          options.onError(err);
-        }
-        for (const p of batch) p.resolve();
+        await write(batch);
       } catch (err) {
         options.onError(err);
-        for (const p of batch) p.reject(err);
+        if (batch.length === 1) {
+          batch[0]?.reject(err);
+        } else {
+          // One call's entries must not sink the others': each call again on its own.
+          for (const p of batch) {
+            try {
+              await write([p]);
+            } catch (single) {
+              p.reject(single);
+            }
+          }
+        }
       } finally {
         for (const p of batch) {
           queuedEntries -= p.entries.length;

@@ -3,7 +3,7 @@
  * commits reaches its own tails directly; on PostgreSQL other replicas hear of each batch through
  * LISTEN/NOTIFY (part and id range only) and read the rows themselves.
  */
-import { encodeLogPageToken, type LogCursor, type LogLevelChoice } from '@hangar/domain';
+import { encodeLogPageToken, isDomainError, unavailable, type LogCursor, type LogLevelChoice } from '@hangar/domain';
 import {
   logs as logQueries,
   parts,
@@ -104,7 +104,13 @@ export function createLogsService<M>({ db, store, writer, tails, origin, now, lo
   return {
     /** Resolves once the entries are committed. */
     async write(partId: string, entries: readonly NewLogEntry[]): Promise<void> {
-      await writer.write(entries);
+      try {
+        await writer.write(entries);
+      } catch (err) {
+        if (isDomainError(err)) throw err;
+        // The writer logged the cause; the machine keeps its entries and sends them again.
+        throw unavailable('the server could not store these log entries just now; send them again in a few seconds', 5);
+      }
       touch(partId);
     },
 

@@ -6,11 +6,12 @@
  * PostgreSQL delivers to every listening replica when the transaction commits. Reads are plain Kysely and
  * live in queries.ts.
  */
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Expression, type SqlBool } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type CompiledQuery, type Expression, type SqlBool } from 'kysely';
 import pg from 'pg';
 import { engineOf, openPostgresPool, openSqliteFile, redactUrl, withStatementCache, type Engine, type PoolUse } from '../dialect.js';
 import { ID_BLOCK, LOGS_MIGRATION_LOCK_TABLE, LOGS_MIGRATION_TABLE, logsMigrationProvider } from './migrations.js';
 import type { LogsDB } from './schema.js';
+import { createSqliteReaders } from './sqlite-readers.js';
 
 export interface NewLogEntry {
   readonly partId: string;
@@ -58,6 +59,11 @@ export interface LogStore {
   insert(entries: readonly NewLogEntry[], origin: string): Promise<StoredLogEntry[]>;
   /** Deletes at most `limit` of the part's oldest entries up to `upTo`; returns how many went. */
   deleteUpTo(partId: string, upTo: LogPosition, limit: number): Promise<number>;
+  /**
+   * Runs a select. SQLite: on a reader thread, so a long scan never stalls the server's main thread;
+   * PostgreSQL: on the logs' pool.
+   */
+  read<R>(query: { compile(): CompiledQuery<R>; execute(): Promise<R[]> }): Promise<R[]>;
   /** A case-insensitive substring match of a text column, as this engine folds case. */
   messageContains(column: Expression<string>, needle: string): Expression<SqlBool>;
   /** Forgets a part whose entries are all gone. */
@@ -82,6 +88,8 @@ export interface LogStoreOptions {
 }
 
 const CHANNEL = 'hangar_log_entries';
+/** SQLite reader threads: enough to keep a slow query from holding up the next, few enough for 2 cores. */
+const READER_THREADS = 2;
 /** NOTIFY payloads must stay below 8000 bytes. */
 const MAX_PAYLOAD = 7000;
 
@@ -175,10 +183,17 @@ function openSqlite(path: string): LogStore {
   }
 
   const db = new Kysely<LogsDB>({ dialect: new SqliteDialect({ database: withStatementCache(file) }) });
+  // An in-memory database has no file another thread could open: it is read where it lives.
+  const readers = path === ':memory:' ? undefined : createSqliteReaders(path, READER_THREADS);
   return {
     engine: 'sqlite',
     db,
     description: `sqlite ${path}`,
+    read: async <R>(query: { compile(): CompiledQuery<R>; execute(): Promise<R[]> }) => {
+      if (readers === undefined) return query.execute();
+      const { sql: text, parameters } = query.compile();
+      return (await readers.all(text, parameters)) as R[];
+    },
     insert: (entries) => {
       try {
         return Promise.resolve(statements().insertAll(entries));
@@ -203,7 +218,10 @@ function openSqlite(path: string): LogStore {
       return Promise.resolve();
     },
     poolUse: () => undefined,
-    close: () => db.destroy(),
+    close: async () => {
+      await readers?.close();
+      await db.destroy();
+    },
   };
 }
 
@@ -327,6 +345,7 @@ function openPostgres(options: LogStoreOptions): LogStore {
     engine: 'postgres',
     db,
     description: `postgres ${redactUrl(options.url)}`,
+    read: (query) => query.execute(),
     insert,
     deleteUpTo,
     forgetPart: async (partId) => {

@@ -88,40 +88,42 @@ export async function pageOfPartLogs(
       eb.or([eb('time_us', '<', before.timeUs), eb.and([eb('time_us', '=', before.timeUs), eb('id', '<', before.id)])]),
     );
   }
-  const rows = await query.orderBy('time_us', 'desc').orderBy('id', 'desc').limit(limit).execute();
+  const rows = await store.read(query.orderBy('time_us', 'desc').orderBy('id', 'desc').limit(limit));
   return (rows as Row[]).map(toEntry);
 }
 
 /** The entries a committed batch wrote for a part (another replica's, heard of through NOTIFY), oldest first. */
 export async function entriesInRange(store: LogStore, range: CommittedRange): Promise<StoredLogEntry[]> {
-  const rows = await store.db
-    .selectFrom('log_entries')
-    .select(COLUMNS)
-    .where('id', '>=', range.from)
-    .where('id', '<=', range.to)
-    .where('part_id', '=', range.partId)
-    .orderBy('time_us')
-    .orderBy('id')
-    .execute();
+  const rows = await store.read(
+    store.db
+      .selectFrom('log_entries')
+      .select(COLUMNS)
+      .where('id', '>=', range.from)
+      .where('id', '<=', range.to)
+      .where('part_id', '=', range.partId)
+      .orderBy('time_us')
+      .orderBy('id'),
+  );
   return (rows as Row[]).map(toEntry);
 }
 
 /** The position of the part's `keep`-th newest entry's older neighbour: everything up to it is beyond `keep`. */
 export async function positionBeyond(store: LogStore, partId: string, keep: number): Promise<LogPosition | undefined> {
-  const row = await store.db
-    .selectFrom('log_entries')
-    .select(['time_us', 'id'])
-    .where('part_id', '=', partId)
-    .orderBy('time_us', 'desc')
-    .orderBy('id', 'desc')
-    .limit(1)
-    .offset(keep)
-    .executeTakeFirst();
+  const [row] = await store.read(
+    store.db
+      .selectFrom('log_entries')
+      .select(['time_us', 'id'])
+      .where('part_id', '=', partId)
+      .orderBy('time_us', 'desc')
+      .orderBy('id', 'desc')
+      .limit(1)
+      .offset(keep),
+  );
   return row === undefined ? undefined : { timeUs: row.time_us, id: row.id };
 }
 
 /** Every part that holds entries, with how many (as counted at each write). */
 export async function listLogParts(store: LogStore): Promise<{ partId: string; entries: number }[]> {
-  const rows = await store.db.selectFrom('log_parts').select(['part_id', 'entries']).orderBy('part_id').execute();
+  const rows = await store.read(store.db.selectFrom('log_parts').select(['part_id', 'entries']).orderBy('part_id'));
   return rows.map((r) => ({ partId: r.part_id, entries: r.entries }));
 }
