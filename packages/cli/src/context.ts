@@ -49,6 +49,11 @@ export interface Ctx {
   now(): Date;
   /** `hangar server` handles SIGINT itself (to drain requests); other commands exit 130 at once. */
   releaseInterrupt(): void;
+  /**
+   * Ctrl-C calls `handler` instead of exiting 130 (a log tail ends cleanly with 0), until the returned
+   * function is called; a second Ctrl-C while the handler is in place still exits 130.
+   */
+  onInterrupt(handler: () => void): () => void;
   invocation(cmd: Command): Invocation;
 }
 
@@ -76,6 +81,7 @@ export interface CtxOptions {
   readonly stderr: NodeJS.WriteStream;
   readonly now: () => Date;
   readonly releaseInterrupt: () => void;
+  readonly onInterrupt: (handler: () => void) => () => void;
 }
 
 export function createContext(options: CtxOptions): Ctx {

@@ -17,7 +17,15 @@ function readVersion(): string {
   }
 }
 
+/** What a command asked Ctrl-C to do instead of exiting (ctx.onInterrupt); the second Ctrl-C exits anyway. */
+let interruptHandler: (() => void) | undefined;
 const onInterrupt = () => {
+  const handler = interruptHandler;
+  interruptHandler = undefined;
+  if (handler !== undefined) {
+    handler();
+    return;
+  }
   process.stderr.write('\ninterrupted\n');
   process.exit(EXIT.interrupted);
 };
@@ -39,6 +47,12 @@ const ctx = createContext({
   stderr: process.stderr,
   now: () => new Date(),
   releaseInterrupt: () => process.off('SIGINT', onInterrupt),
+  onInterrupt: (handler) => {
+    interruptHandler = handler;
+    return () => {
+      if (interruptHandler === handler) interruptHandler = undefined;
+    };
+  },
 });
 
 const program = buildProgram(ctx);

@@ -37,12 +37,14 @@ import * as locSecretsCreate from './locations/secrets/create.js';
 import * as locSecretsDelete from './locations/secrets/delete.js';
 import * as robotList from './robots/list.js';
 import * as robotStatus from './robots/status.js';
+import * as robotLogs from './robots/logs.js';
 import * as robotCreate from './robots/create.js';
 import * as robotRename from './robots/rename.js';
 import * as robotMove from './robots/move.js';
 import * as robotDelete from './robots/delete.js';
 import * as robotApiKeyCreate from './robots/api-key/create.js';
 import * as partStatus from './robots/part/status.js';
+import * as partLogs from './robots/part/logs.js';
 import * as partCreate from './robots/part/create.js';
 import * as partRename from './robots/part/rename.js';
 import * as partDelete from './robots/part/delete.js';
@@ -149,9 +151,12 @@ Exit codes: 0 ok, 1 error, 2 bad usage, 4 not signed in or credentials rejected,
   const robots = program
     .command('robots')
     .alias('machines')
-    .description('list machines and their status; create, rename, move and delete them; manage their parts; create machine API keys');
+    .description(
+      'list machines and their status and logs; create, rename, move and delete them; manage their parts; create machine API keys',
+    );
   robotList.register(robots, ctx);
   robotStatus.register(robots, ctx);
+  robotLogs.register(robots, ctx);
   robotCreate.register(robots, ctx);
   robotRename.register(robots, ctx);
   robotMove.register(robots, ctx);
@@ -159,8 +164,9 @@ Exit codes: 0 ok, 1 error, 2 bad usage, 4 not signed in or credentials rejected,
   robotApiKeyCreate.register(robots.command('api-key').description('machine API keys'), ctx);
   const parts = robots
     .command('part')
-    .description("a machine's parts: status, create, rename, delete, main part, restart, config, fragments, secrets and history");
+    .description("a machine's parts: status, logs, create, rename, delete, main part, restart, config, fragments, secrets and history");
   partStatus.register(parts, ctx);
+  partLogs.register(parts, ctx);
   partCreate.register(parts, ctx);
   partRename.register(parts, ctx);
   partDelete.register(parts, ctx);
