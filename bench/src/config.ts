@@ -28,6 +28,8 @@ export interface BenchConfig {
   readonly compression: boolean;
   /** Where the JSON report goes; undefined means the default for the kind of run. */
   readonly out: string | undefined;
+  /** Sizes of the machine-logs table the log queries are measured at, smallest first. */
+  readonly logRows: readonly number[];
 }
 
 export class BenchConfigError extends Error {
@@ -38,6 +40,8 @@ export class BenchConfigError extends Error {
 
 const ENGINES = ['sqlite', 'postgres'] as const satisfies readonly TestEngine[];
 const TARGETS = ['hangar', 'baseline'] as const satisfies readonly Target[];
+const DEFAULT_LOG_ROWS = [1_000_000, 10_000_000] as const;
+const QUICK_LOG_ROWS = [20_000, 100_000] as const;
 
 export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
   const problems: string[] = [];
@@ -54,6 +58,7 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
     filter: env.HANGAR_BENCH_FILTER === undefined || env.HANGAR_BENCH_FILTER === '' ? undefined : env.HANGAR_BENCH_FILTER.toLowerCase(),
     compression: flag('HANGAR_BENCH_COMPRESSION', true),
     out: env.HANGAR_BENCH_OUT === undefined || env.HANGAR_BENCH_OUT === '' ? undefined : env.HANGAR_BENCH_OUT,
+    logRows: sizes('HANGAR_BENCH_LOG_ROWS', quick ? QUICK_LOG_ROWS : DEFAULT_LOG_ROWS),
   };
   if (problems.length > 0) throw new BenchConfigError(problems);
   return Object.freeze(config);
@@ -85,6 +90,15 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
     return fallback;
   }
 
+  function sizes(name: string, fallback: readonly number[]): readonly number[] {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const values = raw.split(',').map((s) => Number(s.trim().replaceAll('_', '')));
+    if (values.length > 0 && values.every((v) => Number.isInteger(v) && v >= 1_000)) return [...new Set(values)].sort((a, b) => a - b);
+    problems.push(`${name}: expected comma-separated whole numbers ≥ 1000 (e.g. 1000000,10000000), got ${JSON.stringify(raw)}`);
+    return fallback;
+  }
+
   function list<T extends string>(name: string, all: readonly T[]): readonly T[] {
     const raw = env[name];
     if (raw === undefined || raw === '') return all;
@@ -108,6 +122,7 @@ export function isPartial(config: BenchConfig): boolean {
     config.filter !== undefined ||
     config.targets.length < TARGETS.length ||
     config.engines.length < ENGINES.length ||
-    config.protocols.length < PROTOCOLS.length
+    config.protocols.length < PROTOCOLS.length ||
+    config.logRows.join(',') !== DEFAULT_LOG_ROWS.join(',')
   );
 }

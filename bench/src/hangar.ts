@@ -17,8 +17,9 @@ export interface HangarUnderTest {
   close(): Promise<void>;
 }
 
-export async function startHangar(engine: TestEngine): Promise<HangarUnderTest> {
-  const server = await startTestServer(engine, { logLevel: 'silent' });
+/** `flags`: more `hangar server` flags (camelCase), e.g. `{ maxTails: '2000' }`. */
+export async function startHangar(engine: TestEngine, flags: Readonly<Record<string, string>> = {}): Promise<HangarUnderTest> {
+  const server = await startTestServer(engine, { logLevel: 'silent', flags });
   try {
     const token = await authenticate(server.url, server.admin.apiKeyId, server.admin.apiKey);
     return { server, organizationId: server.admin.organizationId, token, close: () => server.close() };

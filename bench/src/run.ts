@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: runs every `*.bench.js` module next to this file, prints one table (stdout; progress
  * goes to stderr) and writes bench/results/latest.json. Settings: HANGAR_BENCH_* (see config.ts);
- * HANGAR_BENCH_QUICK=1 checks that everything works in a few seconds.
+ * HANGAR_BENCH_QUICK=1 checks that everything works in a few seconds. `npm run bench -- logs unary` runs
+ * only the suites named (a partial run: it writes partial.json).
  */
 import { engineSkip, type TestEngine } from '@hangar/testing';
 import { existsSync } from 'node:fs';
@@ -18,7 +19,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const benchRoot = resolve(here, '..');
 const repoRoot = resolve(benchRoot, '..');
 
-async function main(): Promise<number> {
+async function main(only: readonly string[]): Promise<number> {
   let config: BenchConfig;
   try {
     config = loadBenchConfig();
@@ -45,7 +46,13 @@ async function main(): Promise<number> {
     );
   }
 
-  const suites = await loadSuites();
+  const available = await loadSuites();
+  const unknown = only.filter((name) => !available.some((s) => s.name === name));
+  if (unknown.length > 0) {
+    note(`no such benchmark suite: ${unknown.join(', ')} (there are: ${available.map((s) => s.name).join(', ')}, and abuse)`);
+    return 2;
+  }
+  const suites = only.length === 0 ? available : available.filter((s) => only.includes(s.name));
   const rows: ResultRow[] = [];
   const engines = new Map<TestEngine, EngineStatus>();
   const started = performance.now();
@@ -93,12 +100,13 @@ async function main(): Promise<number> {
     );
   for (const e of engines.values()) if (e.status === 'skipped') process.stdout.write(`SKIPPED ${e.engine}: ${e.reason ?? ''}\n`);
 
-  const out = config.out ?? join(benchRoot, 'results', isPartial(config) ? 'partial.json' : 'latest.json');
+  const out = config.out ?? join(benchRoot, 'results', isPartial(config) || only.length > 0 ? 'partial.json' : 'latest.json');
   await writeReport(out, {
     environment,
     engines: [...engines.values()],
     settings: config,
     notes: [
+      ...(only.length > 0 ? [`only the suites ${only.join(', ')}`] : []),
       'rate = completed calls per second in a closed loop; p50/p99 = per-call latency in ms; figures are medians over the runs.',
       'ratio = Hangar rate ÷ baseline rate, measured in the same process and protocol, runs interleaved.',
       'The load generator shares the process (and its CPUs) with both servers, so client work is part of every call on both sides.',
@@ -129,7 +137,7 @@ async function loadSuites(): Promise<BenchSuite[]> {
 }
 
 // `npm run bench -- abuse` runs the abuse benchmark instead of the ratio suites.
-(process.argv[2] === 'abuse' ? import('./abuse/run.js').then((m) => m.runAbuse()) : main()).then(
+(process.argv[2] === 'abuse' ? import('./abuse/run.js').then((m) => m.runAbuse()) : main(process.argv.slice(2))).then(
   (code) => {
     process.exitCode = code;
   },
