@@ -26,9 +26,8 @@ interface Template {
   readonly message: string;
   readonly caller: Struct;
   readonly fields: Struct;
-  /** What the server stores for `caller` and `fields` (logs.convert.ts: JSON of the structs' JSON). */
-  readonly callerJson: string;
-  readonly fieldsJson: string;
+  /** What the server stores for `caller` and `fields`: their protobuf bytes, tags included (log-wire.ts). */
+  readonly extras: Buffer;
 }
 
 /** About 100 characters, different for each `i`, as a motor driver or the resource manager would log. */
@@ -36,6 +35,10 @@ export function messageOf(i: number): string {
   const text = `motor-${i % 8}: reconfigured after ${(i * 37) % 997} ms, encoder at ${(i * 7919) % 100_000} ticks, pid gains unchanged`;
   return text.padEnd(100, '.');
 }
+
+/** LogEntry fields 6 and 8 as a machine encodes them: an entry with nothing else set is exactly those bytes. */
+export const extrasOf = (caller: Struct | undefined, fields: Struct[]): Buffer =>
+  Buffer.from(new commonApi.LogEntry({ ...(caller !== undefined && { caller }), fields }).toBinary());
 
 function template(i: number): Template {
   const caller = Struct.fromJson({ ...CALLER, Line: 300 + (i % 50) });
@@ -46,8 +49,7 @@ function template(i: number): Template {
     message: messageOf(i),
     caller,
     fields,
-    callerJson: JSON.stringify(caller.toJson()),
-    fieldsJson: JSON.stringify([fields.toJson()]),
+    extras: extrasOf(caller, [fields]),
   };
 }
 
@@ -168,9 +170,8 @@ export function storedRows(partIds: readonly string[], calls: number, timeUs: nu
         loggerName: t.loggerName,
         message: t.message,
         host: HOST,
-        callerJson: t.callerJson,
         stack: '',
-        fieldsJson: t.fieldsJson,
+        extras: t.extras,
       });
     });
   }

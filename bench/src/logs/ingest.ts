@@ -31,7 +31,7 @@ interface RawLogTable {
   close(): Promise<void>;
 }
 
-const COLUMNS = 'part_id, time_us, time_nanos, level, logger_name, message, host, caller_json, stack, fields_json';
+const COLUMNS = 'part_id, time_us, time_nanos, level, logger_name, message, host, stack, extras';
 
 async function openRawLogTable(engine: TestEngine): Promise<RawLogTable> {
   if (engine === 'sqlite') {
@@ -40,10 +40,10 @@ async function openRawLogTable(engine: TestEngine): Promise<RawLogTable> {
     await (await openLogStore({ url })).close();
     // The same pragmas as Hangar's own files (WAL, synchronous=NORMAL), one prepared insert per row.
     const file = openSqliteFile(logsFileOf(url));
-    const insert = file.prepare(`insert into log_entries (${COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    const insert = file.prepare(`insert into log_entries (${COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     const insertAll = file.transaction((rows: readonly NewLogEntry[]) => {
       for (const e of rows) {
-        insert.run(e.partId, e.timeUs, e.timeNanos, e.level, e.loggerName, e.message, e.host, e.callerJson, e.stack, e.fieldsJson);
+        insert.run(e.partId, e.timeUs, e.timeNanos, e.level, e.loggerName, e.message, e.host, e.stack, e.extras);
       }
     });
     return {
@@ -69,7 +69,7 @@ async function openRawLogTable(engine: TestEngine): Promise<RawLogTable> {
   let nextId = 1;
   const text = `insert into log_entries (id, ${COLUMNS})
     select * from unnest($1::bigint[], $2::text[], $3::bigint[], $4::integer[], $5::text[], $6::text[], $7::text[], $8::text[],
-                         $9::text[], $10::text[], $11::text[])`;
+                         $9::text[], $10::bytea[])`;
   return {
     description: 'pg prepared multi-row insert (unnest), one statement',
     insert: async (rows) => {
@@ -86,9 +86,8 @@ async function openRawLogTable(engine: TestEngine): Promise<RawLogTable> {
           column((e) => e.loggerName),
           column((e) => e.message),
           column((e) => e.host),
-          column((e) => e.callerJson),
           column((e) => e.stack),
-          column((e) => e.fieldsJson),
+          column((e) => e.extras),
         ],
       });
     },

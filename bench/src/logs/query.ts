@@ -2,7 +2,7 @@
  * GetRobotPartLogs at 1M and 10M rows (HANGAR_BENCH_LOG_ROWS): the newest 100 entries of a part that holds
  * half of the table's rows (the other half spread over 99 more parts), and the newest 100 of that part
  * whose message holds a word that 1 % of its entries carry. Each through the RPC (gRPC, one call at a
- * time), against the very SQL the server runs (taken from pageOfPartLogs) prepared on the bare driver.
+ * time, the reply counted but not decoded: raw-page.ts), against the very SQL the server runs (taken from pageOfPartLogs) prepared on the bare driver.
  *
  * The rows are written by the database itself (a recursive CTE on SQLite, generate_series on PostgreSQL),
  * straight into the server's log tables; growing to the next size adds older entries to every part, so
@@ -19,13 +19,13 @@ import {
   SqliteQueryCompiler,
   type CompiledQuery,
 } from 'kysely';
-import { AppClient } from '@hangar/sdk';
 import { logs, logsFileOf, openLogStore, openPostgresPool, openSqliteFile, type LogStore, type LogsDB } from '@hangar/store';
 import type { TestEngine } from '@hangar/testing';
 import { insertMachines, startHangar, type HangarUnderTest } from '../hangar.js';
 import { measureInterleaved, type Call } from '../load.js';
 import type { BenchContext } from '../suite.js';
-import { HOST, machineBatch } from './entries.js';
+import { extrasOf, HOST, machineBatch } from './entries.js';
+import { rawPageClient } from './raw-page.js';
 
 const PARTS = 100;
 /** The measured part's share of the rows. */
@@ -52,8 +52,7 @@ function partRows(j: number, total: number): number {
 // Entry k of a part (k = 0 is its newest): level, logger, a message of about 100 characters (with the
 // keyword in 1 % of them), and the caller and fields a machine sends.
 const template = machineBatch().entries[0];
-const CALLER_JSON = JSON.stringify(template?.caller?.toJson() ?? {});
-const FIELDS_JSON = JSON.stringify(template?.fields.map((f) => f.toJson()) ?? []);
+const EXTRAS = extrasOf(template?.caller, template?.fields ?? []);
 const LEVEL = `case k % 10 when 9 then 'error' when 4 then 'warn' when 2 then 'debug' when 7 then 'debug' else 'info' end`;
 const LOGGER = `case k % 5 when 0 then 'rdk.resource_manager' when 1 then 'rdk.components.motor.left' when 2 then 'rdk.modmanager' when 3 then 'rdk.networking' else 'rdk.services.slam' end`;
 const MESSAGE = `'motor-' || (k % 8) || ': reconfigured after ' || ((k * 37) % 997) || ' ms, encoder at ' || ((k * 7919) % 100000) || ' ticks, ' || case when k % 100 = 37 then '${KEYWORD} guard engaged, torque limited' else 'pid gains unchanged, nothing to do' end`;
@@ -72,15 +71,15 @@ function sqliteFiller(url: string, nowUs: number): Filler {
   const file = openSqliteFile(logsFileOf(url));
   const insert = file.prepare(`
     with recursive seq(k) as (select cast(? as integer) union all select k + 1 from seq where k + 1 < ?)
-    insert into log_entries (part_id, time_us, time_nanos, level, logger_name, message, host, caller_json, stack, fields_json)
-    select ?, cast(? as integer) - k * ${STEP_US}, 0, ${LEVEL}, ${LOGGER}, ${MESSAGE}, '${HOST}', ?, '', ? from seq`);
+    insert into log_entries (part_id, time_us, time_nanos, level, logger_name, message, host, stack, extras)
+    select ?, cast(? as integer) - k * ${STEP_US}, 0, ${LEVEL}, ${LOGGER}, ${MESSAGE}, '${HOST}', '', ? from seq`);
   const count = file.prepare(
     'insert into log_parts (part_id, entries) values (?, ?) on conflict (part_id) do update set entries = excluded.entries',
   );
   return {
     add(partId, part, from, to) {
       for (let k = from; k < to; k += ROWS_PER_STATEMENT) {
-        insert.run(k, Math.min(to, k + ROWS_PER_STATEMENT), partId, nowUs - part, CALLER_JSON, FIELDS_JSON);
+        insert.run(k, Math.min(to, k + ROWS_PER_STATEMENT), partId, nowUs - part, EXTRAS);
       }
       return Promise.resolve();
     },
@@ -106,10 +105,10 @@ function postgresFiller(url: string, nowUs: number): Filler {
       for (let k = from; k < to; k += ROWS_PER_STATEMENT) {
         const end = Math.min(to, k + ROWS_PER_STATEMENT);
         await pool.query(
-          `insert into log_entries (id, part_id, time_us, time_nanos, level, logger_name, message, host, caller_json, stack, fields_json)
-           select $1::bigint + k, $2, $3::bigint - k * ${STEP_US}, 0, ${LEVEL}, ${LOGGER}, ${MESSAGE}, '${HOST}', $4, '', $5
-           from generate_series($6::bigint, $7::bigint) as k`,
-          [nextId - k, partId, nowUs - part, CALLER_JSON, FIELDS_JSON, k, end - 1],
+          `insert into log_entries (id, part_id, time_us, time_nanos, level, logger_name, message, host, stack, extras)
+           select $1::bigint + k, $2, $3::bigint - k * ${STEP_US}, 0, ${LEVEL}, ${LOGGER}, ${MESSAGE}, '${HOST}', '', $4
+           from generate_series($5::bigint, $6::bigint) as k`,
+          [nextId - k, partId, nowUs - part, EXTRAS, k, end - 1],
         );
         nextId += end - k;
       }
@@ -225,11 +224,7 @@ export async function benchQueries(ctx: BenchContext, engine: TestEngine): Promi
       partIds.push(part.id);
     }
     const bigPart = partIds[0] ?? '';
-    const client = await AppClient.connect({
-      url: hangar.server.url,
-      credentials: { type: 'access-token', token: hangar.token },
-      protocol: 'grpc',
-    });
+    const client = rawPageClient(hangar.server.url, hangar.token);
 
     let filled = 0;
     for (const rows of sizes) {
@@ -270,9 +265,9 @@ export async function benchQueries(ctx: BenchContext, engine: TestEngine): Promi
         try {
           ctx.note(`  ${name} · ${engine} · plan: ${await bare.plan()}`);
           const rpc: Call = async () => {
-            const page = await client.getRobotPartLogsPage(bigPart, { limit: PAGE, ...(contains !== undefined && { filter: contains }) });
-            if (page.logs.length !== PAGE || page.logs[0]?.message !== newest)
-              throw new Error(`${name}: the RPC answered ${page.logs.length} entries from ${JSON.stringify(page.logs[0]?.message)}`);
+            const page = await client.page(bigPart, PAGE, contains);
+            if (page.entries !== PAGE || page.firstMessage !== newest)
+              throw new Error(`${name}: the RPC answered ${page.entries} entries from ${JSON.stringify(page.firstMessage)}`);
             return page;
           };
           const raw: Call = async () => {

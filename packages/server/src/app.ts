@@ -5,14 +5,7 @@
 import { createContextValues } from '@connectrpc/connect';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
 import { migrate, openLogStore, openStore, ping, type Engine, type LogStore, type Store } from '@hangar/store';
-import {
-  AccountService,
-  AppService,
-  AuthService as AuthServiceDescriptor,
-  EffectiveConfigService,
-  InviteService,
-  RobotService,
-} from '@hangar/wire';
+import { AccountService, AppService, AuthService as AuthServiceDescriptor, EffectiveConfigService, InviteService } from '@hangar/wire';
 import { randomUUID } from 'node:crypto';
 import { chmod, mkdir } from 'node:fs/promises';
 import { accountRpc } from './account/account.rpc.js';
@@ -38,9 +31,10 @@ import { summariesRpc } from './summaries/summaries.rpc.js';
 import { createSummariesService } from './summaries/summaries.service.js';
 import { createListener, type RequestHandler } from './http/listener.js';
 import { createLogWriter } from './logs/log-writer.js';
-import { createLogTails, logsRpc, machineLogsRpc } from './logs/logs.rpc.js';
+import { createLogTails, logsRpc, machineLogsRpc, machineService } from './logs/logs.rpc.js';
 import { createLogsService } from './logs/logs.service.js';
 import { startLogRetention } from './logs/retention.js';
+import { createTailHttp } from './logs/tail-http.js';
 import { createMetrics } from './metrics.js';
 import { rejectUnauthenticated } from './http/reject.js';
 import { keysRpc } from './keys/keys.rpc.js';
@@ -54,7 +48,7 @@ import { createAccess } from './rpc/access.js';
 import { ACCOUNT_METHODS, EFFECTIVE_CONFIG_METHODS, METHODS, ROBOT_METHODS } from './rpc/methods.js';
 import { effectiveConfigRpc, fragmentsRpc } from './fragments/fragments.rpc.js';
 import { createFragmentsService } from './fragments/fragments.service.js';
-import { PEER_ADDRESS, registerService, VERIFIED_CLAIMS, type RouteDeps } from './rpc/routes.js';
+import { authorizerFor, PEER_ADDRESS, registerService, VERIFIED_CLAIMS, type RouteDeps } from './rpc/routes.js';
 import { partsRpc } from './parts/parts.rpc.js';
 import { createPartsService } from './parts/parts.service.js';
 import { robotsRpc } from './robots/robots.rpc.js';
@@ -204,6 +198,15 @@ async function serve(
     pools: () => ({ fleet: store.poolUse(), logs: logStore.poolUse() }),
   });
   const routeDeps: RouteDeps = { auth, access, log, limits, onCall: metrics.rpc };
+  // Live tails are written straight to their streams, one encoding per batch for every tail (tail-http.ts).
+  const tailHttp = createTailHttp({
+    hub: tails,
+    authorize: authorizerFor(METHODS.tailRobotPartLogs, routeDeps),
+    log,
+    maxRequestBytes: limits.maxRequestBytes,
+    bufferEntries: limits.tailBufferEntries,
+    onCall: metrics.rpc,
+  });
   const membersService = members;
 
   /**
@@ -216,6 +219,7 @@ async function serve(
       rejectUnauthenticated(req, res, result.problem);
       return;
     }
+    if (tailHttp(req, res, result.claims)) return;
     verifiedClaims.set(req, result.claims);
     rpc(req, res);
   };
@@ -248,7 +252,7 @@ async function serve(
         },
         routeDeps,
       );
-      registerService(router, RobotService, ROBOT_METHODS, machineLogsRpc(logs, now), routeDeps);
+      registerService(router, machineService(limits.maxConfigDepth), ROBOT_METHODS, machineLogsRpc(logs, now), routeDeps);
       registerService(router, AccountService, ACCOUNT_METHODS, accountRpc(auth), routeDeps);
       registerInviteServices(router, membersService, auth, log, limits, routeDeps);
       registerService(router, EffectiveConfigService, EFFECTIVE_CONFIG_METHODS, effectiveConfigRpc(fragments), routeDeps);

@@ -33,15 +33,8 @@ interface Pending {
 /** Roughly what an entry holds in memory: its strings (UTF-16) and a fixed overhead. */
 export function entryBytes(e: NewLogEntry): number {
   return (
-    2 *
-      (e.partId.length +
-        e.level.length +
-        e.loggerName.length +
-        e.message.length +
-        e.host.length +
-        e.stack.length +
-        (e.callerJson?.length ?? 0) +
-        (e.fieldsJson?.length ?? 0)) +
+    2 * (e.partId.length + e.level.length + e.loggerName.length + e.message.length + e.host.length + e.stack.length) +
+    (e.extras?.length ?? 0) +
     128
   );
 }

@@ -1,21 +1,47 @@
 /** Log entries between the wire (viam.common.v1.LogEntry) and the log store. */
-import { Struct, Timestamp, type BinaryWriteOptions, type JsonWriteOptions, type PartialMessage } from '@bufbuild/protobuf';
+import { Timestamp, type BinaryWriteOptions, type JsonValue, type JsonWriteOptions } from '@bufbuild/protobuf';
 import { chooseLevels, decodeLogPageToken, invalid, logPageSize, MAX_LOG_TIME_US, parseLogNeedle, truncate } from '@hangar/domain';
 import type { NewLogEntry, StoredLogEntry } from '@hangar/store';
 import { appApi, commonApi } from '@hangar/wire';
+import { decodeExtras, encodeLogEntries, pageTokenField, wireEntryOf, type IngestLogRequest, type WireLogEntry } from './log-wire.js';
 import type { LogQuery } from './logs.service.js';
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+/** JSON can carry unpaired surrogates, which no database stores: they become U+FFFD, as bytes that are not UTF-8 do. */
+const clean = (s: string): string => (LONE_SURROGATE.test(s) ? s.replace(LONE_SURROGATE, '\uFFFD') : s);
+
 /** Microseconds since the epoch, and what was sent below the microsecond. */
-function timeOf(t: Timestamp | undefined, receivedUs: number, at: string): { timeUs: number; timeNanos: number } {
+function timeOf(t: WireLogEntry['time'], receivedUs: number, at: string): { timeUs: number; timeNanos: number } {
   if (t === undefined) return { timeUs: receivedUs, timeNanos: 0 };
   if (!Number.isInteger(t.nanos) || t.nanos < 0 || t.nanos > 999_999_999) {
     throw invalid(`${at}.time.nanos must be 0–999999999, got ${t.nanos}`);
   }
-  const timeUs = Number(t.seconds) * 1_000_000 + Math.floor(t.nanos / 1000);
+  const timeUs = t.seconds * 1_000_000 + Math.floor(t.nanos / 1000);
   if (!Number.isSafeInteger(timeUs) || Math.abs(timeUs) > MAX_LOG_TIME_US) {
     throw invalid(`${at}.time is out of range: ${t.seconds} s; send the machine's current time`);
   }
   return { timeUs, timeNanos: t.nanos % 1000 };
+}
+
+/** The request's entries as the store keeps them; only a missing time is filled in (with when it arrived). */
+export function entriesOfRequest(partId: string, req: IngestLogRequest, receivedUs: number): NewLogEntry[] {
+  const fromJson = req.wireEntries === undefined;
+  const wire = req.wireEntries ?? req.logs.map(wireEntryOf);
+  return wire.map((e, i) => {
+    const { timeUs, timeNanos } = timeOf(e.time, receivedUs, `logs[${i}]`);
+    const t = fromJson ? clean : (s: string) => s;
+    return {
+      partId,
+      timeUs,
+      timeNanos,
+      level: t(e.level),
+      loggerName: t(e.loggerName),
+      message: t(e.message),
+      host: t(e.host),
+      stack: t(e.stack),
+      extras: e.extras,
+    };
+  });
 }
 
 function timeToProto(timeUs: number, timeNanos: number): Timestamp {
@@ -23,57 +49,94 @@ function timeToProto(timeUs: number, timeNanos: number): Timestamp {
   return new Timestamp({ seconds: BigInt(seconds), nanos: (timeUs - seconds * 1_000_000) * 1000 + timeNanos });
 }
 
-/** A LogEntry as the machine sent it; only a missing time is filled in (with when it arrived). */
-export function entryFromProto(partId: string, e: commonApi.LogEntry, index: number, receivedUs: number): NewLogEntry {
-  const { timeUs, timeNanos } = timeOf(e.time, receivedUs, `logs[${index}]`);
-  return {
-    partId,
-    timeUs,
-    timeNanos,
-    level: e.level,
-    loggerName: e.loggerName,
-    message: e.message,
-    host: e.host,
-    callerJson: e.caller === undefined ? null : JSON.stringify(e.caller.toJson()),
-    stack: e.stack,
-    fieldsJson: e.fields.length === 0 ? null : JSON.stringify(e.fields.map((f) => f.toJson())),
-  };
-}
-
+/** A stored entry as a message (for the JSON forms; the binary form is written by log-wire.ts). */
 export function entryToProto(e: StoredLogEntry): commonApi.LogEntry {
+  const { caller, fields } = decodeExtras(e.extras);
   return new commonApi.LogEntry({
     host: e.host,
     level: e.level,
     time: timeToProto(e.timeUs, e.timeNanos),
     loggerName: e.loggerName,
     message: e.message,
-    ...(e.callerJson !== null && { caller: Struct.fromJsonString(e.callerJson) }),
+    ...(caller !== undefined && { caller }),
     stack: e.stack,
-    fields: e.fieldsJson === null ? [] : (JSON.parse(e.fieldsJson) as unknown[]).map((f) => Struct.fromJson(f as never)),
+    fields,
   });
 }
 
 /**
- * One tail batch for every tail of a group: encoded on first use, and the same bytes (or JSON) handed to
- * every stream after that. Connect serializes a message with `toBinary`/`toJsonString`, so caching there
- * is all it takes.
+ * A page of logs that writes its protobuf bytes straight from the stored entries (caller and fields as
+ * they came), and builds the message classes only for its JSON form. Connect serializes a response with
+ * `toBinary`/`toJson…`, so this is all it takes.
  */
-export class SharedTailResponse extends appApi.TailRobotPartLogsResponse {
-  private binary: Uint8Array | undefined;
-  private json: string | undefined;
+export class LogsPage extends appApi.GetRobotPartLogsResponse {
+  constructor(
+    private readonly entries: readonly StoredLogEntry[] = [],
+    private readonly token = '',
+  ) {
+    super();
+  }
 
-  override toBinary(options?: Partial<BinaryWriteOptions>): Uint8Array {
-    return (this.binary ??= super.toBinary(options));
+  private full(): appApi.GetRobotPartLogsResponse {
+    return new appApi.GetRobotPartLogsResponse({ logs: this.entries.map(entryToProto), nextPageToken: this.token });
+  }
+
+  override toBinary(): Uint8Array {
+    return encodeLogEntries(this.entries, pageTokenField(this.token));
+  }
+
+  override toJson(options?: Partial<JsonWriteOptions>): JsonValue {
+    return this.full().toJson(options);
   }
 
   override toJsonString(options?: Partial<JsonWriteOptions>): string {
-    return (this.json ??= super.toJsonString(options));
+    return this.full().toJsonString(options);
   }
 }
 
-export function tailResponse(entries: readonly StoredLogEntry[]): SharedTailResponse {
-  return new SharedTailResponse({ logs: entries.map(entryToProto) });
+/** The 5-byte envelope every streaming protocol Hangar speaks puts before a message (flag 0: data). */
+function envelope(payload: Uint8Array): Buffer {
+  const out = Buffer.allocUnsafe(5 + payload.length);
+  out[0] = 0;
+  out.writeUInt32BE(payload.length, 1);
+  out.set(payload, 5);
+  return out;
 }
+
+/**
+ * One batch for every tail of a group: its bytes (and JSON) made on first use and shared by every stream
+ * after that — as a message for Connect's own streaming path, and as ready envelopes for the tails that
+ * tail-http.ts writes to directly.
+ */
+export class TailBatch extends appApi.TailRobotPartLogsResponse {
+  private binary: Buffer | undefined;
+  private json: string | undefined;
+  private frames: { binary?: Buffer; json?: Buffer } = {};
+
+  constructor(readonly entries: readonly StoredLogEntry[] = []) {
+    super();
+  }
+
+  override toBinary(_options?: Partial<BinaryWriteOptions>): Uint8Array {
+    return (this.binary ??= encodeLogEntries(this.entries));
+  }
+
+  override toJsonString(options?: Partial<JsonWriteOptions>): string {
+    return (this.json ??= new appApi.TailRobotPartLogsResponse({ logs: this.entries.map(entryToProto) }).toJsonString(options));
+  }
+
+  override toJson(options?: Partial<JsonWriteOptions>): JsonValue {
+    return JSON.parse(this.toJsonString(options)) as JsonValue;
+  }
+
+  /** The batch enveloped, in protobuf or JSON. */
+  frame(format: 'binary' | 'json'): Buffer {
+    if (format === 'binary') return (this.frames.binary ??= envelope(this.toBinary()));
+    return (this.frames.json ??= envelope(Buffer.from(this.toJsonString(), 'utf8')));
+  }
+}
+
+export const tailBatch = (entries: readonly StoredLogEntry[]): TailBatch => new TailBatch(entries);
 
 function instantUs(t: Timestamp | undefined): number | undefined {
   if (t === undefined) return undefined;
@@ -102,11 +165,4 @@ export function parseLogQuery(req: appApi.GetRobotPartLogsRequest): LogQuery {
     limit: logPageSize(req.limit),
     ...(req.pageToken !== undefined && req.pageToken !== '' && { after: decodeLogPageToken(req.pageToken) }),
   };
-}
-
-export function logsPageToProto(
-  entries: readonly StoredLogEntry[],
-  nextPageToken: string,
-): PartialMessage<appApi.GetRobotPartLogsResponse> {
-  return { logs: entries.map(entryToProto), nextPageToken };
 }

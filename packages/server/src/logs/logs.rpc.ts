@@ -1,18 +1,19 @@
 import { invalid, MAX_LOG_ENTRIES_PER_REQUEST, parseId, parseLogNeedle } from '@hangar/domain';
-import type { RobotService } from '@hangar/wire';
+import { RobotService } from '@hangar/wire';
 import type { AppHandlers, ServiceHandlers } from '../rpc/routes.js';
-import { entryFromProto, logsPageToProto, parseLogQuery, tailResponse, type SharedTailResponse } from './logs.convert.js';
+import { ingestLogRequestType, type IngestLogRequest } from './log-wire.js';
+import { entriesOfRequest, LogsPage, parseLogQuery, tailBatch, type TailBatch } from './logs.convert.js';
 import type { LogsService } from './logs.service.js';
 import { createTailHub } from './tail-hub.js';
 
 /** The tails' hub, with the encoding every tail of a group shares. */
 export const createLogTails = (options: { maxTails: number; bufferEntries: number }) =>
-  createTailHub<SharedTailResponse>({ encode: tailResponse, ...options });
+  createTailHub<TailBatch>({ encode: tailBatch, ...options });
 
-export const logsRpc = (logs: LogsService<SharedTailResponse>): AppHandlers => ({
+export const logsRpc = (logs: LogsService<TailBatch>): AppHandlers => ({
   async getRobotPartLogs(req) {
     const page = await logs.page(parseId('id', req.id), parseLogQuery(req));
-    return logsPageToProto(page.entries, page.nextPageToken);
+    return new LogsPage(page.entries, page.nextPageToken);
   },
   async *tailRobotPartLogs(req, call) {
     const contains = parseLogNeedle('filter', req.filter);
@@ -20,20 +21,32 @@ export const logsRpc = (logs: LogsService<SharedTailResponse>): AppHandlers => (
   },
 });
 
+/**
+ * viam.app.v1.RobotService as Hangar serves it: Log reads its request with the wire parser (log-wire.ts),
+ * so machines' entries are stored without their Structs ever being decoded.
+ */
+type Robot = typeof RobotService;
+export type MachineService = Omit<Robot, 'methods'> & {
+  readonly methods: Omit<Robot['methods'], 'log'> & {
+    readonly log: Omit<Robot['methods']['log'], 'I'> & { readonly I: typeof IngestLogRequest };
+  };
+};
+
+export function machineService(maxConfigDepth: number): MachineService {
+  // Struct → Value is two message levels per JSON level, plus the request's own few.
+  const I = ingestLogRequestType(2 * maxConfigDepth + 16);
+  return { ...RobotService, methods: { ...RobotService.methods, log: { ...RobotService.methods.log, I } } };
+}
+
 /** viam.app.v1.RobotService/Log: what machines call to send their logs. */
-export const machineLogsRpc = (logs: LogsService<SharedTailResponse>, now: () => Date): ServiceHandlers<typeof RobotService> => ({
+export const machineLogsRpc = (logs: LogsService<TailBatch>, now: () => Date): ServiceHandlers<MachineService> => ({
   async log(req) {
     const partId = parseId('id', req.id);
-    if (req.logs.length > MAX_LOG_ENTRIES_PER_REQUEST) {
-      throw invalid(
-        `a Log call carries at most ${MAX_LOG_ENTRIES_PER_REQUEST} entries, got ${req.logs.length}; send them in several calls`,
-      );
+    const count = req.wireEntries?.length ?? req.logs.length;
+    if (count > MAX_LOG_ENTRIES_PER_REQUEST) {
+      throw invalid(`a Log call carries at most ${MAX_LOG_ENTRIES_PER_REQUEST} entries, got ${count}; send them in several calls`);
     }
-    const receivedUs = now().getTime() * 1000;
-    await logs.write(
-      partId,
-      req.logs.map((e, i) => entryFromProto(partId, e, i, receivedUs)),
-    );
+    await logs.write(partId, entriesOfRequest(partId, req, now().getTime() * 1000));
     return {};
   },
 });

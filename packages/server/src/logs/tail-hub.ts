@@ -2,8 +2,12 @@
  * Live log tails: who listens to which part with which filter, and fan-out of committed entries. Tails
  * with the same filter on the same part form a group; each batch is matched and encoded once per group
  * and the same message object (whose encoding is cached, see logs.convert.ts) goes to every tail in it,
- * so a thousand tails cost one encoding, not a thousand. A tail that falls too far behind is ended with
- * RESOURCE_EXHAUSTED instead of being buffered without bound; one whose client leaves is dropped at once.
+ * so a thousand tails cost one encoding, not a thousand.
+ *
+ * A tail is a sink the hub pushes to (tail-http.ts writes each batch's bytes straight to its stream), or an
+ * async iterator for Connect's own streaming path. Either way a tail that falls more than `bufferEntries`
+ * behind is ended with RESOURCE_EXHAUSTED rather than buffered without bound, and one whose client leaves
+ * is dropped at once.
  */
 import { isErrorLevel, resourceExhausted, unavailable } from '@hangar/domain';
 import type { StoredLogEntry } from '@hangar/store';
@@ -22,22 +26,28 @@ export interface TailHubOptions<M> {
   readonly bufferEntries: number;
 }
 
-interface Subscriber<M> {
-  readonly queue: { message: M; entries: number }[];
-  waiting: number;
-  failure: Error | undefined;
-  wake: (() => void) | undefined;
-  /** Takes the tail out of its group (idempotent). */
-  leave: () => void;
+/** Where a tail's batches go. */
+export interface TailSink<M> {
+  /** A batch of `entries` entries for this tail, in the order committed. */
+  deliver(message: M, entries: number): void;
+  /** The hub ends the tail (the server is stopping). */
+  end(err: Error): void;
 }
 
 interface Group<M> {
-  readonly filter: TailFilter;
   readonly needle: string | undefined;
-  readonly subscribers: Set<Subscriber<M>>;
+  readonly errorsOnly: boolean;
+  readonly sinks: Set<TailSink<M>>;
 }
 
 const byTimeThenId = (a: StoredLogEntry, b: StoredLogEntry) => a.timeUs - b.timeUs || a.timeNanos - b.timeNanos || a.id - b.id;
+
+export const fellBehind = (bufferEntries: number) =>
+  resourceExhausted(
+    `this tail fell more than ${bufferEntries} entries behind and was ended; reconnect, read faster, or narrow it with errors_only or a filter`,
+  );
+
+const shuttingDown = () => unavailable('the server is shutting down; reconnect in a few seconds to keep tailing', 2);
 
 export function createTailHub<M>({ encode, maxTails, bufferEntries }: TailHubOptions<M>) {
   const parts = new Map<string, Map<string, Group<M>>>();
@@ -45,83 +55,91 @@ export function createTailHub<M>({ encode, maxTails, bufferEntries }: TailHubOpt
   let closed = false;
 
   function matches(group: Group<M>, e: StoredLogEntry): boolean {
-    if (group.filter.errorsOnly && !isErrorLevel(e.level)) return false;
+    if (group.errorsOnly && !isErrorLevel(e.level)) return false;
     return group.needle === undefined || e.message.toLowerCase().includes(group.needle);
   }
 
-  function deliver(sub: Subscriber<M>, message: M, entries: number): void {
-    if (sub.failure !== undefined) return;
-    if (sub.waiting + entries > bufferEntries) {
-      sub.failure = resourceExhausted(
-        `this tail fell more than ${bufferEntries} entries behind and was ended; reconnect, read faster, or narrow it with errors_only or a filter`,
-      );
-      // Out of its group at once: it takes no more entries even while its stream is blocked on a reader
-      // that does not read (the stream ends with the error as soon as the reader reads or goes away).
-      sub.leave();
-    } else {
-      sub.queue.push({ message, entries });
-      sub.waiting += entries;
+  /** Adds a tail; the returned function removes it (once, whatever calls it first). */
+  function attach(partId: string, filter: TailFilter, sink: TailSink<M>): () => void {
+    if (closed) throw shuttingDown();
+    if (active >= maxTails) {
+      throw resourceExhausted(`this server already serves ${maxTails} live log tails; retry later, or close tails you no longer read`, 5);
     }
-    sub.wake?.();
-  }
-
-  function join(partId: string, filter: TailFilter, sub: Subscriber<M>): void {
-    const key = `${filter.errorsOnly ? 'E' : 'A'}:${filter.contains?.toLowerCase() ?? ''}`;
+    const needle = filter.contains?.toLowerCase();
+    const key = `${filter.errorsOnly ? 'E' : 'A'}:${needle ?? ''}`;
     let groups = parts.get(partId);
     if (groups === undefined) parts.set(partId, (groups = new Map<string, Group<M>>()));
     let group = groups.get(key);
     if (group === undefined) {
-      group = { filter, needle: filter.contains?.toLowerCase(), subscribers: new Set() };
+      group = { needle, errorsOnly: filter.errorsOnly, sinks: new Set() };
       groups.set(key, group);
     }
-    group.subscribers.add(sub);
+    group.sinks.add(sink);
     active += 1;
     const joined = group;
     const partGroups = groups;
     let left = false;
-    sub.leave = () => {
+    return () => {
       if (left) return;
       left = true;
-      joined.subscribers.delete(sub);
+      joined.sinks.delete(sink);
       active -= 1;
-      if (joined.subscribers.size === 0 && partGroups.get(key) === joined) partGroups.delete(key);
+      if (joined.sinks.size === 0 && partGroups.get(key) === joined) partGroups.delete(key);
       if (partGroups.size === 0 && parts.get(partId) === partGroups) parts.delete(partId);
     };
   }
 
   return {
+    attach,
+
     /**
      * The part's new entries as they commit, in the order they were logged, until `signal` aborts (the
      * iterator then just ends) or the tail falls behind (it throws RESOURCE_EXHAUSTED).
      */
     subscribe(partId: string, filter: TailFilter, signal: AbortSignal): AsyncIterable<M> {
-      if (closed) throw unavailable('the server is shutting down; reconnect in a few seconds to keep tailing', 2);
-      if (active >= maxTails) {
-        throw resourceExhausted(`this server already serves ${maxTails} live log tails; retry later, or close tails you no longer read`, 5);
-      }
-      const sub: Subscriber<M> = { queue: [], waiting: 0, failure: undefined, wake: undefined, leave: () => undefined };
-      join(partId, filter, sub);
-      const onAbort = () => sub.wake?.();
+      const queue: { message: M; entries: number }[] = [];
+      let waiting = 0;
+      let failure: Error | undefined;
+      let wake: (() => void) | undefined;
+      const detach = attach(partId, filter, {
+        deliver(message, entries) {
+          if (failure !== undefined) return;
+          if (waiting + entries > bufferEntries) {
+            failure = fellBehind(bufferEntries);
+            // Out of its group at once, even while its stream waits on a reader that does not read.
+            detach();
+          } else {
+            queue.push({ message, entries });
+            waiting += entries;
+          }
+          wake?.();
+        },
+        end(err) {
+          failure ??= err;
+          wake?.();
+        },
+      });
+      const onAbort = () => wake?.();
       signal.addEventListener('abort', onAbort);
       return {
         async *[Symbol.asyncIterator]() {
           try {
             for (;;) {
-              while (sub.queue.length === 0 && sub.failure === undefined && !signal.aborted) {
+              while (queue.length === 0 && failure === undefined && !signal.aborted) {
                 await new Promise<void>((resolve) => {
-                  sub.wake = resolve;
+                  wake = resolve;
                 });
-                sub.wake = undefined;
+                wake = undefined;
               }
               if (signal.aborted) return;
-              const next = sub.queue.shift();
-              if (next === undefined) throw sub.failure ?? new Error('tail ended');
-              sub.waiting -= next.entries;
+              const next = queue.shift();
+              if (next === undefined) throw failure ?? new Error('tail ended');
+              waiting -= next.entries;
               yield next.message;
             }
           } finally {
             signal.removeEventListener('abort', onAbort);
-            sub.leave();
+            detach();
           }
         },
       };
@@ -140,10 +158,10 @@ export function createTailHub<M>({ encode, maxTails, bufferEntries }: TailHubOpt
       for (const [partId, list] of byPart) {
         list.sort(byTimeThenId);
         for (const group of parts.get(partId)?.values() ?? []) {
-          const matched = list.filter((e) => matches(group, e));
+          const matched = group.errorsOnly || group.needle !== undefined ? list.filter((e) => matches(group, e)) : list;
           if (matched.length === 0) continue;
           const message = encode(matched);
-          for (const sub of group.subscribers) deliver(sub, message, matched.length);
+          for (const sink of group.sinks) sink.deliver(message, matched.length);
         }
       }
     },
@@ -151,14 +169,8 @@ export function createTailHub<M>({ encode, maxTails, bufferEntries }: TailHubOpt
     /** Ends every tail (the server is stopping), so none holds the shutdown up. */
     close(): void {
       closed = true;
-      for (const groups of parts.values()) {
-        for (const group of groups.values()) {
-          for (const sub of group.subscribers) {
-            sub.failure ??= unavailable('the server is shutting down; reconnect in a few seconds to keep tailing', 2);
-            sub.wake?.();
-          }
-        }
-      }
+      const err = shuttingDown();
+      for (const groups of parts.values()) for (const group of groups.values()) for (const sink of group.sinks) sink.end(err);
     },
 
     hasTails(partId: string): boolean {

@@ -57,7 +57,7 @@ export interface RouteDeps {
   readonly onCall?: (rpc: string, code: string, seconds: number) => void;
 }
 
-type AnyEntry = MethodEntry<unknown>;
+export type AnyEntry = MethodEntry<unknown>;
 type AnyHandler = (req: unknown, call: Call) => Promise<unknown> | AsyncIterable<unknown>;
 
 /** The largest request a method accepts: ordinary calls are small; configs and id lists need more. */
@@ -103,16 +103,23 @@ export function registerService<S extends ServiceType>(
   }
 }
 
-interface Guarded {
+export interface Guarded {
   readonly actor: Actor;
   readonly scopes: readonly Scope[];
 }
 
 type Guard = (req: unknown, ctx: HandlerContext) => Promise<Guarded>;
 
-function guardFor(entry: Exclude<AnyEntry, 'unimplemented'>, { auth, access, limits }: RouteDeps): Guard {
-  return async (req, ctx) => {
-    const actor = await auth.actorOf(ctx.values.get(VERIFIED_CLAIMS), ctx.requestHeader.get('authorization'));
+/**
+ * Authenticate → check the request's strings and nesting → resolve targets → policy, for one method's
+ * entry. Routes call it through their guard; the handlers that write their own responses (tail-http.ts)
+ * call it directly, so every call is authorized the same way.
+ */
+export function authorizerFor<R>(methodEntry: MethodEntry<R>, { auth, access, limits }: RouteDeps) {
+  if (methodEntry === 'unimplemented') throw new Error('an unimplemented method has no authorizer');
+  const entry = methodEntry as Exclude<AnyEntry, 'unimplemented'>;
+  return async (req: unknown, claims: TokenClaims | undefined, authorization: string | null): Promise<Guarded> => {
+    const actor = await auth.actorOf(claims, authorization);
     checkRequest(req as Message, { maxConfigDepth: limits.maxConfigDepth });
     if ('requires' in entry) {
       const checks = entry.requires(req);
@@ -123,8 +130,13 @@ function guardFor(entry: Exclude<AnyEntry, 'unimplemented'>, { auth, access, lim
   };
 }
 
+function guardFor(entry: Exclude<AnyEntry, 'unimplemented'>, deps: RouteDeps): Guard {
+  const authorize = authorizerFor(entry, deps);
+  return (req, ctx) => authorize(req, ctx.values.get(VERIFIED_CLAIMS), ctx.requestHeader.get('authorization'));
+}
+
 /** `NotFound` → `NOT_FOUND`: gRPC's own spelling of a status, for logs and metrics. */
-const codeName = (code: Code): string => Code[code].replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase();
+export const codeName = (code: Code): string => Code[code].replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase();
 
 /** Times a call, maps its failure to a wire error, and logs and counts it when it ends. */
 function observe(rpc: string, { log, onCall }: RouteDeps) {
@@ -198,7 +210,7 @@ function unimplemented(rpc: string, kind: MethodKind) {
   return () => Promise.reject(error());
 }
 
-function logCall(log: Logger, rpc: string, code: string, ms: number, actor: Actor | undefined): void {
+export function logCall(log: Logger, rpc: string, code: string, ms: number, actor: Actor | undefined): void {
   if (!log.isLevelEnabled('debug')) return;
   log.debug({ rpc, code, ms: Math.round(ms * 100) / 100, actor: actor && `${actor.kind}:${actor.id}` }, 'rpc');
 }

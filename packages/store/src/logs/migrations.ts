@@ -29,9 +29,8 @@ function initial(engine: Engine): Migration {
         .addColumn('logger_name', 'text', (c) => c.notNull())
         .addColumn('message', 'text', (c) => c.notNull())
         .addColumn('host', 'text', (c) => c.notNull())
-        .addColumn('caller_json', 'text')
         .addColumn('stack', 'text', (c) => c.notNull())
-        .addColumn('fields_json', 'text')
+        .addColumn('extras', engine === 'postgres' ? 'bytea' : 'blob')
         .execute();
       // Newest first within a part: a page of the newest 100 is an index range, whatever the table holds.
       await sql`create index log_entries_part_time on log_entries (part_id, time_us desc, id desc)`.execute(db);

@@ -21,19 +21,7 @@ export interface LogFilter {
   readonly endUs?: number;
 }
 
-const COLUMNS = [
-  'id',
-  'part_id',
-  'time_us',
-  'time_nanos',
-  'level',
-  'logger_name',
-  'message',
-  'host',
-  'caller_json',
-  'stack',
-  'fields_json',
-] as const;
+const COLUMNS = ['id', 'part_id', 'time_us', 'time_nanos', 'level', 'logger_name', 'message', 'host', 'stack', 'extras'] as const;
 
 type Row = Pick<LogsDB['log_entries'], (typeof COLUMNS)[number]> & { id: number };
 
@@ -47,10 +35,15 @@ function toEntry(r: Row): StoredLogEntry {
     loggerName: r.logger_name,
     message: r.message,
     host: r.host,
-    callerJson: r.caller_json,
     stack: r.stack,
-    fieldsJson: r.fields_json,
+    extras: asBuffer(r.extras),
   };
+}
+
+/** Rows read on a reader thread arrive as plain Uint8Arrays (structured clone drops the Buffer class). */
+function asBuffer(bytes: Uint8Array | null): Buffer | null {
+  if (bytes === null || Buffer.isBuffer(bytes)) return bytes;
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 function matching(store: LogStore, partId: string, filter: LogFilter) {
@@ -88,7 +81,8 @@ export async function pageOfPartLogs(
       eb.or([eb('time_us', '<', before.timeUs), eb.and([eb('time_us', '=', before.timeUs), eb('id', '<', before.id)])]),
     );
   }
-  const rows = await store.read(query.orderBy('time_us', 'desc').orderBy('id', 'desc').limit(limit));
+  const narrowed = filter.levels.length + filter.excludeLevels.length > 0 || Boolean(filter.contains) || Boolean(filter.source);
+  const rows = await store.read(query.orderBy('time_us', 'desc').orderBy('id', 'desc').limit(limit), { walkPartIndex: narrowed });
   return (rows as Row[]).map(toEntry);
 }
 

@@ -4,7 +4,7 @@ import type { ColumnType, Generated } from 'kysely';
  * Machine logs live apart from the fleet tables: on SQLite in their own file (so ingest never holds the
  * fleet's write lock), on PostgreSQL in the same database with their own migration history. Times are
  * integer microseconds since the epoch (the order the index keeps); what a machine sent below the
- * microsecond is kept in `time_nanos`.
+ * microsecond is kept in `time_nanos`; caller and fields stay protobuf bytes.
  */
 export interface LogsDB {
   log_entries: LogEntriesTable;
@@ -22,11 +22,12 @@ export interface LogEntriesTable {
   logger_name: string;
   message: string;
   host: string;
-  /** google.protobuf.Struct as JSON, or null when the machine sent none. */
-  caller_json: string | null;
   stack: string;
-  /** repeated google.protobuf.Struct as a JSON array, or null when empty. */
-  fields_json: string | null;
+  /**
+   * The entry's `caller` and `fields` (LogEntry fields 6 and 8) exactly as the machine encoded them, tags
+   * included, or null when it sent neither: stored and served without ever decoding them.
+   */
+  extras: Buffer | null;
 }
 
 /** How many entries each part holds, kept with every batch, so retention never counts rows. */

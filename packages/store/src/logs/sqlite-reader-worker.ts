@@ -25,12 +25,44 @@ port.on('message', ({ id, sql, parameters }: Request) => {
   try {
     let statement = statements.get(sql);
     if (statement === undefined) {
-      statement = file.prepare(sql);
+      statement = file.prepare(sql).raw(true);
       if (statements.size >= 128) statements.delete(statements.keys().next().value ?? '');
       statements.set(sql, statement);
     }
-    port.postMessage({ id, rows: statement.all(...parameters) });
+    const packed = pack(id, statement, statement.all(...parameters) as unknown[][]);
+    port.postMessage(packed, [packed.blob.buffer as ArrayBuffer]);
   } catch (err) {
     port.postMessage({ id, error: err instanceof Error ? err.message : String(err) });
   }
 });
+
+/**
+ * Rows as arrays, and every blob copied into one buffer handed over without a copy: a Buffer cell would be
+ * cloned with the whole pool slab it sits in (8 KiB a row), which made a page of 1,000 entries cost 17 ms.
+ */
+function pack(id: number, statement: Database.Statement, rows: unknown[][]): PackedRows {
+  let total = 0;
+  for (const row of rows) for (const cell of row) if (cell instanceof Uint8Array) total += cell.length;
+  const blob = new Uint8Array(total);
+  const blobCells: number[] = [];
+  let at = 0;
+  rows.forEach((row, r) => {
+    row.forEach((cell, c) => {
+      if (!(cell instanceof Uint8Array)) return;
+      blob.set(cell, at);
+      blobCells.push(r, c, at, cell.length);
+      row[c] = null;
+      at += cell.length;
+    });
+  });
+  return { id, columns: statement.columns().map((c) => c.name), rows, blob, blobCells };
+}
+
+export interface PackedRows {
+  readonly id: number;
+  readonly columns: readonly string[];
+  readonly rows: unknown[][];
+  readonly blob: Uint8Array;
+  /** Row, column, offset and length of each blob cell, four numbers a cell. */
+  readonly blobCells: readonly number[];
+}

@@ -1,4 +1,5 @@
 /** A small pool of reader threads over the SQLite logs file (see sqlite-reader-worker.ts). */
+import type { PackedRows } from './sqlite-reader-worker.js';
 import { Worker } from 'node:worker_threads';
 
 interface Pending {
@@ -26,12 +27,12 @@ export function createSqliteReaders(path: string, size: number): SqliteReaders {
     // Readers never keep the process alive by themselves.
     worker.unref();
     const reader: Reader = { worker, pending: new Map() };
-    worker.on('message', (m: { id: number; rows?: unknown[]; error?: string }) => {
+    worker.on('message', (m: PackedRows | { id: number; error: string }) => {
       const p = reader.pending.get(m.id);
       if (p === undefined) return;
       reader.pending.delete(m.id);
-      if (m.error !== undefined) p.reject(new Error(m.error));
-      else p.resolve(m.rows ?? []);
+      if ('error' in m) p.reject(new Error(m.error));
+      else p.resolve(unpack(m));
     });
     const fail = (err: Error) => {
       for (const p of reader.pending.values()) p.reject(err);
@@ -74,4 +75,20 @@ export function createSqliteReaders(path: string, size: number): SqliteReaders {
       readers.length = 0;
     },
   };
+}
+
+/** The worker's packed rows as objects keyed by column, blobs as Buffers over the one transferred buffer. */
+function unpack({ columns, rows, blob, blobCells }: PackedRows): Record<string, unknown>[] {
+  for (let i = 0; i < blobCells.length; i += 4) {
+    const row = rows[blobCells[i] ?? 0];
+    if (row !== undefined)
+      row[blobCells[i + 1] ?? 0] = Buffer.from(blob.buffer, blob.byteOffset + (blobCells[i + 2] ?? 0), blobCells[i + 3]);
+  }
+  return rows.map((row) => {
+    const out: Record<string, unknown> = {};
+    columns.forEach((name, c) => {
+      out[name] = row[c];
+    });
+    return out;
+  });
 }
