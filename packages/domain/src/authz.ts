@@ -8,8 +8,15 @@ export type Role = (typeof ROLES)[number];
 export const RESOURCE_TYPES = ['organization', 'location', 'robot'] as const;
 export type ResourceType = (typeof RESOURCE_TYPES)[number];
 
+/** Who can hold a role. */
 export const IDENTITY_TYPES = ['user', 'api-key'] as const;
 export type IdentityType = (typeof IDENTITY_TYPES)[number];
+
+/**
+ * Who can call: the identities that hold roles, and machine parts, which authenticate with a part or
+ * location secret and may act only as themselves (MACHINE_ACTIONS, on their own part).
+ */
+export type ActorKind = IdentityType | 'machine';
 
 export type Action =
   | 'org.read'
@@ -20,7 +27,12 @@ export type Action =
   | 'robot.write'
   | 'robot.operate'
   | 'logs.read'
-  | 'logs.write';
+  | 'logs.write'
+  /** What a machine does for itself: fetch its config, ask whether to restart, get its certificate. */
+  | 'machine.self';
+
+/** All a machine part's own credential allows, and only on that part. */
+export const MACHINE_ACTIONS: readonly Action[] = ['robot.read', 'logs.write', 'machine.self'];
 
 export const ROLE_ACTIONS = {
   owner: [
@@ -60,7 +72,7 @@ export interface Grant {
 }
 
 export interface Actor {
-  readonly kind: IdentityType;
+  readonly kind: ActorKind;
   readonly id: string;
   /** Users have an email; API keys a name. For logs and history, never for decisions. */
   readonly label: string;
@@ -79,6 +91,8 @@ export interface Scope {
   readonly organizationIds: readonly string[];
   readonly locationIds: readonly string[];
   readonly robotId?: string;
+  /** Set when the target was a machine part. */
+  readonly partId?: string;
   /** Locations and machines: the organization that owns the location (the others were shared it). */
   readonly primaryOrganizationId?: string;
 }
@@ -116,6 +130,8 @@ function filedWhereAllowed(grant: Grant, action: Action, scope: Scope): boolean 
 }
 
 export function can(actor: Actor, action: Action, scope: Scope): boolean {
+  // A machine's token is its part's identity: the part itself, for the few things a machine does.
+  if (actor.kind === 'machine') return scope.partId === actor.id && MACHINE_ACTIONS.includes(action);
   // Anyone with a role anywhere in an organization may see the organization itself (its name, its
   // members), as a Viam user with access to one location sees the organization it belongs to.
   if (action === 'org.read' && scope.kind === 'organization') {
@@ -125,6 +141,15 @@ export function can(actor: Actor, action: Action, scope: Scope): boolean {
     (g) =>
       covers(g, scope) && (roleAllows(g.role, action) || machineWritesOwnLogs(actor, g, action)) && filedWhereAllowed(g, action, scope),
   );
+}
+
+/**
+ * The actor as a holder of roles and author of changes (users and API keys). Machines never get this far:
+ * the policy lets them do nothing that records an author or grants a role.
+ */
+export function identityOf(actor: Actor): { readonly type: IdentityType; readonly id: string } {
+  if (actor.kind === 'machine') throw new Error(`machine part ${actor.id} cannot hold roles or author changes`);
+  return { type: actor.kind, id: actor.id };
 }
 
 /** The organizations in which the actor holds any role. */

@@ -68,6 +68,10 @@ export function onlineStatus(lastAccess: Instant | null, now: Date): { status: O
   return { status: seconds <= ONLINE_WITHIN_SECONDS ? 'online' : 'offline', secondsSinceOnline: seconds };
 }
 
+/** A part's names on the network, as Viam forms them: `<part>.<location id>.<domain>`, and under `local.`. */
+export const partFqdn = (dnsName: string, locationId: string, domain: string): string => `${dnsName}.${locationId}.${domain}`;
+export const partLocalFqdn = (dnsName: string, locationId: string, domain: string): string => `${dnsName}.${locationId}.local.${domain}`;
+
 /** Machine names leave room for the `-main` of their main part's name, which must fit NAME_MAX. */
 export const MACHINE_NAME_MAX = NAME_MAX - '-main'.length;
 

@@ -29,6 +29,7 @@ import { createTransport, type Protocol } from './transport.js';
 const PAGE_SIZE_HEADER = 'hangar-page-size';
 const PAGE_TOKEN_HEADER = 'hangar-page-token';
 const NEXT_PAGE_TOKEN_HEADER = 'hangar-next-page-token';
+const RESTART_PENDING_HEADER = 'hangar-restart-pending';
 
 export interface Page<T> {
   readonly items: T[];
@@ -598,8 +599,19 @@ export class AppClient {
 
   /** With `dest`, also writes the part's config there as JSON indented by `indent` spaces (default 4). */
   async getRobotPart(robotPartId: string, options: { dest?: string; indent?: number } = {}): Promise<RobotPart> {
-    const res = await this.call((app) => app.getRobotPart({ id: robotPartId }));
-    const part = robotPartFromProto(required(res.part, 'part'));
+    let restartPending: boolean | undefined;
+    const res = await this.call((app) =>
+      app.getRobotPart(
+        { id: robotPartId },
+        {
+          onHeader: (headers) => {
+            const value = headers.get(RESTART_PENDING_HEADER);
+            restartPending = value === null ? undefined : value === 'true';
+          },
+        },
+      ),
+    );
+    const part = { ...robotPartFromProto(required(res.part, 'part')), ...(restartPending !== undefined && { restartPending }) };
     if (options.dest !== undefined) {
       await writeFile(options.dest, JSON.stringify(JSON.parse(res.configJson || '{}'), null, options.indent ?? 4));
     }

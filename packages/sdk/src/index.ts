@@ -33,4 +33,5 @@ export { createTransport, type Protocol } from './transport.js';
 export { appApi } from '@hangar/wire';
 export type { JsonObject, JsonValue } from '@bufbuild/protobuf';
 export { MachineClient, MAX_LOG_ENTRIES_PER_CALL, type MachineClientOptions } from './machine-client.js';
-export { commonApi } from '@hangar/wire';
+export { appRobotApi, commonApi } from '@hangar/wire';
+export { Timestamp } from '@bufbuild/protobuf';

@@ -1,10 +1,12 @@
 /**
  * The calls a machine makes to the server (viam.app.v1.RobotService), as viam-server and `hangar agent`
- * make them: for now, sending its logs. It authenticates like AppClient and renews an expired token once.
+ * make them: its config, whether to restart, its logs. It authenticates like AppClient; as viam-server does,
+ * a call refused with UNAUTHENTICATED authenticates again once (the token expired, or its secret was
+ * replaced) before giving up.
  */
 import type { PartialMessage } from '@bufbuild/protobuf';
 import { Code, createClient, type Client, type Interceptor } from '@connectrpc/connect';
-import { RobotService, type commonApi } from '@hangar/wire';
+import { RobotService, type appRobotApi, type commonApi } from '@hangar/wire';
 import { authenticate, type Credentials } from './auth.js';
 import { HangarError } from './errors.js';
 import { createTransport, type Protocol } from './transport.js';
@@ -14,6 +16,9 @@ export interface MachineClientOptions {
   readonly credentials: Credentials;
   readonly protocol?: Protocol;
 }
+
+/** A machine's calls are small; one that takes longer than this is given up and retried. */
+const CALL_TIMEOUT_MS = 15_000;
 
 /** The most entries one Log call may carry. */
 export const MAX_LOG_ENTRIES_PER_CALL = 1000;
@@ -50,15 +55,36 @@ export class MachineClient {
    * (INVALID_ARGUMENT beyond); RESOURCE_EXHAUSTED (with `retryAfterSeconds`) when the server is saturated.
    */
   async log(partId: string, entries: readonly PartialMessage<commonApi.LogEntry>[]): Promise<void> {
-    const send = () => this.robot.log({ id: partId, logs: [...entries] });
+    await this.call((signal) => this.robot.log({ id: partId, logs: [...entries] }, { signal }));
+  }
+
+  /** The part's effective config, with its `cloud` section and revision; `agentInfo` tells the server about the machine. */
+  async config(partId: string, agentInfo?: PartialMessage<appRobotApi.AgentInfo>): Promise<appRobotApi.RobotConfig> {
+    const res = await this.call((signal) => this.robot.config({ id: partId, ...(agentInfo !== undefined && { agentInfo }) }, { signal }));
+    if (res.config === undefined) throw new HangarError(Code.Internal, 'the server sent no config');
+    return res.config;
+  }
+
+  /** Whether the part was marked for restart (true once per mark), and how often to ask. */
+  async needsRestart(partId: string): Promise<{ mustRestart: boolean; checkIntervalMs: number | undefined }> {
+    const res = await this.call((signal) => this.robot.needsRestart({ id: partId }, { signal }));
+    const interval = res.restartCheckInterval;
+    return {
+      mustRestart: res.mustRestart,
+      checkIntervalMs: interval === undefined ? undefined : Number(interval.seconds) * 1000 + Math.floor(interval.nanos / 1e6),
+    };
+  }
+
+  /** Calls with a deadline; authenticates again once when the token is refused. */
+  private async call<T>(send: (signal: AbortSignal) => Promise<T>): Promise<T> {
     try {
-      await send();
+      return await send(AbortSignal.timeout(CALL_TIMEOUT_MS));
     } catch (err) {
       const error = HangarError.from(err);
-      if (error.code !== Code.Unauthenticated || !this.renewable || !error.message.includes('expired')) throw error;
+      if (error.code !== Code.Unauthenticated || !this.renewable) throw error;
       this.token = await this.login();
       try {
-        await send();
+        return await send(AbortSignal.timeout(CALL_TIMEOUT_MS));
       } catch (retryErr) {
         throw HangarError.from(retryErr);
       }

@@ -22,6 +22,8 @@ export interface RobotPart {
   readonly localFqdn: string;
   readonly createdOn: Date | undefined;
   readonly secrets: appApi.SharedSecret[];
+  /** Marked for restart and not yet told (a Hangar server says so on getRobotPart; undefined elsewhere). */
+  readonly restartPending?: boolean;
   readonly proto: appApi.RobotPart;
 }
 

@@ -31,11 +31,15 @@ import { summariesRpc } from './summaries/summaries.rpc.js';
 import { createSummariesService } from './summaries/summaries.service.js';
 import { createListener, type RequestHandler } from './http/listener.js';
 import { createLogWriter } from './logs/log-writer.js';
-import { createLogTails, logsRpc, machineLogsRpc, machineService } from './logs/logs.rpc.js';
+import { createLogTails, logsRpc, machineLogsRpc, machineService, type MachineServiceDescriptor } from './logs/logs.rpc.js';
 import { createLogsService } from './logs/logs.service.js';
 import { startLogRetention } from './logs/retention.js';
 import { createTailHttp } from './logs/tail-http.js';
 import { createMetrics } from './metrics.js';
+import { createMachineCredentials } from './auth/machine-credentials.js';
+import { machineRpc } from './machines/machine.rpc.js';
+import { createMachineService } from './machines/machine.service.js';
+import { createPresence } from './machines/presence.js';
 import { rejectUnauthenticated } from './http/reject.js';
 import { keysRpc } from './keys/keys.rpc.js';
 import { createKeysService } from './keys/keys.service.js';
@@ -121,6 +125,7 @@ async function serve(
 
   let members: MembersService | undefined = undefined;
   const auth = createAuthService({
+    machines: createMachineCredentials({ db, box, machineDomain: config.machineDomain }),
     db,
     now,
     signingKeys,
@@ -151,6 +156,14 @@ async function serve(
   const summaries = createSummariesService({ db, now });
   const partView = () => ({ machineDomain: config.machineDomain, now: now() });
 
+  const presence = createPresence({ db, now, log });
+  const machine = createMachineService({
+    db,
+    box,
+    fragments,
+    machineDomain: config.machineDomain,
+    restartCheckIntervalSeconds: limits.restartCheckIntervalSeconds,
+  });
   const metrics = createMetrics();
   // Tags what this server announces to the other replicas, so it can ignore its own announcements.
   const origin = newId();
@@ -171,12 +184,11 @@ async function serve(
     },
   });
   const logs = createLogsService({
-    db,
     store: logStore,
     writer,
     tails,
     origin,
-    now,
+    presence,
     log,
     maxResponseBytes: limits.maxResponseBytes,
   });
@@ -197,7 +209,16 @@ async function serve(
     activeTails: () => tails.active(),
     pools: () => ({ fleet: store.poolUse(), logs: logStore.poolUse() }),
   });
-  const routeDeps: RouteDeps = { auth, access, log, limits, onCall: metrics.rpc };
+  const routeDeps: RouteDeps = {
+    auth,
+    access,
+    log,
+    limits,
+    onCall: metrics.rpc,
+    onMachineCall: (partId) => {
+      presence.touch(partId);
+    },
+  };
   // Live tails are written straight to their streams, one encoding per batch for every tail (tail-http.ts).
   const tailHttp = createTailHttp({
     hub: tails,
@@ -252,7 +273,13 @@ async function serve(
         },
         routeDeps,
       );
-      registerService(router, machineService(limits.maxConfigDepth), ROBOT_METHODS, machineLogsRpc(logs, now), routeDeps);
+      registerService<MachineServiceDescriptor>(
+        router,
+        machineService(limits.maxConfigDepth),
+        ROBOT_METHODS,
+        { ...machineRpc(machine), ...machineLogsRpc(logs, now) },
+        routeDeps,
+      );
       registerService(router, AccountService, ACCOUNT_METHODS, accountRpc(auth), routeDeps);
       registerInviteServices(router, membersService, auth, log, limits, routeDeps);
       registerService(router, EffectiveConfigService, EFFECTIVE_CONFIG_METHODS, effectiveConfigRpc(fragments), routeDeps);
@@ -339,7 +366,7 @@ async function serve(
         // Every answered Log call is committed already; what is still queued was never answered.
         await writer.close();
         await retention.stop();
-        await logs.stop();
+        await presence.stop();
         await logListener?.close();
         await drainer?.stop();
         signingKeys.stop();

@@ -293,6 +293,13 @@ export const LIMITS = {
     unit: 's',
     description: 'how often old log entries are looked for (deleted in small batches, never blocking ingest)',
   }),
+  restartCheckIntervalSeconds: limit('restart-check-interval-seconds', {
+    default: 5,
+    min: 1,
+    max: 3_600,
+    unit: 's',
+    description: 'how often machines are told to ask NeedsRestart (restart_check_interval)',
+  }),
   maxTails: limit('max-tails', {
     default: 10_000,
     min: 1,

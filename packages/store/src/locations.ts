@@ -212,11 +212,11 @@ export async function robotScope(db: Executor, robotId: string): Promise<Scope |
 }
 
 /** The scope of the machine a part belongs to. */
-export async function partScope(db: Executor, partId: string): Promise<(Scope & { robotId: string }) | undefined> {
+export async function partScope(db: Executor, partId: string): Promise<(Scope & { robotId: string; partId: string }) | undefined> {
   const part = await db.selectFrom('robot_parts').select('robot_id').where('id', '=', partId).executeTakeFirst();
   if (part === undefined) return undefined;
   const scope = await robotScope(db, part.robot_id);
-  return scope && { ...scope, robotId: part.robot_id };
+  return scope && { ...scope, robotId: part.robot_id, partId };
 }
 
 async function scopeFromChain(db: Executor, anchor: RawBuilder<unknown>, kind: Scope['kind']): Promise<Scope | undefined> {

@@ -247,6 +247,29 @@ export async function setNeedsRestart(db: Executor, id: string, needsRestart: bo
     .execute();
 }
 
+/**
+ * Takes the part's restart mark if it has one: true exactly once per mark, however many replicas ask at
+ * the same moment (the update is the test).
+ */
+export async function takeRestartMark(db: Executor, id: string): Promise<boolean> {
+  const result = await db
+    .updateTable('robot_parts')
+    .set({ needs_restart: 0 })
+    .where('id', '=', id)
+    .where('needs_restart', '=', 1)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+/** What the part's agent says about itself (host, os, ips, version, platform), shown as user_supplied_info. */
+export async function setAgentInfo(db: Executor, id: string, info: JsonObject): Promise<void> {
+  await db
+    .updateTable('robot_parts')
+    .set({ user_supplied_info_json: JSON.stringify(info) })
+    .where('id', '=', id)
+    .execute();
+}
+
 export async function insertHistory(db: Executor, entry: PartHistoryEntry): Promise<void> {
   const oldJson = JSON.stringify(entry.old);
   await db

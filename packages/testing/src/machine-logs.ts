@@ -83,3 +83,12 @@ export async function waitForTails(s: TestServer, n: number, timeoutMs = 10_000)
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/** Waits until a tail's collected entries number at least `n` (10 s at most). */
+export async function tailReceived(got: readonly unknown[], n: number): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (got.length < n) {
+    if (Date.now() > deadline) throw new Error(`the tail received ${got.length} entries, expected ${n}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

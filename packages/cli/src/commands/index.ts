@@ -8,6 +8,7 @@ import * as logout from './logout.js';
 import * as whoami from './whoami.js';
 import * as version from './version.js';
 import * as server from './server.js';
+import * as agent from './agent.js';
 import * as orgList from './organizations/list.js';
 import * as orgCreate from './organizations/create.js';
 import * as orgRename from './organizations/rename.js';
@@ -50,6 +51,7 @@ import * as partRename from './robots/part/rename.js';
 import * as partDelete from './robots/part/delete.js';
 import * as partSetMain from './robots/part/set-main.js';
 import * as partRestart from './robots/part/restart.js';
+import * as partSetup from './robots/part/setup.js';
 import * as partHistory from './robots/part/history.js';
 import * as partConfigGet from './robots/part/config/get.js';
 import * as partConfigSet from './robots/part/config/set.js';
@@ -172,6 +174,7 @@ Exit codes: 0 ok, 1 error, 2 bad usage, 4 not signed in or credentials rejected,
   partDelete.register(parts, ctx);
   partSetMain.register(parts, ctx);
   partRestart.register(parts, ctx);
+  partSetup.register(parts, ctx);
   partHistory.register(parts, ctx);
   const partConfig = parts.command('config').description("a part's config: print it (or the effective one) or replace it");
   partConfigGet.register(partConfig, ctx);
@@ -201,6 +204,8 @@ Exit codes: 0 ok, 1 error, 2 bad usage, 4 not signed in or credentials rejected,
   roleChange.register(roles, ctx);
 
   server.register(program, ctx);
+
+  agent.register(program, ctx);
   version.register(program, ctx);
   return program;
 }

@@ -1,9 +1,10 @@
-import { invalid, isUuid, parseEmail, unauthenticated, type Actor, type IdentityType } from '@hangar/domain';
+import { invalid, isUuid, parseEmail, unauthenticated, type Actor, type ActorKind } from '@hangar/domain';
 import { apiKeys, authorizations, users, type Database } from '@hangar/store';
 import { randomBytes } from 'node:crypto';
 import type { Limits } from '../settings.js';
 import { createHashQueue } from './hash-queue.js';
 import { createLoginThrottle } from './login-throttle.js';
+import { isMachineCredentialType, MACHINE_CREDENTIAL_TYPES, type MachineCredentials } from './machine-credentials.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 import { secretMatches } from './secrets.js';
 import type { SigningKeys } from './signing-keys.js';
@@ -17,9 +18,10 @@ export interface AuthDeps {
   readonly limits: Limits;
   /** Runs after a successful password sign-in (pending invitations sent without mail are applied). */
   readonly onSignIn?: (userId: string, email: string) => Promise<void>;
+  readonly machines: MachineCredentials;
 }
 
-export const CREDENTIAL_TYPES = ['api-key', 'password'] as const;
+export const CREDENTIAL_TYPES = ['api-key', 'password', ...MACHINE_CREDENTIAL_TYPES] as const;
 
 /** Passwords are chosen by people; this many characters is the floor NIST SP 800-63B sets for them. */
 export const MIN_PASSWORD_LENGTH = 12;
@@ -29,7 +31,7 @@ const LOG_IN_AGAIN = 'log in again (hangar login, or Authenticate with your API 
 const MISSING_CREDENTIALS =
   'missing credentials: call proto.rpc.v1.AuthService/Authenticate and send "authorization: Bearer <access token>"';
 
-export function createAuthService({ db, now, signingKeys, tokenTtlSeconds, limits, onSignIn }: AuthDeps) {
+export function createAuthService({ db, now, signingKeys, tokenTtlSeconds, limits, onSignIn, machines }: AuthDeps) {
   const unknownUserHash = hashPassword(randomBytes(16).toString('hex'));
   const nowSeconds = (): number => Math.floor(now().getTime() / 1000);
   const throttle = createLoginThrottle({
@@ -40,9 +42,9 @@ export function createAuthService({ db, now, signingKeys, tokenTtlSeconds, limit
   });
   const hashQueue = createHashQueue({ concurrency: limits.passwordHashConcurrency, maxQueued: limits.passwordHashQueue });
 
-  function mint(typ: IdentityType, sub: string, gen: number): string {
+  function mint(typ: ActorKind, sub: string, gen: number, cred?: string): string {
     const iat = nowSeconds();
-    return signToken({ sub, typ, gen, iat, exp: iat + tokenTtlSeconds }, signingKeys.current());
+    return signToken({ sub, typ, gen, iat, exp: iat + tokenTtlSeconds, ...(cred !== undefined && { cred }) }, signingKeys.current());
   }
 
   // One message for every wrong credential, so a caller cannot tell a wrong secret from an unknown key.
@@ -92,7 +94,16 @@ export function createAuthService({ db, now, signingKeys, tokenTtlSeconds, limit
     return key !== undefined ? verified(token, key) : signingKeys.find(kid).then((found) => verified(token, found));
   }
 
-  async function actorFromClaims({ sub, typ, gen }: TokenClaims): Promise<Actor> {
+  async function actorFromClaims({ sub, typ, gen, cred }: TokenClaims): Promise<Actor> {
+    if (typ === 'machine') {
+      const machine = await machines.actorOf(sub, cred ?? '');
+      if (machine === undefined) {
+        throw unauthenticated(
+          `the machine part of this token, or the secret it was issued for, was deleted: authenticate again with a current secret`,
+        );
+      }
+      return machine;
+    }
     if (typ === 'api-key') {
       const key = await apiKeys.findApiKeyWithGrants(db, sub);
       if (key === undefined) throw unauthenticated(`the API key of this token was deleted: ${LOG_IN_AGAIN}`);
@@ -109,8 +120,14 @@ export function createAuthService({ db, now, signingKeys, tokenTtlSeconds, limit
   return {
     /** proto.rpc.v1.AuthService/Authenticate: credentials in, a 24-hour access token out. */
     async authenticate(entity: string, type: string, payload: string, address: string): Promise<string> {
-      if (entity === '') throw invalid('entity is required: the API key id, or the email of a user');
+      if (entity === '') throw invalid('entity is required: the API key id, the email of a user, or a machine part id');
       if (payload === '') throw invalid('credentials.payload is required');
+      if (isMachineCredentialType(type)) {
+        if (entity.length > 512) throw rejected();
+        const matched = await machines.check(type, entity, payload);
+        if (matched === undefined) throw rejected();
+        return mint('machine', matched.partId, 0, matched.cred);
+      }
       switch (type) {
         case 'api-key': {
           if (!isUuid(entity)) throw rejected();

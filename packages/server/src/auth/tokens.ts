@@ -5,12 +5,17 @@
  * the database on every call, so revoking a key or changing a role takes effect at once.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { IdentityType } from '@hangar/domain';
+import type { ActorKind } from '@hangar/domain';
 
 export interface TokenClaims {
-  /** User or API key id. */
+  /** User, API key or machine part id. */
   readonly sub: string;
-  readonly typ: IdentityType;
+  readonly typ: ActorKind;
+  /**
+   * Machines: the secret the token was issued for (`part:<id>` or `location:<id>`); deleting that secret
+   * revokes the token.
+   */
+  readonly cred?: string;
   /** The identity's token generation when minted; bumping it (rotation, log out everywhere) revokes the token. */
   readonly gen: number;
   readonly iat: number;
@@ -92,7 +97,9 @@ function isClaims(value: unknown): value is TokenClaims {
   const c = value as Record<string, unknown>;
   return (
     typeof c.sub === 'string' &&
-    (c.typ === 'user' || c.typ === 'api-key') &&
+    (c.typ === 'user' || c.typ === 'api-key' || c.typ === 'machine') &&
+    (c.cred === undefined || typeof c.cred === 'string') &&
+    (c.typ === 'machine') === (c.cred !== undefined) &&
     typeof c.gen === 'number' &&
     typeof c.iat === 'number' &&
     typeof c.exp === 'number'

@@ -6,6 +6,7 @@
  * the fragments it needs level by level (one query per level of nesting).
  */
 import {
+  identityOf,
   can,
   canonicalJson,
   effectiveConfig,
@@ -262,7 +263,7 @@ export function createFragmentsService({ db, now, newId, limits }: FragmentsDeps
           fragmentId: id,
           at,
           old: current,
-          editor: { type: actor.kind, id: actor.id },
+          editor: identityOf(actor),
         });
         await fragments.pruneFragmentHistory(tx, id, limits.fragmentHistoryMaxEntries);
         await fragments.updateFragment(tx, id, revised);

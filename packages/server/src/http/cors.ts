@@ -1,10 +1,10 @@
 import { cors } from '@connectrpc/connect';
 import type http from 'node:http';
 import type http2 from 'node:http2';
-import { NEXT_PAGE_TOKEN_HEADER, PAGE_SIZE_HEADER, PAGE_TOKEN_HEADER } from '../rpc/paging.js';
+import { NEXT_PAGE_TOKEN_HEADER, PAGE_SIZE_HEADER, PAGE_TOKEN_HEADER, RESTART_PENDING_HEADER } from '../rpc/paging.js';
 
 const ALLOW_HEADERS = [...cors.allowedHeaders, 'Authorization', 'viam_client', 'key_id', PAGE_SIZE_HEADER, PAGE_TOKEN_HEADER].join(', ');
-const EXPOSE_HEADERS = [...cors.exposedHeaders, NEXT_PAGE_TOKEN_HEADER].join(', ');
+const EXPOSE_HEADERS = [...cors.exposedHeaders, NEXT_PAGE_TOKEN_HEADER, RESTART_PENDING_HEADER].join(', ');
 const ALLOW_METHODS = [...cors.allowedMethods].join(', ');
 
 /**

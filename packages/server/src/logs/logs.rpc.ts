@@ -26,20 +26,20 @@ export const logsRpc = (logs: LogsService<TailBatch>): AppHandlers => ({
  * so machines' entries are stored without their Structs ever being decoded.
  */
 type Robot = typeof RobotService;
-export type MachineService = Omit<Robot, 'methods'> & {
+export type MachineServiceDescriptor = Omit<Robot, 'methods'> & {
   readonly methods: Omit<Robot['methods'], 'log'> & {
     readonly log: Omit<Robot['methods']['log'], 'I'> & { readonly I: typeof IngestLogRequest };
   };
 };
 
-export function machineService(maxConfigDepth: number): MachineService {
+export function machineService(maxConfigDepth: number): MachineServiceDescriptor {
   // Struct → Value is two message levels per JSON level, plus the request's own few.
   const I = ingestLogRequestType(2 * maxConfigDepth + 16);
   return { ...RobotService, methods: { ...RobotService.methods, log: { ...RobotService.methods.log, I } } };
 }
 
 /** viam.app.v1.RobotService/Log: what machines call to send their logs. */
-export const machineLogsRpc = (logs: LogsService<TailBatch>, now: () => Date): ServiceHandlers<MachineService> => ({
+export const machineLogsRpc = (logs: LogsService<TailBatch>, now: () => Date): Pick<ServiceHandlers<MachineServiceDescriptor>, 'log'> => ({
   async log(req) {
     const partId = parseId('id', req.id);
     const count = req.wireEntries?.length ?? req.logs.length;

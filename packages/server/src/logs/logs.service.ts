@@ -6,15 +6,14 @@
 import { encodeLogPageToken, isDomainError, unavailable, type LogCursor, type LogLevelChoice } from '@hangar/domain';
 import {
   logs as logQueries,
-  parts,
   type CommittedRange,
-  type Database,
   type LogListener,
   type LogStore,
   type NewLogEntry,
   type StoredLogEntry,
 } from '@hangar/store';
 import type { Logger } from '../log.js';
+import type { Presence } from '../machines/presence.js';
 import { entryBytes, type LogWriter } from './log-writer.js';
 import type { TailFilter, TailHub } from './tail-hub.js';
 
@@ -34,49 +33,20 @@ export interface LogPage {
   readonly nextPageToken: string;
 }
 
-/** A part's `last_access` moves with its logs, but at most this often. */
-export const LAST_ACCESS_INTERVAL_MS = 5_000;
-
 export interface LogsServiceDeps<M> {
-  readonly db: Database;
   readonly store: LogStore;
   readonly writer: LogWriter;
   readonly tails: TailHub<M>;
   /** This server's tag on what its writer announces. */
   readonly origin: string;
-  readonly now: () => Date;
+  /** A part's `last_access` moves with its logs. */
+  readonly presence: Presence;
   readonly log: Logger;
   /** Largest page in bytes (a page is cut short, with a next token, rather than exceed it). */
   readonly maxResponseBytes: number;
 }
 
-export function createLogsService<M>({ db, store, writer, tails, origin, now, log, maxResponseBytes }: LogsServiceDeps<M>) {
-  const touchedAt = new Map<string, number>();
-  const due = new Set<string>();
-  let touching: NodeJS.Timeout | undefined;
-
-  function recordTouches(): Promise<void> {
-    const ids = [...due];
-    due.clear();
-    return parts.touchLastAccess(db, ids, now().toISOString()).catch((err: unknown) => {
-      log.warn({ err }, 'could not record when parts last sent logs');
-    });
-  }
-
-  /** Notes that a part was heard from; the write happens in the background, a few seconds apart per part. */
-  function touch(partId: string): void {
-    const at = now().getTime();
-    if (at - (touchedAt.get(partId) ?? 0) < LAST_ACCESS_INTERVAL_MS) return;
-    touchedAt.set(partId, at);
-    due.add(partId);
-    touching ??= setTimeout(() => {
-      touching = undefined;
-      void recordTouches();
-      // Forget parts not heard from lately, so the map holds only active ones.
-      for (const [id, when] of touchedAt) if (at - when > 10 * LAST_ACCESS_INTERVAL_MS) touchedAt.delete(id);
-    }, 100);
-  }
-
+export function createLogsService<M>({ store, writer, tails, origin, presence, log, maxResponseBytes }: LogsServiceDeps<M>) {
   // Batches other replicas committed, read in the order heard per part, so a tail sees them in commit order.
   const reading = new Map<string, Promise<void>>();
   function heardOf(from: string, ranges: readonly CommittedRange[]): void {
@@ -111,7 +81,7 @@ export function createLogsService<M>({ db, store, writer, tails, origin, now, lo
         // The writer logged the cause; the machine keeps its entries and sends them again.
         throw unavailable('the server could not store these log entries just now; send them again in a few seconds', 5);
       }
-      touch(partId);
+      presence.touch(partId);
     },
 
     async page(partId: string, q: LogQuery): Promise<LogPage> {
@@ -147,13 +117,6 @@ export function createLogsService<M>({ db, store, writer, tails, origin, now, lo
       return store.listen(heardOf, (err) => {
         log.warn({ err }, 'lost the log notification connection; live tails miss entries other servers write until it is back');
       });
-    },
-
-    /** Records the last pending `last_access` times. */
-    async stop(): Promise<void> {
-      clearTimeout(touching);
-      touching = undefined;
-      if (due.size > 0) await recordTouches();
     },
   };
 }

@@ -1,4 +1,5 @@
 import {
+  identityOf,
   alreadyExists,
   failedPrecondition,
   invalid,
@@ -76,7 +77,7 @@ export function createOrganizationsService({ db, now, newId, limits }: Organizat
           {
             id: newId(),
             organizationId: org.id,
-            identityType: actor.kind,
+            identityType: identityOf(actor).type,
             identityId: actor.id,
             role: 'owner',
             resourceType: 'organization',
@@ -184,7 +185,7 @@ export async function takeOverOrphans(
       {
         id: newId(),
         organizationId: g.organizationId,
-        identityType: actor.kind,
+        identityType: identityOf(actor).type,
         identityId: actor.id,
         role: 'owner',
         resourceType: 'organization',

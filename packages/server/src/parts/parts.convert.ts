@@ -1,5 +1,5 @@
 import { Struct, type PartialMessage } from '@bufbuild/protobuf';
-import { onlineStatus, type JsonObject, type PartHistoryEntry, type RobotPart } from '@hangar/domain';
+import { onlineStatus, partFqdn, partLocalFqdn, type JsonObject, type PartHistoryEntry, type RobotPart } from '@hangar/domain';
 import { appApi } from '@hangar/wire';
 import { ONLINE_STATE } from '../robots/robots.convert.js';
 import { optionalTimestamp, timestamp } from '../rpc/convert.js';
@@ -33,8 +33,8 @@ export function partToProto(part: RobotPart, view: PartView): PartialMessage<app
     ...(lastAccess !== undefined && { lastAccess }),
     ...(part.userSuppliedInfo !== null && { userSuppliedInfo: Struct.fromJson(part.userSuppliedInfo) }),
     mainPart: part.isMain,
-    fqdn: `${dnsName}.${part.locationId}.${view.machineDomain}`,
-    localFqdn: `${dnsName}.${part.locationId}.local.${view.machineDomain}`,
+    fqdn: partFqdn(dnsName, part.locationId, view.machineDomain),
+    localFqdn: partLocalFqdn(dnsName, part.locationId, view.machineDomain),
     createdOn: timestamp(part.createdAt),
     secrets: (view.showSecrets ? part.secrets : []).map((s) => ({
       id: s.id,

@@ -1,5 +1,5 @@
 import { can, parseId } from '@hangar/domain';
-import { NEXT_PAGE_TOKEN_HEADER, pageFromHeaders } from '../rpc/paging.js';
+import { NEXT_PAGE_TOKEN_HEADER, pageFromHeaders, RESTART_PENDING_HEADER } from '../rpc/paging.js';
 import type { AppHandlers, Call } from '../rpc/routes.js';
 import { configJson, historyEntryToProto, parsePartUpdate, partToProto, type PartView } from './parts.convert.js';
 import type { PartsService } from './parts.service.js';
@@ -26,6 +26,8 @@ export const partsRpc = (parts: PartsService, view: () => Omit<PartView, 'showSe
     },
     async getRobotPart(req, call) {
       const part = await parts.get(req.id);
+      // Viam's RobotPart has no field for it; Hangar's clients show it, others ignore the header.
+      call.responseHeader.set(RESTART_PENDING_HEADER, String(part.needsRestart));
       return { part: partToProto(part, withSecrets(call, part.robotId)), configJson: configJson(part) };
     },
     async getRobotPartByNameAndLocation(req, call) {

@@ -1,4 +1,5 @@
 import {
+  identityOf,
   alreadyExists,
   canonicalJson,
   invalid,
@@ -155,7 +156,7 @@ export function createPartsService({ db, now, newId, limits, box, checkFragments
             at,
             // History keeps what was configured, not credentials: a revoked secret must not live on there.
             old: { ...current, secrets: [] },
-            editor: { type: actor.kind, id: actor.id },
+            editor: identityOf(actor),
           });
           await parts.pruneHistory(tx, id, limits.partHistoryMaxEntries, limits.partHistoryMaxBytes);
           if (reconfigured) await fragments.setPartFragments(tx, id, referenced);

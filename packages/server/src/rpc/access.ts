@@ -81,9 +81,7 @@ export function createAccess(db: Executor) {
         throw invalid(`${noun} ${id} does not belong to organization ${check.inOrganization}`);
       }
       if (!can(actor, check.action, scope)) {
-        throw permissionDenied(
-          `${actor.kind === 'user' ? 'user' : 'API key'} ${actor.id} may not ${ACTION_TEXT[check.action]} ${noun} ${id}`,
-        );
+        throw permissionDenied(`${describeActor(actor)} may not ${ACTION_TEXT[check.action]} ${noun} ${id}`);
       }
       scopes.push(scope);
     }
@@ -99,7 +97,7 @@ export function createAccess(db: Executor) {
     }
     if (action !== 'org.read' && !can(actor, action, scope)) {
       throw permissionDenied(
-        `${actor.kind === 'user' ? 'user' : 'API key'} ${actor.id} may not ${ACTION_TEXT[action]} fragment ${id}: it belongs to organization ${found.organizationId}`,
+        `${describeActor(actor)} may not ${ACTION_TEXT[action]} fragment ${id}: it belongs to organization ${found.organizationId}`,
       );
     }
     return scope;
@@ -130,9 +128,7 @@ export function createAccess(db: Executor) {
       // A role on a resource that no longer exists grants nothing and needs no rights to revoke.
       if (scope === undefined) continue;
       if (!can(actor, ADMIN_ACTION[type], scope)) {
-        throw permissionDenied(
-          `API key ${keyId} holds a role on ${noun} ${id}, which ${actor.kind === 'user' ? 'user' : 'API key'} ${actor.id} may not administer`,
-        );
+        throw permissionDenied(`API key ${keyId} holds a role on ${noun} ${id}, which ${describeActor(actor)} may not administer`);
       }
     }
   }
@@ -154,7 +150,7 @@ export function createAccess(db: Executor) {
     const home = actor.organizationId;
     if (home === undefined || !can(actor, 'org.admin', organizationScope(home))) {
       throw permissionDenied(
-        `API key ${actor.id} may not create organizations: only users and API keys that own their own organization may`,
+        `${describeActor(actor)} may not create organizations: only users and API keys that own their own organization may`,
       );
     }
   }
@@ -174,7 +170,13 @@ const ACTION_TEXT: Record<Action, string> = {
   'robot.operate': 'operate machines of',
   'logs.read': 'read machine logs of',
   'logs.write': 'write machine logs of',
+  'machine.self': 'act as the machine of',
 };
+
+const ACTOR_NOUN = { user: 'user', 'api-key': 'API key', machine: 'machine part' } as const;
+
+/** "user …", "API key …" or "machine part …", for messages. */
+export const describeActor = (actor: Actor): string => `${ACTOR_NOUN[actor.kind]} ${actor.id}`;
 
 export function targetOfResource(type: ResourceType, id: string): ResourceTarget {
   switch (type) {

@@ -296,8 +296,8 @@ export const EFFECTIVE_CONFIG_METHODS: ServiceMethodTable<typeof EffectiveConfig
  * (an owner, or an API key with a role on the machine itself); the rest comes with machine credentials.
  */
 export const ROBOT_METHODS: ServiceMethodTable<typeof RobotService> = {
-  config: 'unimplemented',
-  certificate: 'unimplemented',
+  config: { requires: on('machine.self', (r) => part('id', r.id)) },
+  certificate: { requires: on('machine.self', (r) => part('id', r.id)) },
   log: { requires: on('logs.write', (r) => part('id', r.id)), size: 'logs' },
-  needsRestart: 'unimplemented',
+  needsRestart: { requires: on('machine.self', (r) => part('id', r.id)) },
 };

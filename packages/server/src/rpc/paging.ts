@@ -10,6 +10,8 @@ export const PAGE_SIZE_HEADER = 'hangar-page-size';
 export const PAGE_TOKEN_HEADER = 'hangar-page-token';
 export const NEXT_PAGE_TOKEN_HEADER = 'hangar-next-page-token';
 export const MAX_PAGE_SIZE = 1000;
+/** GetRobotPart's reply header (not paging, but Hangar's other extra header): marked for restart, not yet told. */
+export const RESTART_PENDING_HEADER = 'hangar-restart-pending';
 
 export interface PageRequest {
   readonly limit: number;

@@ -55,6 +55,8 @@ export interface RouteDeps {
   readonly limits: Limits;
   /** Counts and times every call by method and code. */
   readonly onCall?: (rpc: string, code: string, seconds: number) => void;
+  /** A machine part called with its own credential (its `last_access` moves). */
+  readonly onMachineCall?: (partId: string) => void;
 }
 
 export type AnyEntry = MethodEntry<unknown>;
@@ -115,11 +117,12 @@ type Guard = (req: unknown, ctx: HandlerContext) => Promise<Guarded>;
  * entry. Routes call it through their guard; the handlers that write their own responses (tail-http.ts)
  * call it directly, so every call is authorized the same way.
  */
-export function authorizerFor<R>(methodEntry: MethodEntry<R>, { auth, access, limits }: RouteDeps) {
+export function authorizerFor<R>(methodEntry: MethodEntry<R>, { auth, access, limits, onMachineCall }: RouteDeps) {
   if (methodEntry === 'unimplemented') throw new Error('an unimplemented method has no authorizer');
   const entry = methodEntry as Exclude<AnyEntry, 'unimplemented'>;
   return async (req: unknown, claims: TokenClaims | undefined, authorization: string | null): Promise<Guarded> => {
     const actor = await auth.actorOf(claims, authorization);
+    if (actor.kind === 'machine') onMachineCall?.(actor.id);
     checkRequest(req as Message, { maxConfigDepth: limits.maxConfigDepth });
     if ('requires' in entry) {
       const checks = entry.requires(req);

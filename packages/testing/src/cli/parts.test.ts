@@ -64,6 +64,11 @@ await describeEngines('hangar robots part', (server) => {
     const restart = await cli(['robots', 'part', 'restart', '--robot', rover.robotId, '--part', 'eye', '--json']);
     assert.equal(restart.code, 0, restart.stderr);
     assert.equal(restart.json<{ restartRequested: boolean }>().restartRequested, true);
+    // Pending until the machine asks NeedsRestart and hears it.
+    const pending = await cli(['robots', 'part', 'status', '--robot', rover.robotId, '--part', 'eye', '--json']);
+    assert.equal(pending.json<{ restartPending: boolean }>().restartPending, true);
+    const pendingText = await cli(['robots', 'part', 'status', '--robot', rover.robotId, '--part', 'eye']);
+    assert.match(pendingText.stdout, /Status: +awaiting setup, restart pending \(it restarts the next time it checks in\)\n/);
 
     assertError(
       await cli(['robots', 'part', 'delete', '--robot', 'rover', '--part', 'rover-main']),

@@ -145,7 +145,7 @@ await describeEngines('hangar robots', (server) => {
     // Part names match case-insensitively when nothing matches exactly.
     const part = await cli(['robots', 'part', 'status', '--robot', 'rover', '--part', 'CAMERA', '--json']);
     assert.equal(part.code, 0, part.stderr);
-    assert.deepEqual(part.json(), { robot, part: cameraPart });
+    assert.deepEqual(part.json(), { robot, part: cameraPart, agent: null, restartPending: false });
   });
 
   it('refuses a machine name found in two locations, listing the ids (exit 1), until --location narrows it', async () => {

@@ -95,8 +95,11 @@ await describeEngines('authentication', (server) => {
     const s = server();
     const { auth } = rawClients(s.url);
     await assert.rejects(
-      auth.authenticate({ entity: s.admin.apiKeyId, credentials: { type: 'robot-secret', payload: s.admin.apiKey } }),
-      hasCode(Code.InvalidArgument, /credentials\.type must be one of "api-key", "password", got "robot-secret"/),
+      auth.authenticate({ entity: s.admin.apiKeyId, credentials: { type: 'oauth-token', payload: s.admin.apiKey } }),
+      hasCode(
+        Code.InvalidArgument,
+        /credentials\.type must be one of "api-key", "password", "robot-secret", "robot-location-secret", got "oauth-token"/,
+      ),
     );
     await assert.rejects(
       auth.authenticate({ entity: s.admin.apiKeyId, credentials: { type: '', payload: s.admin.apiKey } }),

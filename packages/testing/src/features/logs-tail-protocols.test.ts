@@ -13,7 +13,7 @@ import { commonApi } from '@hangar/sdk';
 import { AppService } from '@hangar/wire';
 import { Code, codeOf } from '../assertions.js';
 import { newMachine } from '../fleet.js';
-import { entry, machineClient, machineKey, waitForTails } from '../machine-logs.js';
+import { entry, machineClient, machineKey, tailReceived, waitForTails } from '../machine-logs.js';
 import { seedOrg, type SeededOrg } from '../seed.js';
 import { startTestServer, type TestServer } from '../server.js';
 import { withAuthorization, WIRE_PROTOCOLS } from '../wire-clients.js';
@@ -61,13 +61,7 @@ function tail(transport: Transport, request: { id: string; errorsOnly?: boolean;
   return {
     got,
     ended,
-    async until(n: number): Promise<void> {
-      const deadline = Date.now() + 10_000;
-      while (got.length < n) {
-        if (Date.now() > deadline) throw new Error(`the tail received ${got.length} entries, expected ${n}`);
-        await new Promise((r) => setTimeout(r, 10));
-      }
-    },
+    until: (n: number) => tailReceived(got, n),
     stop: () => {
       abort.abort();
       return ended;

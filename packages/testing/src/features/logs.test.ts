@@ -17,7 +17,7 @@ import type http2 from 'node:http2';
 import { grpcFrame, openH2 } from '../raw-http.js';
 import { codeOf, hasCode } from '../assertions.js';
 import { newMachine } from '../fleet.js';
-import { entry, machineClient, machineKey, metricValue, waitForTails } from '../machine-logs.js';
+import { entry, machineClient, machineKey, tailReceived, metricValue, waitForTails } from '../machine-logs.js';
 import { seedOrg, type SeededOrg } from '../seed.js';
 import { startTestServer, type TestServer } from '../server.js';
 import { describeEngines } from '../suite.js';
@@ -58,13 +58,7 @@ function collectTail(client: AppClient, partId: string, errorsOnly: boolean, fil
   return {
     got,
     batches,
-    async until(n: number): Promise<void> {
-      const deadline = Date.now() + 10_000;
-      while (got.length < n) {
-        if (Date.now() > deadline) throw new Error(`the tail received ${got.length} entries, expected ${n}`);
-        await new Promise((r) => setTimeout(r, 10));
-      }
-    },
+    until: (n: number) => tailReceived(got, n),
     async stop(): Promise<void> {
       abort.abort();
       await done;

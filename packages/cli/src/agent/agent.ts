@@ -1,0 +1,212 @@
+/**
+ * `hangar agent`: what runs on a machine. It authenticates as its part, fetches its config at start and
+ * every poll, keeps the last good config on disk and boots from it while the server is unreachable, asks
+ * whether to restart, supervises the config's processes and ships its own and their logs. Each change of
+ * state (connected, unreachable, config applied) is logged once, on stderr and to the server.
+ */
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { hostname, networkInterfaces } from 'node:os';
+import { join } from 'node:path';
+import { appRobotApi, commonApi, MachineClient, Timestamp } from '@hangar/sdk';
+import { backoffMs } from './backoff.js';
+import { readCloudFile } from './cloud-file.js';
+import { createLogShipper, type ShippedEntry } from './log-shipper.js';
+import { createSupervisor, type ProcessSpec } from './supervisor.js';
+
+export interface AgentOptions {
+  readonly configPath: string;
+  readonly dataDir: string;
+  readonly configPollMs: number;
+  /** Exit with RESTART_EXIT_STATUS when the part is marked for restart, for a supervisor (systemd) to restart it. */
+  readonly exitOnRestart: boolean;
+  readonly version: string;
+  /** Where the agent's own log lines go on the machine (stderr). */
+  readonly print: (line: string) => void;
+}
+
+/** `hangar agent` exits with this when told to restart with --exit-on-restart (systemd: Restart=on-failure). */
+export const RESTART_EXIT_STATUS = 75;
+/** Log entries kept on disk while the server is unreachable; beyond this the oldest are dropped. */
+const SPOOL_ENTRIES = 50_000;
+const DEFAULT_RESTART_CHECK_MS = 5_000;
+
+const SIGNALS: Record<number, NodeJS.Signals> = {
+  1: 'SIGHUP',
+  2: 'SIGINT',
+  3: 'SIGQUIT',
+  9: 'SIGKILL',
+  10: 'SIGUSR1',
+  12: 'SIGUSR2',
+  15: 'SIGTERM',
+};
+
+function processSpecs(config: appRobotApi.RobotConfig): ProcessSpec[] {
+  return config.processes
+    .filter((p) => p.id !== '' && p.name !== '')
+    .map((p) => ({
+      id: p.id,
+      name: p.name,
+      args: [...p.args],
+      cwd: p.cwd,
+      oneShot: p.oneShot,
+      log: p.log,
+      env: { ...p.env },
+      stopSignal: SIGNALS[p.stopSignal] ?? 'SIGTERM',
+      stopTimeoutMs:
+        p.stopTimeout === undefined ? 10_000 : Number(p.stopTimeout.seconds) * 1000 + Math.floor(p.stopTimeout.nanos / 1e6) || 10_000,
+    }));
+}
+
+function agentInfo(version: string): Partial<appRobotApi.AgentInfo> {
+  const ips = Object.values(networkInterfaces())
+    .flatMap((list) => list ?? [])
+    .filter((i) => !i.internal)
+    .map((i) => i.address);
+  return {
+    host: hostname(),
+    os: process.platform,
+    ips,
+    version: `hangar-agent ${version}`,
+    platform: `${process.platform}/${process.arch}`,
+  };
+}
+
+function toLogEntry(e: ShippedEntry, host: string): commonApi.LogEntry {
+  const seconds = Math.floor(e.timeUs / 1e6);
+  return new commonApi.LogEntry({
+    host,
+    level: e.level,
+    time: new Timestamp({ seconds: BigInt(seconds), nanos: (e.timeUs - seconds * 1e6) * 1000 }),
+    loggerName: e.loggerName,
+    message: e.message,
+  });
+}
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal.aborted) {
+      resolve();
+      return;
+    }
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done);
+  });
+
+/** Runs until `signal` aborts (exit status 0) or a restart asks it to exit (RESTART_EXIT_STATUS). */
+export async function runAgent(options: AgentOptions, signal: AbortSignal): Promise<number> {
+  const cloud = await readCloudFile(options.configPath);
+  await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
+  const cachePath = join(options.dataDir, 'config.json');
+  const host = hostname();
+  let client: MachineClient | undefined;
+
+  const shipper = createLogShipper({
+    spoolPath: join(options.dataDir, 'logs.spool'),
+    maxEntries: SPOOL_ENTRIES,
+    send: async (entries) => {
+      if (client === undefined) throw new Error('not connected');
+      await client.log(
+        cloud.partId,
+        entries.map((e) => toLogEntry(e, host)),
+      );
+    },
+  });
+  const note = (level: 'info' | 'warn' | 'error', message: string) => {
+    options.print(`${new Date().toISOString()} ${level.toUpperCase()} ${message}`);
+    shipper.add({ timeUs: Date.now() * 1000, level, loggerName: 'hangar.agent', message });
+  };
+  const supervisor = createSupervisor({
+    line: (processId, stream, text) => {
+      shipper.add({ timeUs: Date.now() * 1000, level: stream === 'stderr' ? 'error' : 'info', loggerName: processId, message: text });
+    },
+    note,
+  });
+
+  let revision = '';
+  const apply = async (config: appRobotApi.RobotConfig, source: string) => {
+    if (config.revision === revision) return;
+    revision = config.revision;
+    await supervisor.apply(processSpecs(config));
+    note('info', `running config revision ${revision || '(none)'} from ${source}: ${config.processes.length} process(es)`);
+  };
+
+  let restartCheckMs = DEFAULT_RESTART_CHECK_MS;
+  let exitStatus = 0;
+  const stopAgent = new AbortController();
+  const stop = AbortSignal.any([signal, stopAgent.signal]);
+  // A function, not the property: the loops' conditions would otherwise narrow it to false for good.
+  const stopped = () => stop.aborted;
+
+  async function configLoop(): Promise<void> {
+    let attempt = 0;
+    let online: boolean | undefined;
+    while (!stop.aborted) {
+      try {
+        client ??= await MachineClient.connect({ url: cloud.appAddress, credentials: cloud.credentials, protocol: 'grpc' });
+        const config = await client.config(cloud.partId, agentInfo(options.version));
+        if (online !== true) note('info', `connected to ${cloud.appAddress} as part ${cloud.partId}`);
+        online = true;
+        attempt = 0;
+        if (config.revision !== revision) {
+          const temp = `${cachePath}.tmp`;
+          await writeFile(temp, config.toJsonString(), { mode: 0o600 });
+          await rename(temp, cachePath);
+        }
+        await apply(config, 'the server');
+        await sleep(options.configPollMs, stop);
+      } catch (err) {
+        if (stopped()) return;
+        const wait = backoffMs(attempt++);
+        if (online !== false)
+          note('warn', `cannot reach ${cloud.appAddress}: ${(err as Error).message}; retrying with back-off (1 s to 30 s)`);
+        if (online === undefined && revision === '') await bootFromCache();
+        online = false;
+        await sleep(wait, stop);
+      }
+    }
+  }
+
+  async function bootFromCache(): Promise<void> {
+    let text: string;
+    try {
+      text = await readFile(cachePath, 'utf8');
+    } catch {
+      note('warn', 'no cached config yet: waiting for the server');
+      return;
+    }
+    await apply(appRobotApi.RobotConfig.fromJsonString(text, { ignoreUnknownFields: true }), 'the cache');
+  }
+
+  async function restartLoop(): Promise<void> {
+    while (!stop.aborted) {
+      await sleep(restartCheckMs, stop);
+      if (stopped() || client === undefined) continue;
+      try {
+        const answer = await client.needsRestart(cloud.partId);
+        if (answer.checkIntervalMs !== undefined && answer.checkIntervalMs >= 1000) restartCheckMs = answer.checkIntervalMs;
+        if (!answer.mustRestart) continue;
+        if (options.exitOnRestart) {
+          note('info', `the part was marked for restart: exiting with status ${RESTART_EXIT_STATUS} to be restarted`);
+          exitStatus = RESTART_EXIT_STATUS;
+          stopAgent.abort();
+          return;
+        }
+        note('info', 'the part was marked for restart: restarting its processes');
+        await supervisor.restartAll();
+      } catch {
+        // The config loop notices an unreachable server and says so once.
+      }
+    }
+  }
+
+  await Promise.all([configLoop(), restartLoop()]);
+  note('info', 'stopping: ending processes and sending the last log entries');
+  await supervisor.stopAll();
+  await shipper.stop(3_000);
+  return exitStatus;
+}
