@@ -191,6 +191,12 @@ await describeEngines('machine credentials and the machine-facing RobotService',
       await assert.rejects(side.robot.needsRestart({ id }), hasCode(Code.NotFound));
       await assert.rejects(side.robot.log({ id, logs: [entry({ message: 'not mine' })] }), hasCode(Code.NotFound));
     }
+    // Its own logs it writes, as with its API key.
+    await side.robot.log({ id: m.partId, logs: [entry({ message: 'from the machine token' })] });
+    assert.deepEqual(
+      (await a.owner.getRobotPartLogs(m.partId)).map((e) => e.message),
+      ['from the machine token'],
+    );
     // Its own part it may read, but not change; the organization it cannot see at all.
     assert.equal((await side.app.getRobotPart({ id: m.partId })).part?.id, m.partId);
     await assert.rejects(side.app.updateRobotPart({ id: m.partId, name: 'renamed' }), hasCode(Code.PermissionDenied, 'machine part'));
