@@ -25,7 +25,18 @@ for (const m of readFileSync(join(dist, 'main.d.ts'), 'utf8').matchAll(/export \
 
 // The services Hangar serves or may serve; everything else in the SDK (component and service APIs of a
 // machine, WebRTC signaling, telemetry) is not part of the fleet API.
-const wanted = ['gen/app/v1/app', 'gen/app/v1/robot', 'gen/app/data/v1/data', 'gen/app/v1/billing', 'gen/app/mltraining/v1/ml_training'];
+const wanted = [
+  'gen/app/v1/app',
+  'gen/app/v1/robot',
+  'gen/app/data/v1/data',
+  'gen/app/v1/billing',
+  'gen/app/mltraining/v1/ml_training',
+  // What a machine serves itself (hangar agent, through the server's tunnel).
+  'gen/robot/v1/robot',
+];
+// Services whose generated names collide with another's: viam.robot.v1.RobotService is the machine's own
+// API, not the app's viam.app.v1.RobotService.
+const renamed = new Map([['viam.robot.v1.RobotService', 'MachineRobotService']]);
 
 const services = [];
 const imports = new Set();
@@ -58,7 +69,7 @@ for (const base of wanted) {
       methods.push({ local: m[1], name: m[2], I: ns(m[3]), O: ns(m[4]), kind: m[5] });
     }
     if (methods.length === 0) throw new Error(`no methods parsed for ${svc[2]} in ${relative(root, file)}`);
-    services.push({ id: svc[1], typeName: svc[2], methods });
+    services.push({ id: renamed.get(svc[2]) ?? svc[1], typeName: svc[2], methods });
   }
 }
 

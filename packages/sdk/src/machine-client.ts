@@ -75,6 +75,17 @@ export class MachineClient {
     };
   }
 
+  /** The access token the client holds (for a connection of the machine's own, such as its tunnel). */
+  get accessToken(): string {
+    return this.token;
+  }
+
+  /** Authenticates again (the token was refused) and returns the new token. */
+  async renewToken(): Promise<string> {
+    this.token = await this.login();
+    return this.token;
+  }
+
   /** Calls with a deadline; authenticates again once when the token is refused. */
   private async call<T>(send: (signal: AbortSignal) => Promise<T>): Promise<T> {
     try {

@@ -40,6 +40,9 @@ import { createMachineCredentials } from './auth/machine-credentials.js';
 import { machineRpc } from './machines/machine.rpc.js';
 import { createMachineService } from './machines/machine.service.js';
 import { createPresence } from './machines/presence.js';
+import { createRelay } from './machines/relay.js';
+import { tunnelAcceptor } from './machines/tunnel-upgrade.js';
+import { createTunnels } from './machines/tunnels.js';
 import { rejectUnauthenticated } from './http/reject.js';
 import { keysRpc } from './keys/keys.rpc.js';
 import { createKeysService } from './keys/keys.service.js';
@@ -124,8 +127,9 @@ async function serve(
       : startOutboxDrainer({ db, box, mailer: createMailer(config.smtpUrl, config.smtpFrom), now, log });
 
   let members: MembersService | undefined = undefined;
+  const machineCredentials = createMachineCredentials({ db, box, machineDomain: config.machineDomain });
   const auth = createAuthService({
-    machines: createMachineCredentials({ db, box, machineDomain: config.machineDomain }),
+    machines: machineCredentials,
     db,
     now,
     signingKeys,
@@ -308,36 +312,50 @@ async function serve(
     );
   };
 
-  const listener = createListener((req, res) => {
-    const path = req.url ?? '/';
-    if (req.method === 'GET' && path === '/healthz') {
-      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
-      return;
-    }
-    if (req.method === 'GET' && path === '/readyz') {
-      ping(store).then(
-        () => res.writeHead(200, { 'content-type': 'text/plain' }).end('ready\n'),
-        () => res.writeHead(503, { 'content-type': 'text/plain' }).end('database unreachable\n'),
-      );
-      return;
-    }
-    if (req.method === 'GET' && path === '/metrics' && config.metrics) {
-      metrics.render().then(
-        ({ contentType, body }) => res.writeHead(200, { 'content-type': contentType }).end(body),
-        (err: unknown) => {
-          log.error({ err }, 'rendering metrics failed');
-          res.writeHead(500, { 'content-type': 'text/plain' }).end('metrics unavailable\n');
-        },
-      );
-      return;
-    }
-    if (req.method === 'GET' && (path === '/invite' || path.startsWith('/invite?'))) {
-      res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end(invitePage(publicUrl));
-      return;
-    }
-    if (applyCors(req, res)) return;
-    guarded(req, res);
-  }, limits);
+  const tunnels = createTunnels({
+    log,
+    onAlive: (partId) => {
+      presence.touch(partId);
+    },
+  });
+  const relay = createRelay({ db, tunnels, auth, access, machines: machineCredentials, log });
+  const acceptTunnel = tunnelAcceptor(auth, tunnels, log);
+
+  const listener = createListener(
+    (req, res) => {
+      const path = req.url ?? '/';
+      if (req.method === 'GET' && path === '/healthz') {
+        res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
+        return;
+      }
+      if (req.method === 'GET' && path === '/readyz') {
+        ping(store).then(
+          () => res.writeHead(200, { 'content-type': 'text/plain' }).end('ready\n'),
+          () => res.writeHead(503, { 'content-type': 'text/plain' }).end('database unreachable\n'),
+        );
+        return;
+      }
+      if (req.method === 'GET' && path === '/metrics' && config.metrics) {
+        metrics.render().then(
+          ({ contentType, body }) => res.writeHead(200, { 'content-type': contentType }).end(body),
+          (err: unknown) => {
+            log.error({ err }, 'rendering metrics failed');
+            res.writeHead(500, { 'content-type': 'text/plain' }).end('metrics unavailable\n');
+          },
+        );
+        return;
+      }
+      if (req.method === 'GET' && (path === '/invite' || path.startsWith('/invite?'))) {
+        res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end(invitePage(publicUrl));
+        return;
+      }
+      if (applyCors(req, res)) return;
+      if (relay(req, res)) return;
+      guarded(req, res);
+    },
+    limits,
+    acceptTunnel,
+  );
   let port: number;
   try {
     port = await listener.listen(config.port, config.host);
@@ -360,8 +378,9 @@ async function serve(
     initialAdmin,
     close: () => {
       closing ??= (async () => {
-        // Live tails never finish by themselves: end them first, so they do not hold the shutdown up.
+        // Live tails and machine tunnels never finish by themselves: end them first, so they do not hold the shutdown up.
         tails.close();
+        tunnels.close();
         await listener.close(SHUTDOWN_GRACE_MS);
         // Every answered Log call is committed already; what is still queued was never answered.
         await writer.close();

@@ -4,7 +4,7 @@
  */
 import type { appApi as AppApi } from '@viamrobotics/sdk';
 
-export { appApi, appRobotApi, commonApi, dataApi } from '@viamrobotics/sdk';
+export { appApi, appRobotApi, commonApi, dataApi, robotApi } from '@viamrobotics/sdk';
 export * from './gen/services.js';
 export * from './auth.js';
 export * from './account.js';

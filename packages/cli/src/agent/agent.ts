@@ -11,7 +11,9 @@ import { appRobotApi, commonApi, MachineClient, Timestamp } from '@hangar/sdk';
 import { backoffMs } from './backoff.js';
 import { readCloudFile } from './cloud-file.js';
 import { createLogShipper, type ShippedEntry } from './log-shipper.js';
+import { machineApiHandler } from './machine-api.js';
 import { createSupervisor, type ProcessSpec } from './supervisor.js';
+import { keepTunnel } from './tunnel.js';
 
 export interface AgentOptions {
   readonly configPath: string;
@@ -128,9 +130,11 @@ export async function runAgent(options: AgentOptions, signal: AbortSignal): Prom
   });
 
   let revision = '';
+  let running: { config: appRobotApi.RobotConfig; since: Date } | undefined;
   const apply = async (config: appRobotApi.RobotConfig, source: string) => {
     if (config.revision === revision) return;
     revision = config.revision;
+    running = { config, since: new Date() };
     await supervisor.apply(processSpecs(config));
     note('info', `running config revision ${revision || '(none)'} from ${source}: ${config.processes.length} process(es)`);
   };
@@ -204,7 +208,24 @@ export async function runAgent(options: AgentOptions, signal: AbortSignal): Prom
     }
   }
 
-  await Promise.all([configLoop(), restartLoop()]);
+  /** Remote access through the server, once the agent has a token to open the tunnel with. */
+  async function tunnelLoop(): Promise<void> {
+    while (!stopped() && client === undefined) await sleep(200, stop);
+    const connected = client;
+    if (connected === undefined) return;
+    await keepTunnel(
+      {
+        appAddress: cloud.appAddress,
+        token: () => connected.accessToken,
+        renewToken: () => connected.renewToken(),
+        handler: machineApiHandler({ config: () => running, version: options.version }),
+        note,
+      },
+      stop,
+    );
+  }
+
+  await Promise.all([configLoop(), restartLoop(), tunnelLoop()]);
   note('info', 'stopping: ending processes and sending the last log entries');
   await supervisor.stopAll();
   await shipper.stop(3_000);

@@ -50,6 +50,8 @@ export function createMachineCredentials({ db, box, machineDomain }: MachineCred
     }));
 
   return {
+    partIdOf,
+
     /** The part and the secret that matched (`cred` for the token), or undefined for wrong credentials. */
     async check(type: MachineCredentialType, entity: string, payload: string): Promise<{ partId: string; cred: string } | undefined> {
       const partId = type === 'robot-secret' ? (isUuid(entity) ? entity.toLowerCase() : undefined) : await partIdOf(entity);

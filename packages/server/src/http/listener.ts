@@ -22,6 +22,9 @@ export type RequestHandler = (
   res: http.ServerResponse | http2.Http2ServerResponse,
 ) => void;
 
+/** An HTTP/1.1 `Upgrade` request (the machines' tunnel): the socket is the handler's from then on. */
+export type UpgradeHandler = (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => void;
+
 export interface ListenerLimits {
   readonly headerTimeoutMs: number;
   readonly requestTimeoutMs: number;
@@ -39,7 +42,7 @@ export interface Listener {
 
 const PREFACE_START = Buffer.from('PRI ');
 
-export function createListener(handler: RequestHandler, limits: ListenerLimits): Listener {
+export function createListener(handler: RequestHandler, limits: ListenerLimits, upgrade?: UpgradeHandler): Listener {
   // HTTP/1.1 connections handed over by hand are not tracked by http.Server (it tracks only what it
   // accepted itself), so idle keep-alive connections are found here: a socket with no request in flight.
   const inFlight = new Map<net.Socket, number>();
@@ -70,6 +73,10 @@ export function createListener(handler: RequestHandler, limits: ListenerLimits):
       handler(req, res);
     },
   );
+  h1.on('upgrade', (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => {
+    if (upgrade === undefined || closing) socket.destroy();
+    else upgrade(req, socket, head);
+  });
   // Starts Node's header and request timers (setupConnectionsTracking runs on 'listening').
   h1.emit('listening');
 

@@ -13,6 +13,25 @@ type Response = http.ServerResponse | http2.Http2ServerResponse;
 const GRPC_UNAUTHENTICATED = 16;
 
 export function rejectUnauthenticated(req: Request, res: Response, message: string): void {
+  rejectCall(req, res, GRPC_UNAUTHENTICATED, message);
+}
+
+/** Connect's names and HTTP statuses for the codes answered here. */
+const CONNECT_CODES: Readonly<Record<number, readonly [string, number]>> = {
+  3: ['invalid_argument', 400],
+  5: ['not_found', 404],
+  6: ['already_exists', 409],
+  8: ['resource_exhausted', 429],
+  9: ['failed_precondition', 400],
+  7: ['permission_denied', 403],
+  12: ['unimplemented', 501],
+  14: ['unavailable', 503],
+  16: ['unauthenticated', 401],
+};
+
+/** Answers a call with an error status (a gRPC code) before its body is read, in the client's protocol. */
+export function rejectCall(req: Request, res: Response, grpcCode: number, message: string): void {
+  const [connectCode, httpStatus] = CONNECT_CODES[grpcCode] ?? ['unknown', 500];
   const type = req.headers['content-type'] ?? '';
   if (type.startsWith('application/grpc-web')) {
     // gRPC-web: a trailers-only reply carries the status in the headers.
@@ -22,7 +41,7 @@ export function rejectUnauthenticated(req: Request, res: Response, message: stri
       200,
       {
         'content-type': type.split(';')[0] ?? type,
-        'grpc-status': String(GRPC_UNAUTHENTICATED),
+        'grpc-status': String(grpcCode),
         'grpc-message': encodeURIComponent(message),
       },
       undefined,
@@ -32,19 +51,19 @@ export function rejectUnauthenticated(req: Request, res: Response, message: stri
       req,
       res,
       200,
-      { 'content-type': 'application/grpc', 'grpc-status': String(GRPC_UNAUTHENTICATED), 'grpc-message': encodeURIComponent(message) },
+      { 'content-type': 'application/grpc', 'grpc-status': String(grpcCode), 'grpc-message': encodeURIComponent(message) },
       undefined,
     );
   } else if (type.startsWith('application/connect+')) {
     // Connect streaming: an end-of-stream envelope (flag 0b10) with the error as JSON.
-    const json = Buffer.from(JSON.stringify({ error: { code: 'unauthenticated', message } }));
+    const json = Buffer.from(JSON.stringify({ error: { code: connectCode, message } }));
     const envelope = Buffer.alloc(5);
     envelope.writeUInt8(0b10, 0);
     envelope.writeUInt32BE(json.length, 1);
     send(req, res, 200, { 'content-type': type.split(';')[0] ?? type }, Buffer.concat([envelope, json]));
   } else {
-    // Connect unary (and anything else): HTTP 401 with the error as JSON.
-    send(req, res, 401, { 'content-type': 'application/json' }, Buffer.from(JSON.stringify({ code: 'unauthenticated', message })));
+    // Connect unary (and anything else): the code's HTTP status with the error as JSON.
+    send(req, res, httpStatus, { 'content-type': 'application/json' }, Buffer.from(JSON.stringify({ code: connectCode, message })));
   }
 }
 

@@ -1,0 +1,70 @@
+/**
+ * What the agent serves through its tunnel: viam.robot.v1.RobotService's calls about the machine itself —
+ * the resources its config declares (named as rdk names them), its status with the config revision it
+ * runs, its version, its cloud metadata, its operations (none). Anything else answers UNIMPLEMENTED.
+ */
+import { connectNodeAdapter } from '@connectrpc/connect-node';
+import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
+import { appRobotApi, Timestamp } from '@hangar/sdk';
+import { MachineRobotService, commonApi, robotApi } from '@hangar/wire';
+
+/** rdk's name of a configured resource: `rdk:component:motor` → namespace rdk, type component, subtype motor. */
+function resourceName(
+  kind: 'component' | 'service',
+  r: { name: string; api: string; namespace: string; type: string },
+): commonApi.ResourceName {
+  const [namespace, type, subtype] = r.api.split(':');
+  if (namespace !== undefined && type !== undefined && subtype !== undefined) {
+    return new commonApi.ResourceName({ namespace, type, subtype, name: r.name });
+  }
+  return new commonApi.ResourceName({ namespace: r.namespace || 'rdk', type: kind, subtype: r.type, name: r.name });
+}
+
+export function resourceNames(config: appRobotApi.RobotConfig): commonApi.ResourceName[] {
+  return [...config.components.map((c) => resourceName('component', c)), ...config.services.map((s) => resourceName('service', s))];
+}
+
+export interface MachineState {
+  /** The config it runs, and since when. */
+  config(): { config: appRobotApi.RobotConfig; since: Date } | undefined;
+  readonly version: string;
+}
+
+export function machineApiHandler(state: MachineState): (req: Http2ServerRequest, res: Http2ServerResponse) => void {
+  const running = () => {
+    const current = state.config();
+    if (current === undefined) throw new Error('the agent has no config yet');
+    return current;
+  };
+  return connectNodeAdapter({
+    routes: (router) =>
+      router.service(MachineRobotService, {
+        resourceNames: () => new robotApi.ResourceNamesResponse({ resources: resourceNames(running().config) }),
+        getMachineStatus: () => {
+          const { config, since } = running();
+          const lastUpdated = Timestamp.fromDate(since);
+          return new robotApi.GetMachineStatusResponse({
+            resources: resourceNames(config).map(
+              (name) =>
+                new robotApi.ResourceStatus({ name, state: robotApi.ResourceStatus_State.READY, revision: config.revision, lastUpdated }),
+            ),
+            config: new robotApi.ConfigStatus({ revision: config.revision, lastUpdated }),
+            state: robotApi.GetMachineStatusResponse_State.RUNNING,
+          });
+        },
+        getVersion: () => new robotApi.GetVersionResponse({ platform: 'hangar-agent', version: state.version, apiVersion: '' }),
+        getCloudMetadata: () => {
+          const cloud = running().config.cloud;
+          return new robotApi.GetCloudMetadataResponse({
+            primaryOrgId: cloud?.primaryOrgId ?? '',
+            locationId: cloud?.locationId ?? '',
+            machineId: cloud?.machineId ?? '',
+            machinePartId: cloud?.id ?? '',
+            // Older clients read it.
+            robotPartId: cloud?.id ?? '',
+          });
+        },
+        getOperations: () => new robotApi.GetOperationsResponse({ operations: [] }),
+      }),
+  });
+}

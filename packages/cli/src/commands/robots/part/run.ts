@@ -1,0 +1,166 @@
+import { MethodKind, type MessageType } from '@bufbuild/protobuf';
+import { Code, ConnectError, createClient, type Client } from '@connectrpc/connect';
+import { createConnectTransport } from '@connectrpc/connect-node';
+import * as wire from '@hangar/wire';
+import type { AppClient } from '@hangar/sdk';
+import type { Command } from 'commander';
+import type { Ctx } from '../../../context.js';
+import { CliError, EXIT } from '../../../errors.js';
+import type { Machine } from '../../../resolve.js';
+import { addMachineOptions, machineInput, partInput, resolveMachine, resolveMachinePart } from '../../../machines.js';
+
+interface MethodInfo {
+  readonly name: string;
+  readonly I: MessageType;
+  readonly O: MessageType;
+  readonly kind: MethodKind;
+}
+interface ServiceInfo {
+  readonly typeName: string;
+  readonly methods: Readonly<Record<string, MethodInfo>>;
+}
+
+/** Every service of Viam's public API Hangar has descriptors for, by its full name. */
+function services(): Map<string, ServiceInfo> {
+  const found = new Map<string, ServiceInfo>();
+  for (const value of Object.values(wire) as unknown[]) {
+    if (typeof value === 'object' && value !== null && 'typeName' in value && 'methods' in value) {
+      const service = value as ServiceInfo;
+      found.set(service.typeName, service);
+    }
+  }
+  return found;
+}
+
+/** `viam.robot.v1.RobotService.ResourceNames` (or with a slash before the method) → its service and method. */
+function findMethod(full: string): { service: ServiceInfo; method: MethodInfo } {
+  const split = full.includes('/') ? full.lastIndexOf('/') : full.lastIndexOf('.');
+  const serviceName = full.slice(0, split).replace(/^\//, '');
+  const methodName = full.slice(split + 1);
+  const all = services();
+  const service = all.get(serviceName);
+  if (service === undefined) {
+    throw new CliError(`unknown service ${JSON.stringify(serviceName)}`, {
+      exitCode: EXIT.usage,
+      code: 'USAGE',
+      hint: `name a method as <package>.<Service>.<Method>, e.g. viam.robot.v1.RobotService.ResourceNames; services: ${[...all.keys()].sort().join(', ')}`,
+    });
+  }
+  const method = Object.values(service.methods).find((m) => m.name === methodName);
+  if (method === undefined) {
+    throw new CliError(`${serviceName} has no method ${JSON.stringify(methodName)}`, {
+      exitCode: EXIT.usage,
+      code: 'USAGE',
+      hint: `its methods: ${Object.values(service.methods)
+        .map((m) => m.name)
+        .join(', ')}`,
+    });
+  }
+  if (method.kind !== MethodKind.Unary) {
+    throw new CliError(`${serviceName}.${methodName} is a streaming method; robots part run makes unary calls`, {
+      exitCode: EXIT.usage,
+      code: 'USAGE',
+    });
+  }
+  return { service, method };
+}
+
+function parseInterval(raw: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m)$/.exec(raw);
+  const ms = match === null ? NaN : Number(match[1]) * { ms: 1, s: 1000, m: 60_000 }[match[2] as 'ms' | 's' | 'm'];
+  if (!Number.isFinite(ms) || ms < 10) {
+    throw new CliError(`--stream must be an interval such as 500ms, 2s or 1m (at least 10ms), got ${JSON.stringify(raw)}`, {
+      exitCode: EXIT.usage,
+      code: 'USAGE',
+    });
+  }
+  return ms;
+}
+
+export function register(parent: Command, ctx: Ctx): Command {
+  const cmd = parent
+    .command('run')
+    .description("call a method of the machine's API through the server, e.g. viam.robot.v1.RobotService.ResourceNames")
+    .argument('<method>', 'the method: <package>.<Service>.<Method>');
+  addMachineOptions(cmd);
+  return cmd
+    .option('--part <part>', 'the part to call (name or id; default: the main part)')
+    .option('--part-id <id>', 'the part to call, by id')
+    .option('--data <json>', 'the request as JSON (protobuf JSON, either field-name spelling)', '{}')
+    .option('--stream <interval>', 'call again every interval (e.g. 500ms) until Ctrl-C')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  hangar robots part run --robot rover viam.robot.v1.RobotService.ResourceNames
+  hangar robots part run --robot rover --part rover-main --data '{}' --stream 1s viam.robot.v1.RobotService.GetMachineStatus`,
+    )
+    .action(async (methodName: string, opts: Record<string, unknown>, c: Command) => {
+      const inv = ctx.invocation(c);
+      const { service, method } = findMethod(methodName);
+      let request: InstanceType<MessageType>;
+      try {
+        request = method.I.fromJsonString(String(opts.data), { ignoreUnknownFields: false });
+      } catch (err) {
+        throw new CliError(`--data does not fit ${method.I.typeName}: ${(err as Error).message}`, { exitCode: EXIT.usage, code: 'USAGE' });
+      }
+      const interval = typeof opts.stream === 'string' ? parseInterval(opts.stream) : undefined;
+      const client = await inv.client();
+      const hasPart = opts.part !== undefined || opts.partId !== undefined;
+      const partId = hasPart
+        ? (await resolveMachinePart(client, partInput(opts))).part.id
+        : await mainPartOf(client, await resolveMachine(client, machineInput(opts)));
+      const session = await inv.session();
+      const transport = createConnectTransport({
+        baseUrl: session.server,
+        httpVersion: '1.1',
+        interceptors: [
+          (next) => (req) => {
+            req.header.set('authorization', `Bearer ${session.accessToken}`);
+            req.header.set('rpc-host', partId);
+            return next(req);
+          },
+        ],
+      });
+      const remote = createClient({ typeName: service.typeName, methods: { call: method } }, transport) as Client<{
+        typeName: string;
+        methods: { call: { name: string; I: MessageType; O: MessageType; kind: MethodKind.Unary } };
+      }>;
+      const once = async () => {
+        try {
+          const reply = await remote.call(request);
+          inv.out.result(reply.toJson() as object, (r) => JSON.stringify(r, null, 2));
+        } catch (err) {
+          const e = ConnectError.from(err);
+          throw new CliError(`${service.typeName}/${method.name} on part ${partId}: ${e.rawMessage}`, {
+            code: Code[e.code].replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase(),
+            hint:
+              e.code === Code.Unavailable
+                ? 'start hangar agent on the machine (hangar robots part setup writes its config), then try again'
+                : e.code === Code.Unimplemented
+                  ? 'the machine does not serve this method'
+                  : undefined,
+          });
+        }
+      };
+      if (interval === undefined) {
+        await once();
+        return;
+      }
+      const interrupted = { now: false };
+      ctx.onInterrupt(() => {
+        interrupted.now = true;
+      });
+      while (!interrupted.now) {
+        await once();
+        await new Promise((r) => setTimeout(r, interval));
+      }
+    });
+}
+
+async function mainPartOf(client: AppClient, machine: Machine): Promise<string> {
+  const parts = await client.getRobotParts(machine.robot.id);
+  const main = parts.find((p) => p.mainPart) ?? parts[0];
+  if (main === undefined) throw new CliError(`machine ${machine.robot.id} has no parts`);
+  return main.id;
+}
