@@ -8,7 +8,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { appRobotApi, commonApi, MachineClient, Timestamp } from '@hangar/sdk';
-import { backoffMs } from './backoff.js';
+import { backoffMs, sleep } from './backoff.js';
 import { readCloudFile } from './cloud-file.js';
 import { createLogShipper, type ShippedEntry } from './log-shipper.js';
 import { machineApiHandler } from './machine-api.js';
@@ -83,21 +83,6 @@ function toLogEntry(e: ShippedEntry, host: string): commonApi.LogEntry {
     message: e.message,
   });
 }
-
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    if (signal.aborted) {
-      resolve();
-      return;
-    }
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done);
-  });
 
 /** Runs until `signal` aborts (exit status 0) or a restart asks it to exit (RESTART_EXIT_STATUS). */
 export async function runAgent(options: AgentOptions, signal: AbortSignal): Promise<number> {

@@ -7,7 +7,7 @@ import http from 'node:http';
 import http2 from 'node:http2';
 import https from 'node:https';
 import type net from 'node:net';
-import { backoffMs } from './backoff.js';
+import { backoffMs, sleep } from './backoff.js';
 
 export interface TunnelOptions {
   readonly appAddress: string;
@@ -106,12 +106,6 @@ export async function keepTunnel(options: TunnelOptions, signal: AbortSignal): P
       if (up !== false) options.note('warn', `cannot open the remote access tunnel: ${(err as Error).message}; retrying with back-off`);
       up = false;
     }
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, backoffMs(attempt++));
-      signal.addEventListener('abort', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
+    await sleep(backoffMs(attempt++), signal);
   }
 }

@@ -7,7 +7,7 @@
 import { isUuid, type Actor } from '@hangar/domain';
 import { locations, parts, type Database } from '@hangar/store';
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { SECRET_CONTEXT, type SecretBox } from '../crypto/secret-box.js';
+import { revealLocationSecrets, SECRET_CONTEXT, type SecretBox } from '../crypto/secret-box.js';
 
 export const MACHINE_CREDENTIAL_TYPES = ['robot-secret', 'robot-location-secret'] as const;
 export type MachineCredentialType = (typeof MACHINE_CREDENTIAL_TYPES)[number];
@@ -43,11 +43,7 @@ export function createMachineCredentials({ db, box, machineDomain }: MachineCred
     return parts.findPartIdByDnsName(db, locationId, dnsName);
   }
 
-  const locationSecretsOf = async (locationId: string) =>
-    (await locations.listLocationSecrets(db, locationId)).map((s) => ({
-      id: s.id,
-      secret: box.reveal(s.sealed, SECRET_CONTEXT.locationSecret(s.id)),
-    }));
+  const locationSecretsOf = async (locationId: string) => revealLocationSecrets(box, await locations.listLocationSecrets(db, locationId));
 
   return {
     partIdOf,

@@ -45,6 +45,14 @@ export function newPartSecret(
   return { id, secret: box.seal(secret, SECRET_CONTEXT.partSecret(id)), createdAt };
 }
 
+/** A location's stored secrets, opened. */
+export function revealLocationSecrets(
+  box: SecretBox,
+  rows: readonly { readonly id: string; readonly sealed: string; readonly createdAt: string }[],
+): { id: string; secret: string; createdAt: string }[] {
+  return rows.map((s) => ({ id: s.id, secret: box.reveal(s.sealed, SECRET_CONTEXT.locationSecret(s.id)), createdAt: s.createdAt }));
+}
+
 /** The part with its secrets opened. */
 export function revealPartSecrets<
   P extends { readonly secrets: readonly { readonly id: string; readonly secret: string; readonly createdAt: string }[] },

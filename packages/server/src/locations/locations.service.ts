@@ -13,7 +13,7 @@ import {
 } from '@hangar/domain';
 import { authorizations, locations, organizations, robots, type Database, type Executor } from '@hangar/store';
 import { generateKeySecret } from '../auth/secrets.js';
-import { SECRET_CONTEXT, type SecretBox } from '../crypto/secret-box.js';
+import { revealLocationSecrets, SECRET_CONTEXT, type SecretBox } from '../crypto/secret-box.js';
 import { DEFAULT_REGION } from '../organizations/organizations.service.js';
 import { refuseOverQuota } from '../quotas.js';
 import { limitFlag, type Limits } from '../settings.js';
@@ -47,11 +47,7 @@ export function createLocationsService({ db, now, newId, limits, box }: Location
   }
 
   async function secretsOf(tx: Executor, locationId: string): Promise<LocationSecret[]> {
-    return (await locations.listLocationSecrets(tx, locationId)).map((s) => ({
-      id: s.id,
-      secret: box.reveal(s.sealed, SECRET_CONTEXT.locationSecret(s.id)),
-      createdAt: s.createdAt,
-    }));
+    return revealLocationSecrets(box, await locations.listLocationSecrets(tx, locationId));
   }
 
   async function get(id: string): Promise<Location> {

@@ -388,3 +388,12 @@ export function encodeLogEntries(entries: readonly StoredLogEntry[], trailer?: B
 export function pageTokenField(token: string): Buffer | undefined {
   return token === '' ? undefined : lenField(2, Buffer.from(token, 'utf8'));
 }
+
+/** The 5-byte envelope every streaming protocol Hangar speaks puts before a message: flags, then length. */
+export function envelope(flags: number, payload: Uint8Array): Buffer {
+  const out = Buffer.allocUnsafe(5 + payload.length);
+  out[0] = flags;
+  out.writeUInt32BE(payload.length, 1);
+  out.set(payload, 5);
+  return out;
+}

@@ -3,7 +3,15 @@ import { Timestamp, type BinaryWriteOptions, type JsonValue, type JsonWriteOptio
 import { chooseLevels, decodeLogPageToken, invalid, logPageSize, MAX_LOG_TIME_US, parseLogNeedle, truncate } from '@hangar/domain';
 import type { NewLogEntry, StoredLogEntry } from '@hangar/store';
 import { appApi, commonApi } from '@hangar/wire';
-import { decodeExtras, encodeLogEntries, pageTokenField, wireEntryOf, type IngestLogRequest, type WireLogEntry } from './log-wire.js';
+import {
+  decodeExtras,
+  encodeLogEntries,
+  envelope,
+  pageTokenField,
+  wireEntryOf,
+  type IngestLogRequest,
+  type WireLogEntry,
+} from './log-wire.js';
 import type { LogQuery } from './logs.service.js';
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
@@ -94,15 +102,6 @@ export class LogsPage extends appApi.GetRobotPartLogsResponse {
   }
 }
 
-/** The 5-byte envelope every streaming protocol Hangar speaks puts before a message (flag 0: data). */
-function envelope(payload: Uint8Array): Buffer {
-  const out = Buffer.allocUnsafe(5 + payload.length);
-  out[0] = 0;
-  out.writeUInt32BE(payload.length, 1);
-  out.set(payload, 5);
-  return out;
-}
-
 /**
  * One batch for every tail of a group: its bytes (and JSON) made on first use and shared by every stream
  * after that — as a message for Connect's own streaming path, and as ready envelopes for the tails that
@@ -131,8 +130,8 @@ export class TailBatch extends appApi.TailRobotPartLogsResponse {
 
   /** The batch enveloped, in protobuf or JSON. */
   frame(format: 'binary' | 'json'): Buffer {
-    if (format === 'binary') return (this.frames.binary ??= envelope(this.toBinary()));
-    return (this.frames.json ??= envelope(Buffer.from(this.toJsonString(), 'utf8')));
+    if (format === 'binary') return (this.frames.binary ??= envelope(0, this.toBinary()));
+    return (this.frames.json ??= envelope(0, Buffer.from(this.toJsonString(), 'utf8')));
   }
 }
 

@@ -23,6 +23,7 @@ import type { TokenClaims } from '../auth/tokens.js';
 import type { Logger } from '../log.js';
 import { toConnectError } from '../rpc/errors.js';
 import { codeName, logCall, type Guarded } from '../rpc/routes.js';
+import { envelope } from './log-wire.js';
 import type { TailBatch } from './logs.convert.js';
 import { fellBehind, type TailHub } from './tail-hub.js';
 
@@ -261,14 +262,6 @@ function openStream(res: Response, { protocol, contentType }: Dialect): OpenStre
       }
     },
   };
-}
-
-function envelope(flags: number, payload: Uint8Array): Buffer {
-  const out = Buffer.allocUnsafe(5 + payload.length);
-  out[0] = flags;
-  out.writeUInt32BE(payload.length, 1);
-  out.set(payload, 5);
-  return out;
 }
 
 function destroy(req: Request, res: Response): void {

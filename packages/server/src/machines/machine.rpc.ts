@@ -22,7 +22,7 @@ function agentInfoJson(info: appRobotApi.AgentInfo): JsonObject {
 function cloudConfig(cloud: MachineCloud): appRobotApi.CloudConfig {
   return new appRobotApi.CloudConfig({
     ...cloud,
-    locationSecrets: cloud.locationSecrets.map((s) => ({ ...s })),
+    locationSecrets: cloud.locationSecrets.map((s) => ({ id: s.id, secret: s.secret })),
     // Older viam-servers read the single location secret.
     locationSecret: cloud.locationSecrets[0]?.secret ?? '',
     // No app signaling: machines are reached through the server, and fetch no certificate.

@@ -4,7 +4,7 @@
  */
 import { failedPrecondition, notFound, partFqdn, partLocalFqdn, type JsonObject } from '@hangar/domain';
 import { locations, parts, type Database } from '@hangar/store';
-import { revealPartSecrets, SECRET_CONTEXT, type SecretBox } from '../crypto/secret-box.js';
+import { revealLocationSecrets, revealPartSecrets, type SecretBox } from '../crypto/secret-box.js';
 import type { FragmentsService } from '../fragments/fragments.service.js';
 
 export interface MachineServiceDeps {
@@ -45,10 +45,7 @@ export function createMachineService({ db, box, fragments, machineDomain, restar
       const stored = await parts.findPart(db, partId);
       if (stored === undefined) throw notFound('machine part', partId);
       const part = revealPartSecrets(box, stored);
-      const locationSecrets = (await locations.listLocationSecrets(db, part.locationId)).map((s) => ({
-        id: s.id,
-        secret: box.reveal(s.sealed, SECRET_CONTEXT.locationSecret(s.id)),
-      }));
+      const locationSecrets = revealLocationSecrets(box, await locations.listLocationSecrets(db, part.locationId));
       // viam-server refuses to start its web server without one.
       if (locationSecrets.length === 0) {
         throw failedPrecondition(

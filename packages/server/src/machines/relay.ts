@@ -8,7 +8,7 @@
  * Operating a machine needs `robot.operate` on it, its shell owner rights (`robot.write`). The caller's
  * identity goes to the machine in `hangar-caller`; its credentials never do.
  */
-import { isDomainError, notFound, type Actor } from '@hangar/domain';
+import { isDomainError, notFound } from '@hangar/domain';
 import { parts, type Database } from '@hangar/store';
 import type http from 'node:http';
 import http2 from 'node:http2';
@@ -69,13 +69,8 @@ export function createRelay({ db, tunnels, auth, access, machines, log }: RelayD
     return undefined;
   }
 
-  async function actorOf(req: Request): Promise<Actor> {
-    const result = await auth.preflight(req.headers.authorization ?? null);
-    return auth.actorOf('claims' in result ? result.claims : undefined, req.headers.authorization ?? null);
-  }
-
   async function relay(req: Request, res: Response, partRef: string, path: string): Promise<void> {
-    const actor = await actorOf(req);
+    const actor = await auth.actorOf(undefined, req.headers.authorization ?? null);
     const partId = (await machines.partIdOf(partRef)) ?? partRef;
     const action = path.startsWith(SHELL_SERVICE) ? 'robot.write' : 'robot.operate';
     await access.authorize(actor, [{ action, target: { part: partId } }]);

@@ -17,25 +17,22 @@ export function tunnelAcceptor(auth: AuthService, tunnels: Tunnels, log: Logger)
       refuse(socket, '404 Not Found', `the only upgrade this server takes is ${TUNNEL_PROTOCOL} at ${TUNNEL_PATH}`);
       return;
     }
-    const header = req.headers.authorization ?? null;
-    Promise.resolve(auth.preflight(header))
-      .then((result) => auth.actorOf('claims' in result ? result.claims : undefined, header))
-      .then(
-        (actor) => {
-          if (actor.kind !== 'machine') {
-            refuse(
-              socket,
-              '403 Forbidden',
-              "a tunnel is opened with a machine part's own credential (robot-secret or robot-location-secret)",
-            );
-            return;
-          }
-          tunnels.accept(actor.id, socket, head);
-        },
-        (err: unknown) => {
-          log.debug({ err }, 'refused a machine tunnel');
-          refuse(socket, '401 Unauthorized', err instanceof Error ? err.message : 'authenticate first');
-        },
-      );
+    auth.actorOf(undefined, req.headers.authorization ?? null).then(
+      (actor) => {
+        if (actor.kind !== 'machine') {
+          refuse(
+            socket,
+            '403 Forbidden',
+            "a tunnel is opened with a machine part's own credential (robot-secret or robot-location-secret)",
+          );
+          return;
+        }
+        tunnels.accept(actor.id, socket, head);
+      },
+      (err: unknown) => {
+        log.debug({ err }, 'refused a machine tunnel');
+        refuse(socket, '401 Unauthorized', err instanceof Error ? err.message : 'authenticate first');
+      },
+    );
   };
 }
