@@ -203,7 +203,7 @@ export async function runAgent(options: AgentOptions, signal: AbortSignal): Prom
         appAddress: cloud.appAddress,
         token: () => connected.accessToken,
         renewToken: () => connected.renewToken(),
-        handler: machineApiHandler({ config: () => running, version: options.version }),
+        handler: machineApiHandler({ config: () => running, version: options.version, note }),
         note,
       },
       stop,

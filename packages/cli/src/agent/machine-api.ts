@@ -6,7 +6,8 @@
 import { connectNodeAdapter } from '@connectrpc/connect-node';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import { appRobotApi, Timestamp } from '@hangar/sdk';
-import { MachineRobotService, commonApi, robotApi } from '@hangar/wire';
+import { MachineRobotService, SHELL_API, ShellService, commonApi, robotApi } from '@hangar/wire';
+import { shellHandler } from './shell-service.js';
 
 /** rdk's name of a configured resource: `rdk:component:motor` → namespace rdk, type component, subtype motor. */
 function resourceName(
@@ -24,10 +25,18 @@ export function resourceNames(config: appRobotApi.RobotConfig): commonApi.Resour
   return [...config.components.map((c) => resourceName('component', c)), ...config.services.map((s) => resourceName('service', s))];
 }
 
+/** The names of the config's shell services: viam-server offers a shell only when the config asks for one. */
+export function shellNames(config: appRobotApi.RobotConfig | undefined): string[] {
+  return (config?.services ?? [])
+    .filter((s) => s.api === SHELL_API || (s.api === '' && s.type === 'shell' && (s.namespace === '' || s.namespace === 'rdk')))
+    .map((s) => s.name);
+}
+
 export interface MachineState {
   /** The config it runs, and since when. */
   config(): { config: appRobotApi.RobotConfig; since: Date } | undefined;
   readonly version: string;
+  readonly note: (level: 'info' | 'warn', message: string) => void;
 }
 
 export function machineApiHandler(state: MachineState): (req: Http2ServerRequest, res: Http2ServerResponse) => void {
@@ -38,33 +47,35 @@ export function machineApiHandler(state: MachineState): (req: Http2ServerRequest
   };
   return connectNodeAdapter({
     routes: (router) =>
-      router.service(MachineRobotService, {
-        resourceNames: () => new robotApi.ResourceNamesResponse({ resources: resourceNames(running().config) }),
-        getMachineStatus: () => {
-          const { config, since } = running();
-          const lastUpdated = Timestamp.fromDate(since);
-          return new robotApi.GetMachineStatusResponse({
-            resources: resourceNames(config).map(
-              (name) =>
-                new robotApi.ResourceStatus({ name, state: robotApi.ResourceStatus_State.READY, revision: config.revision, lastUpdated }),
-            ),
-            config: new robotApi.ConfigStatus({ revision: config.revision, lastUpdated }),
-            state: robotApi.GetMachineStatusResponse_State.RUNNING,
-          });
-        },
-        getVersion: () => new robotApi.GetVersionResponse({ platform: 'hangar-agent', version: state.version, apiVersion: '' }),
-        getCloudMetadata: () => {
-          const cloud = running().config.cloud;
-          return new robotApi.GetCloudMetadataResponse({
-            primaryOrgId: cloud?.primaryOrgId ?? '',
-            locationId: cloud?.locationId ?? '',
-            machineId: cloud?.machineId ?? '',
-            machinePartId: cloud?.id ?? '',
-            // Older clients read it.
-            robotPartId: cloud?.id ?? '',
-          });
-        },
-        getOperations: () => new robotApi.GetOperationsResponse({ operations: [] }),
-      }),
+      router
+        .service(ShellService, { shell: shellHandler({ shellNames: () => shellNames(state.config()?.config), note: state.note }) })
+        .service(MachineRobotService, {
+          resourceNames: () => new robotApi.ResourceNamesResponse({ resources: resourceNames(running().config) }),
+          getMachineStatus: () => {
+            const { config, since } = running();
+            const lastUpdated = Timestamp.fromDate(since);
+            return new robotApi.GetMachineStatusResponse({
+              resources: resourceNames(config).map(
+                (name) =>
+                  new robotApi.ResourceStatus({ name, state: robotApi.ResourceStatus_State.READY, revision: config.revision, lastUpdated }),
+              ),
+              config: new robotApi.ConfigStatus({ revision: config.revision, lastUpdated }),
+              state: robotApi.GetMachineStatusResponse_State.RUNNING,
+            });
+          },
+          getVersion: () => new robotApi.GetVersionResponse({ platform: 'hangar-agent', version: state.version, apiVersion: '' }),
+          getCloudMetadata: () => {
+            const cloud = running().config.cloud;
+            return new robotApi.GetCloudMetadataResponse({
+              primaryOrgId: cloud?.primaryOrgId ?? '',
+              locationId: cloud?.locationId ?? '',
+              machineId: cloud?.machineId ?? '',
+              machinePartId: cloud?.id ?? '',
+              // Older clients read it.
+              robotPartId: cloud?.id ?? '',
+            });
+          },
+          getOperations: () => new robotApi.GetOperationsResponse({ operations: [] }),
+        }),
   });
 }

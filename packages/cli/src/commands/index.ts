@@ -53,6 +53,7 @@ import * as partSetMain from './robots/part/set-main.js';
 import * as partRestart from './robots/part/restart.js';
 import * as partSetup from './robots/part/setup.js';
 import * as partRun from './robots/part/run.js';
+import * as partShell from './robots/part/shell.js';
 import * as partHistory from './robots/part/history.js';
 import * as partConfigGet from './robots/part/config/get.js';
 import * as partConfigSet from './robots/part/config/set.js';
@@ -177,6 +178,7 @@ Exit codes: 0 ok, 1 error, 2 bad usage, 4 not signed in or credentials rejected,
   partRestart.register(parts, ctx);
   partSetup.register(parts, ctx);
   partRun.register(parts, ctx);
+  partShell.register(parts, ctx);
   partHistory.register(parts, ctx);
   const partConfig = parts.command('config').description("a part's config: print it (or the effective one) or replace it");
   partConfigGet.register(partConfig, ctx);

@@ -5,14 +5,13 @@
  * spooled exactly once when it is back.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'node:test';
 import type { AppClient } from '@hangar/sdk';
-import { CLI_PATH } from '../cli.js';
+import { startAgent, waitFor } from '../agent-process.js';
 import { newMachine } from '../fleet.js';
 import { seedOrg } from '../seed.js';
 import { describeEngines } from '../suite.js';
@@ -54,30 +53,6 @@ async function relay(targetPort: number) {
     },
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
-}
-
-function startAgent(configPath: string, dataDir: string) {
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [CLI_PATH, 'agent', '--config', configPath, '--data-dir', dataDir, '--config-poll-seconds', '0.5'],
-    {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
-  );
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  return { child, exited, stderr: () => stderr };
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 /** The part's log messages from `logger`, oldest first. */

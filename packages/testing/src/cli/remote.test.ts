@@ -5,7 +5,6 @@
  * a relayed call carries: the caller's identity, never its credentials.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import http from 'node:http';
 import http2 from 'node:http2';
@@ -18,7 +17,7 @@ import { connectNodeAdapter, createConnectTransport, createGrpcTransport, create
 import { AuthService, MachineRobotService, robotApi } from '@hangar/wire';
 import { RobotClient } from '@viamrobotics/sdk';
 import { Code, hasCode } from '../assertions.js';
-import { CLI_PATH } from '../cli.js';
+import { startAgent } from '../agent-process.js';
 import { newMachine } from '../fleet.js';
 import { seedOrg } from '../seed.js';
 import { describeEngines } from '../suite.js';
@@ -76,14 +75,7 @@ await describeEngines('remote access through the server', (server) => {
     const dir = await mkdtemp(join(tmpdir(), 'hangar-remote-'));
     const configPath = join(dir, 'viam.json');
     assert.equal((await cli(['robots', 'part', 'setup', '--part-id', mainPart.id, '--output', configPath])).code, 0);
-    const agent = spawn(
-      process.execPath,
-      [CLI_PATH, 'agent', '--config', configPath, '--data-dir', join(dir, 'data'), '--config-poll-seconds', '0.5'],
-      {
-        stdio: ['ignore', 'ignore', 'pipe'],
-      },
-    );
-    const exited = new Promise((r) => agent.once('exit', r));
+    const agent = startAgent(configPath, join(dir, 'data'));
     try {
       const run = (args: string[]) => cli(['robots', 'part', 'run', '--part-id', mainPart.id, ...args]);
       let names = await run(['viam.robot.v1.RobotService.ResourceNames', '--json']);
@@ -199,8 +191,7 @@ await describeEngines('remote access through the server', (server) => {
       );
       await assert.rejects(asMachine.getVersion({}), hasCode(Code.PermissionDenied));
     } finally {
-      agent.kill('SIGTERM');
-      await exited;
+      await agent.stop();
     }
 
     // The agent gone, its part answers UNAVAILABLE, saying when it was last seen.

@@ -1,13 +1,11 @@
 import { MethodKind, type MessageType } from '@bufbuild/protobuf';
-import { Code, ConnectError, createClient, type Client } from '@connectrpc/connect';
-import { createConnectTransport } from '@connectrpc/connect-node';
+import { createClient, type Client } from '@connectrpc/connect';
 import * as wire from '@hangar/wire';
-import type { AppClient } from '@hangar/sdk';
 import type { Command } from 'commander';
 import type { Ctx } from '../../../context.js';
 import { CliError, EXIT } from '../../../errors.js';
-import type { Machine } from '../../../resolve.js';
-import { addMachineOptions, machineInput, partInput, resolveMachine, resolveMachinePart } from '../../../machines.js';
+import { addMachineOptions } from '../../../machines.js';
+import { relayTransport, remoteCallError, targetPartId } from '../../../remote.js';
 
 interface MethodInfo {
   readonly name: string;
@@ -106,23 +104,11 @@ Examples:
       }
       const interval = typeof opts.stream === 'string' ? parseInterval(opts.stream) : undefined;
       const client = await inv.client();
-      const hasPart = opts.part !== undefined || opts.partId !== undefined;
-      const partId = hasPart
-        ? (await resolveMachinePart(client, partInput(opts))).part.id
-        : await mainPartOf(client, await resolveMachine(client, machineInput(opts)));
-      const session = await inv.session();
-      const transport = createConnectTransport({
-        baseUrl: session.server,
-        httpVersion: '1.1',
-        interceptors: [
-          (next) => (req) => {
-            req.header.set('authorization', `Bearer ${session.accessToken}`);
-            req.header.set('rpc-host', partId);
-            return next(req);
-          },
-        ],
-      });
-      const remote = createClient({ typeName: service.typeName, methods: { call: method } }, transport) as Client<{
+      const partId = await targetPartId(client, opts);
+      const remote = createClient(
+        { typeName: service.typeName, methods: { call: method } },
+        relayTransport(await inv.session(), partId, 'unary'),
+      ) as Client<{
         typeName: string;
         methods: { call: { name: string; I: MessageType; O: MessageType; kind: MethodKind.Unary } };
       }>;
@@ -131,16 +117,7 @@ Examples:
           const reply = await remote.call(request);
           inv.out.result(reply.toJson() as object, (r) => JSON.stringify(r, null, 2));
         } catch (err) {
-          const e = ConnectError.from(err);
-          throw new CliError(`${service.typeName}/${method.name} on part ${partId}: ${e.rawMessage}`, {
-            code: Code[e.code].replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase(),
-            hint:
-              e.code === Code.Unavailable
-                ? 'start hangar agent on the machine (hangar robots part setup writes its config), then try again'
-                : e.code === Code.Unimplemented
-                  ? 'the machine does not serve this method'
-                  : undefined,
-          });
+          throw remoteCallError(err, `${service.typeName}/${method.name}`, partId);
         }
       };
       if (interval === undefined) {
@@ -156,11 +133,4 @@ Examples:
         await new Promise((r) => setTimeout(r, interval));
       }
     });
-}
-
-async function mainPartOf(client: AppClient, machine: Machine): Promise<string> {
-  const parts = await client.getRobotParts(machine.robot.id);
-  const main = parts.find((p) => p.mainPart) ?? parts[0];
-  if (main === undefined) throw new CliError(`machine ${machine.robot.id} has no parts`);
-  return main.id;
 }

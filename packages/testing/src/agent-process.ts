@@ -1,0 +1,43 @@
+/** `hangar agent` as a child process, the way a machine runs it, for tests that need a real machine. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { CLI_PATH } from './cli.js';
+
+export interface AgentProcess {
+  readonly child: ChildProcess;
+  readonly exited: Promise<number | null>;
+  /** What the agent logged on the machine so far. */
+  stderr(): string;
+  /** SIGTERM, and wait for it to stop. */
+  stop(): Promise<number | null>;
+}
+
+export function startAgent(configPath: string, dataDir: string, env: Readonly<Record<string, string>> = {}): AgentProcess {
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [CLI_PATH, 'agent', '--config', configPath, '--data-dir', dataDir, '--config-poll-seconds', '0.5'],
+    { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } },
+  );
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  return {
+    child,
+    exited,
+    stderr: () => stderr,
+    stop: () => {
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
+/** Polls `probe` every 100 ms until it returns something. */
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
