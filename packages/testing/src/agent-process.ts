@@ -11,10 +11,16 @@ export interface AgentProcess {
   stop(): Promise<number | null>;
 }
 
-export function startAgent(configPath: string, dataDir: string, env: Readonly<Record<string, string>> = {}): AgentProcess {
+export interface AgentOptions {
+  readonly env?: Readonly<Record<string, string>>;
+  /** More of `hangar agent`'s flags. */
+  readonly args?: readonly string[];
+}
+
+export function startAgent(configPath: string, dataDir: string, { env = {}, args = [] }: AgentOptions = {}): AgentProcess {
   const child: ChildProcess = spawn(
     process.execPath,
-    [CLI_PATH, 'agent', '--config', configPath, '--data-dir', dataDir, '--config-poll-seconds', '0.5'],
+    [CLI_PATH, 'agent', '--config', configPath, '--data-dir', dataDir, '--config-poll-seconds', '0.5', ...args],
     { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } },
   );
   let stderr = '';

@@ -11,6 +11,8 @@ export * from './account.js';
 export * from './invite.js';
 export * from './effective-config.js';
 export * from './shell.js';
+export * from './descriptors.js';
+export * from './reflection.js';
 
 // With moduleResolution NodeNext the SDK's extensionless re-exports fail to resolve and every wire type
 // silently becomes `any`; this line stops the build if that ever happens again.

@@ -11,6 +11,7 @@ import { appRobotApi, commonApi, MachineClient, Timestamp } from '@hangar/sdk';
 import { backoffMs, sleep } from './backoff.js';
 import { readCloudFile } from './cloud-file.js';
 import { createLogShipper, type ShippedEntry } from './log-shipper.js';
+import { createForwarder } from './forward.js';
 import { machineApiHandler } from './machine-api.js';
 import { createSupervisor, type ProcessSpec } from './supervisor.js';
 import { keepTunnel } from './tunnel.js';
@@ -22,6 +23,8 @@ export interface AgentOptions {
   /** Exit with RESTART_EXIT_STATUS when the part is marked for restart, for a supervisor (systemd) to restart it. */
   readonly exitOnRestart: boolean;
   readonly version: string;
+  /** A local viam-server (http://127.0.0.1:8080) that remote calls the agent does not serve itself go to. */
+  readonly forward?: string | undefined;
   /** Where the agent's own log lines go on the machine (stderr). */
   readonly print: (line: string) => void;
 }
@@ -198,16 +201,23 @@ export async function runAgent(options: AgentOptions, signal: AbortSignal): Prom
     while (!stopped() && client === undefined) await sleep(200, stop);
     const connected = client;
     if (connected === undefined) return;
+    const forwarder = options.forward === undefined ? undefined : createForwarder(options.forward, note);
     await keepTunnel(
       {
         appAddress: cloud.appAddress,
         token: () => connected.accessToken,
         renewToken: () => connected.renewToken(),
-        handler: machineApiHandler({ config: () => running, version: options.version, note }),
+        handler: machineApiHandler({
+          config: () => running,
+          version: options.version,
+          note,
+          ...(forwarder !== undefined && { forward: (req, res) => forwarder.handle(req, res) }),
+        }),
         note,
       },
       stop,
     );
+    forwarder?.close();
   }
 
   await Promise.all([configLoop(), restartLoop(), tunnelLoop()]);

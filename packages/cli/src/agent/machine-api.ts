@@ -6,7 +6,18 @@
 import { connectNodeAdapter } from '@connectrpc/connect-node';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import { appRobotApi, Timestamp } from '@hangar/sdk';
-import { MachineRobotService, SHELL_API, ShellService, commonApi, robotApi } from '@hangar/wire';
+import {
+  MachineRobotService,
+  SHELL_API,
+  ServerReflectionV1,
+  ServerReflectionV1Alpha,
+  ShellService,
+  commonApi,
+  reflectionHandler,
+  reflectionV1,
+  reflectionV1Alpha,
+  robotApi,
+} from '@hangar/wire';
 import { shellHandler } from './shell-service.js';
 
 /** rdk's name of a configured resource: `rdk:component:motor` → namespace rdk, type component, subtype motor. */
@@ -32,14 +43,34 @@ export function shellNames(config: appRobotApi.RobotConfig | undefined): string[
     .map((s) => s.name);
 }
 
+/** What the agent describes by reflection: the services it serves itself (reflection adds its own). */
+const SERVED = [MachineRobotService, ShellService];
+
 export interface MachineState {
   /** The config it runs, and since when. */
   config(): { config: appRobotApi.RobotConfig; since: Date } | undefined;
   readonly version: string;
   readonly note: (level: 'info' | 'warn', message: string) => void;
+  /** With --forward: where every call the agent does not answer itself goes (reflection among them). */
+  readonly forward?: (req: Http2ServerRequest, res: Http2ServerResponse) => void;
 }
 
+/** The calls the agent answers itself, forwarding or not. */
+const OWN_PATHS = new Set([
+  ...['ResourceNames', 'GetMachineStatus', 'GetVersion', 'GetCloudMetadata', 'GetOperations'].map(
+    (m) => `/${MachineRobotService.typeName}/${m}`,
+  ),
+  `/${ShellService.typeName}/Shell`,
+]);
+
 export function machineApiHandler(state: MachineState): (req: Http2ServerRequest, res: Http2ServerResponse) => void {
+  const own = ownHandler(state);
+  const forward = state.forward;
+  if (forward === undefined) return own;
+  return (req, res) => (OWN_PATHS.has(req.url) ? own(req, res) : forward(req, res));
+}
+
+function ownHandler(state: MachineState): (req: Http2ServerRequest, res: Http2ServerResponse) => void {
   const running = () => {
     const current = state.config();
     if (current === undefined) throw new Error('the agent has no config yet');
@@ -48,6 +79,8 @@ export function machineApiHandler(state: MachineState): (req: Http2ServerRequest
   return connectNodeAdapter({
     routes: (router) =>
       router
+        .service(ServerReflectionV1, { serverReflectionInfo: reflectionHandler(reflectionV1, SERVED) })
+        .service(ServerReflectionV1Alpha, { serverReflectionInfo: reflectionHandler(reflectionV1Alpha, SERVED) })
         .service(ShellService, { shell: shellHandler({ shellNames: () => shellNames(state.config()?.config), note: state.note }) })
         .service(MachineRobotService, {
           resourceNames: () => new robotApi.ResourceNamesResponse({ resources: resourceNames(running().config) }),

@@ -25,6 +25,10 @@ export function register(parent: Command, ctx: Ctx): Command {
     )
     .option('--config-poll-seconds <seconds>', 'how often to fetch the config', '10')
     .option(
+      '--forward <url>',
+      'a local viam-server (e.g. http://127.0.0.1:8080, its plaintext gRPC port) that remote calls the agent does not serve itself go to',
+    )
+    .option(
       '--exit-on-restart',
       `when the part is marked for restart, exit with status ${RESTART_EXIT_STATUS} for systemd to restart the agent, instead of restarting its processes in place`,
     )
@@ -37,35 +41,59 @@ Examples:
   hangar robots part setup --robot rover --part rover-main --output rover.json
   hangar agent --config rover.json --data-dir ./rover-agent`,
     )
-    .action(async (opts: { config: string; dataDir?: string; configPollSeconds: string; exitOnRestart?: boolean }, c: Command) => {
-      const inv = ctx.invocation(c);
-      const pollSeconds = Number(opts.configPollSeconds);
-      if (!Number.isFinite(pollSeconds) || pollSeconds < 0.2 || pollSeconds > 3600) {
-        throw new CliError(
-          `--config-poll-seconds must be a number of seconds from 0.2 to 3600, got ${JSON.stringify(opts.configPollSeconds)}`,
+    .action(
+      async (
+        opts: { config: string; dataDir?: string; configPollSeconds: string; exitOnRestart?: boolean; forward?: string },
+        c: Command,
+      ) => {
+        const inv = ctx.invocation(c);
+        const forward = opts.forward === undefined ? undefined : forwardUrl(opts.forward);
+        const pollSeconds = Number(opts.configPollSeconds);
+        if (!Number.isFinite(pollSeconds) || pollSeconds < 0.2 || pollSeconds > 3600) {
+          throw new CliError(
+            `--config-poll-seconds must be a number of seconds from 0.2 to 3600, got ${JSON.stringify(opts.configPollSeconds)}`,
+            {
+              exitCode: EXIT.usage,
+              code: 'USAGE',
+            },
+          );
+        }
+        // The agent stops its processes and sends its last logs on SIGINT/SIGTERM itself.
+        ctx.releaseInterrupt();
+        const stop = new AbortController();
+        for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => stop.abort());
+        const { runAgent } = await import('../agent/agent.js');
+        const status = await runAgent(
           {
-            exitCode: EXIT.usage,
-            code: 'USAGE',
+            configPath: resolve(opts.config),
+            dataDir: resolve(opts.dataDir ?? defaultDataDir()),
+            configPollMs: Math.round(pollSeconds * 1000),
+            exitOnRestart: opts.exitOnRestart === true,
+            forward,
+            version: ctx.version,
+            print: (line) => process.stderr.write(`${line}\n`),
           },
+          stop.signal,
         );
-      }
-      // The agent stops its processes and sends its last logs on SIGINT/SIGTERM itself.
-      ctx.releaseInterrupt();
-      const stop = new AbortController();
-      for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => stop.abort());
-      const { runAgent } = await import('../agent/agent.js');
-      const status = await runAgent(
-        {
-          configPath: resolve(opts.config),
-          dataDir: resolve(opts.dataDir ?? defaultDataDir()),
-          configPollMs: Math.round(pollSeconds * 1000),
-          exitOnRestart: opts.exitOnRestart === true,
-          version: ctx.version,
-          print: (line) => process.stderr.write(`${line}\n`),
-        },
-        stop.signal,
-      );
-      inv.log(`agent stopped with status ${status}`);
-      process.exitCode = status;
+        inv.log(`agent stopped with status ${status}`);
+        process.exitCode = status;
+      },
+    );
+}
+
+function forwardUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = new URL('invalid:');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new CliError(`--forward must be an http:// or https:// URL of the local viam-server, got ${JSON.stringify(raw)}`, {
+      exitCode: EXIT.usage,
+      code: 'USAGE',
+      hint: 'e.g. --forward http://127.0.0.1:8080',
     });
+  }
+  return url.origin;
 }

@@ -10,41 +10,23 @@
  */
 import { isDomainError, notFound } from '@hangar/domain';
 import { parts, type Database } from '@hangar/store';
-import type http from 'node:http';
-import http2 from 'node:http2';
 import type { AuthService } from '../auth/auth.service.js';
 import type { MachineCredentials } from '../auth/machine-credentials.js';
+import { proxyCall, protocolHeaders, type ProxiedRequest, type ProxiedResponse } from '../http/h2-proxy.js';
 import { rejectCall } from '../http/reject.js';
 import type { Logger } from '../log.js';
 import type { Access } from '../rpc/access.js';
 import { codeOf } from '../rpc/errors.js';
 import type { Tunnels } from './tunnels.js';
 
-type Request = http.IncomingMessage | http2.Http2ServerRequest;
-type Response = http.ServerResponse | http2.Http2ServerResponse;
+type Request = ProxiedRequest;
+type Response = ProxiedResponse;
 
 const PREFIX = /^\/machines\/([^/]+)(\/.*)$/;
 const SHELL_SERVICE = '/viam.service.shell.v1.ShellService/';
 const SIGNALING = '/proto.rpc.webrtc.v1.SignalingService/';
 export const AUTH_SERVICE_PATH = '/proto.rpc.v1.AuthService/';
 export const CALLER_HEADER = 'hangar-caller';
-
-/** Request headers a relayed call keeps: what the protocols need, nothing that identifies the caller. */
-const FORWARDED = [
-  'content-type',
-  'te',
-  'grpc-timeout',
-  'grpc-encoding',
-  'grpc-accept-encoding',
-  'connect-protocol-version',
-  'connect-timeout-ms',
-  'connect-content-encoding',
-  'connect-accept-encoding',
-  'x-grpc-web',
-  'x-user-agent',
-];
-/** Response headers that belong to one hop only. */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection']);
 
 const GRPC = { notFound: 5, permissionDenied: 7, unimplemented: 12, unavailable: 14, unauthenticated: 16 } as const;
 
@@ -82,43 +64,10 @@ export function createRelay({ db, tunnels, auth, access, machines, log }: RelayD
       rejectCall(req, res, GRPC.unavailable, `machine part ${partId} is offline (${seen}); start hangar agent on it and try again`);
       return;
     }
-    const headers: http2.OutgoingHttpHeaders = { ':method': 'POST', ':path': path };
-    for (const name of FORWARDED) {
-      const value = req.headers[name];
-      if (value !== undefined) headers[name] = value;
-    }
-    headers[CALLER_HEADER] = `${actor.kind}:${actor.id}`;
-    const upstream = session.request(headers);
-    let answered = false;
-    upstream.on('response', (responseHeaders) => {
-      answered = true;
-      const out: Record<string, string | string[]> = {};
-      for (const [name, value] of Object.entries(responseHeaders)) {
-        if (name.startsWith(':') || HOP_BY_HOP.has(name) || value === undefined) continue;
-        out[name] = typeof value === 'number' ? String(value) : value;
-      }
-      res.writeHead(responseHeaders[':status'] ?? 200, out);
-      if (!(res instanceof http2.Http2ServerResponse)) res.flushHeaders();
-    });
-    upstream.on('trailers', (trailers) => {
-      const out: Record<string, string> = {};
-      for (const [name, value] of Object.entries(trailers as Record<string, unknown>)) if (typeof value === 'string') out[name] = value;
-      res.addTrailers(out);
-    });
-    upstream.on('data', (chunk: Buffer) => {
-      (res as http.ServerResponse).write(chunk);
-    });
-    upstream.on('end', () => res.end());
-    upstream.on('error', (err) => {
+    proxyCall(req, res, session, protocolHeaders(req, path, { [CALLER_HEADER]: `${actor.kind}:${actor.id}` }), (err) => {
       log.debug({ err, partId, path }, 'relayed call failed');
-      if (!answered && !res.headersSent) rejectCall(req, res, GRPC.unavailable, `machine part ${partId} went away during the call; retry`);
-      else res.destroy();
+      rejectCall(req, res, GRPC.unavailable, `machine part ${partId} went away during the call; retry`);
     });
-    // Cancellation both ways: the caller leaving cancels the machine's stream, and the reverse.
-    res.once('close', () => {
-      if (!upstream.closed) upstream.close(http2.constants.NGHTTP2_CANCEL);
-    });
-    req.pipe(upstream);
   }
 
   /**

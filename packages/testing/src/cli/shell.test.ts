@@ -36,7 +36,7 @@ await describeEngines('remote shell', (server) => {
     const dir = await mkdtemp(join(tmpdir(), 'hangar-shell-'));
     const configPath = join(dir, 'viam.json');
     assert.equal((await cli(['robots', 'part', 'setup', '--part-id', mainPart.id, '--output', configPath])).code, 0);
-    const agent = startAgent(configPath, join(dir, 'data'), { SHELL: '/bin/sh' });
+    const agent = startAgent(configPath, join(dir, 'data'), { env: { SHELL: '/bin/sh' } });
     const shell = (args: string[] = [], stdin = '') => cli(['robots', 'part', 'shell', '--part-id', mainPart.id, ...args], { stdin });
     try {
       // No shell service in the config yet: the CLI says what to add.

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import type { Ctx } from '../../../context.js';
 import { CliError, EXIT } from '../../../errors.js';
 import { addMachineOptions } from '../../../machines.js';
+import { describeRemoteService } from '../../../reflection-client.js';
 import { relayTransport, remoteCallError, targetPartId } from '../../../remote.js';
 
 interface MethodInfo {
@@ -30,18 +31,26 @@ function services(): Map<string, ServiceInfo> {
   return found;
 }
 
-/** `viam.robot.v1.RobotService.ResourceNames` (or with a slash before the method) → its service and method. */
-function findMethod(full: string): { service: ServiceInfo; method: MethodInfo } {
+/** `viam.robot.v1.RobotService.ResourceNames` (or with a slash before the method) → the service's and the method's names. */
+function splitMethodName(full: string): { serviceName: string; methodName: string } {
   const split = full.includes('/') ? full.lastIndexOf('/') : full.lastIndexOf('.');
-  const serviceName = full.slice(0, split).replace(/^\//, '');
-  const methodName = full.slice(split + 1);
-  const all = services();
-  const service = all.get(serviceName);
+  if (split <= 0) {
+    throw new CliError(`${JSON.stringify(full)} is not a method name`, {
+      exitCode: EXIT.usage,
+      code: 'USAGE',
+      hint: 'name a method as <package>.<Service>.<Method>, e.g. viam.robot.v1.RobotService.ResourceNames',
+    });
+  }
+  return { serviceName: full.slice(0, split).replace(/^\//, ''), methodName: full.slice(split + 1) };
+}
+
+/** The method of `service` (as the machine describes it, else as the CLI knows it), if it can be called. */
+function findMethod(service: ServiceInfo | undefined, serviceName: string, methodName: string): MethodInfo {
   if (service === undefined) {
     throw new CliError(`unknown service ${JSON.stringify(serviceName)}`, {
       exitCode: EXIT.usage,
       code: 'USAGE',
-      hint: `name a method as <package>.<Service>.<Method>, e.g. viam.robot.v1.RobotService.ResourceNames; services: ${[...all.keys()].sort().join(', ')}`,
+      hint: `the machine does not describe it by reflection, and the CLI knows ${[...services().keys()].sort().join(', ')}`,
     });
   }
   const method = Object.values(service.methods).find((m) => m.name === methodName);
@@ -60,7 +69,7 @@ function findMethod(full: string): { service: ServiceInfo; method: MethodInfo } 
       code: 'USAGE',
     });
   }
-  return { service, method };
+  return method;
 }
 
 function parseInterval(raw: string): number {
@@ -95,19 +104,26 @@ Examples:
     )
     .action(async (methodName: string, opts: Record<string, unknown>, c: Command) => {
       const inv = ctx.invocation(c);
-      const { service, method } = findMethod(methodName);
+      const { serviceName, methodName: name } = splitMethodName(methodName);
+      const interval = typeof opts.stream === 'string' ? parseInterval(opts.stream) : undefined;
+      const client = await inv.client();
+      const partId = await targetPartId(client, opts);
+      const session = await inv.session();
+      // The machine's own description first (it may run newer APIs or modules), else the CLI's descriptors.
+      const described = await describeRemoteService(relayTransport(session, partId, 'bidi'), serviceName).catch((err: unknown) => {
+        throw remoteCallError(err, `describing ${serviceName}`, partId);
+      });
+      const service = described ?? services().get(serviceName);
+      const method = findMethod(service, serviceName, name);
       let request: InstanceType<MessageType>;
       try {
         request = method.I.fromJsonString(String(opts.data), { ignoreUnknownFields: false });
       } catch (err) {
         throw new CliError(`--data does not fit ${method.I.typeName}: ${(err as Error).message}`, { exitCode: EXIT.usage, code: 'USAGE' });
       }
-      const interval = typeof opts.stream === 'string' ? parseInterval(opts.stream) : undefined;
-      const client = await inv.client();
-      const partId = await targetPartId(client, opts);
       const remote = createClient(
-        { typeName: service.typeName, methods: { call: method } },
-        relayTransport(await inv.session(), partId, 'unary'),
+        { typeName: serviceName, methods: { call: method } },
+        relayTransport(session, partId, 'unary'),
       ) as Client<{
         typeName: string;
         methods: { call: { name: string; I: MessageType; O: MessageType; kind: MethodKind.Unary } };
@@ -117,7 +133,7 @@ Examples:
           const reply = await remote.call(request);
           inv.out.result(reply.toJson() as object, (r) => JSON.stringify(r, null, 2));
         } catch (err) {
-          throw remoteCallError(err, `${service.typeName}/${method.name}`, partId);
+          throw remoteCallError(err, `${serviceName}/${method.name}`, partId);
         }
       };
       if (interval === undefined) {

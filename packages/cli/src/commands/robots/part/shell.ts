@@ -10,37 +10,9 @@ import type { Command } from 'commander';
 import { StringDecoder } from 'node:string_decoder';
 import type { Ctx } from '../../../context.js';
 import { CliError } from '../../../errors.js';
+import { asyncQueue } from '../../../async-queue.js';
 import { addMachineOptions } from '../../../machines.js';
 import { relayTransport, remoteCallError, targetPartId } from '../../../remote.js';
-
-/** Requests produced by events (keystrokes, resizes) and consumed by the stream. */
-function requestQueue() {
-  const pending: ShellRequest[] = [];
-  let ended = false;
-  let wake: (() => void) | undefined;
-  return {
-    push(request: ShellRequest) {
-      pending.push(request);
-      wake?.();
-    },
-    end() {
-      ended = true;
-      wake?.();
-    },
-    async *[Symbol.asyncIterator](): AsyncGenerator<ShellRequest> {
-      for (;;) {
-        const next = pending.shift();
-        if (next !== undefined) {
-          yield next;
-          continue;
-        }
-        if (ended) return;
-        await new Promise<void>((resolve) => (wake = resolve));
-        wake = undefined;
-      }
-    },
-  };
-}
 
 const windowChange = (stdout: NodeJS.WriteStream) => ({ message: 'window-change', cols: stdout.columns || 80, rows: stdout.rows || 24 });
 
@@ -80,7 +52,7 @@ Examples:
       }
 
       const interactive = ctx.stdin.isTTY && ctx.stdout.isTTY && !inv.json;
-      const requests = requestQueue();
+      const requests = asyncQueue<ShellRequest>();
       const name = shellService.name;
       requests.push(
         new ShellRequest({
