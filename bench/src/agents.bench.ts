@@ -7,11 +7,12 @@
  */
 import { createClient, type Client } from '@connectrpc/connect';
 import { createGrpcTransport } from '@connectrpc/connect-node';
-import { AuthService, RobotService } from '@hangar/wire';
+import { RobotService } from '@hangar/wire';
 import type { appRobotApi } from '@hangar/wire';
 import { startBaselineRoutes } from './baseline.js';
 import { engineVersion, startHangar } from './hangar.js';
 import { measureInterleaved, type Call } from './load.js';
+import { createFleet } from './machine-fleet.js';
 import type { BenchSuite } from './suite.js';
 
 const MACHINES = 1_000;
@@ -40,28 +41,8 @@ export const suite: BenchSuite = {
       const hangar = await startHangar(engine);
       try {
         ctx.engineVersion(engine, await engineVersion(hangar.server.db.url));
-        const admin = hangar.server.client;
-        const location = await admin.createLocation(hangar.organizationId, 'Polling fleet');
+        const machines = await createFleet(hangar.server.client, hangar.server.url, hangar.organizationId, MACHINES, CONFIG);
         const transport = createGrpcTransport({ baseUrl: hangar.server.url, httpVersion: '2' });
-        const auth = createClient(AuthService, transport);
-        const machines: { partId: string; headers: { authorization: string } }[] = [];
-        for (let i = 0; i < MACHINES; i += CONCURRENCY) {
-          const batch = await Promise.all(
-            Array.from({ length: Math.min(CONCURRENCY, MACHINES - i) }, async (_, j) => {
-              const robotId = await admin.newRobot(`poller-${i + j}`, location.id);
-              const [listed] = await admin.getRobotParts(robotId);
-              if (listed === undefined) throw new Error('a new machine has no main part');
-              await admin.updateRobotPart(listed.id, listed.name, CONFIG);
-              const part = await admin.getRobotPart(listed.id);
-              const { accessToken } = await auth.authenticate({
-                entity: part.id,
-                credentials: { type: 'robot-secret', payload: part.secret },
-              });
-              return { partId: part.id, headers: { authorization: `Bearer ${accessToken}` } };
-            }),
-          );
-          machines.push(...batch);
-        }
         const robot: Client<typeof RobotService> = createClient(RobotService, transport);
         const first = machines[0];
         if (first === undefined) throw new Error('no machines');

@@ -6,7 +6,7 @@ import { dirname } from 'node:path';
 import type { TestEngine } from '@hangar/testing';
 import type { BenchConfig } from './config.js';
 import type { Measurement } from './load.js';
-import type { ResultRow } from './suite.js';
+import type { FootprintRow, ResultRow } from './suite.js';
 
 export interface EngineStatus {
   readonly engine: TestEngine;
@@ -100,12 +100,33 @@ export function renderTable(rows: readonly ResultRow[]): string {
   return [line(HEADERS), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
 }
 
+export function renderFootprints(rows: readonly FootprintRow[]): string {
+  const headers = ['memory scenario', 'engine', 'items', 'hangar KiB/item', 'baseline KiB/item', 'ratio'];
+  const kib = (bytes: number) => (bytes / 1024).toFixed(1);
+  const cells = rows.map((r) => [
+    r.scenario,
+    r.engine,
+    r.items.toLocaleString('en'),
+    kib(r.hangarBytesPerItem),
+    kib(r.baselineBytesPerItem),
+    r.ratio.toFixed(2),
+  ]);
+  const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)));
+  const line = (values: readonly string[]) =>
+    values
+      .map((v, i) => (i < 2 ? v.padEnd(widths[i] ?? 0) : v.padStart(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
+}
+
 export interface Report {
   readonly environment: Environment;
   readonly engines: readonly EngineStatus[];
   readonly settings: BenchConfig;
   readonly notes: readonly string[];
   readonly results: readonly ResultRow[];
+  readonly footprints: readonly FootprintRow[];
 }
 
 export async function writeReport(file: string, report: Report): Promise<void> {

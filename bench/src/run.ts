@@ -12,8 +12,8 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { BenchConfigError, isPartial, loadBenchConfig, type BenchConfig } from './config.js';
 import { PROTOCOL_LABEL } from './protocols.js';
-import { describeEnvironment, renderTable, writeReport, type EngineStatus } from './report.js';
-import type { BenchContext, BenchSuite, ResultRow } from './suite.js';
+import { describeEnvironment, renderFootprints, renderTable, writeReport, type EngineStatus } from './report.js';
+import type { BenchContext, BenchSuite, FootprintRow, ResultRow } from './suite.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const benchRoot = resolve(here, '..');
@@ -54,6 +54,7 @@ async function main(only: readonly string[]): Promise<number> {
   }
   const suites = only.length === 0 ? available : available.filter((s) => only.includes(s.name));
   const rows: ResultRow[] = [];
+  const footprints: FootprintRow[] = [];
   const engines = new Map<TestEngine, EngineStatus>();
   const started = performance.now();
 
@@ -81,6 +82,11 @@ async function main(only: readonly string[]): Promise<number> {
         rows.push(full);
         note(`    ${renderTable([full]).split('\n')[2] ?? ''}`);
       },
+      footprint(row) {
+        const full: FootprintRow = { suite: suite.name, ...row, ratio: row.baselineBytesPerItem / row.hangarBytesPerItem };
+        footprints.push(full);
+        note(`    ${renderFootprints([full]).split('\n')[2] ?? ''}`);
+      },
       engineVersion(engine, version) {
         engines.set(engine, { engine, status: 'measured', version });
       },
@@ -90,6 +96,7 @@ async function main(only: readonly string[]): Promise<number> {
   }
 
   process.stdout.write(`\n${renderTable(rows)}\n\n`);
+  if (footprints.length > 0) process.stdout.write(`${renderFootprints(footprints)}\n\n`);
   const missed = rows.filter((r) => r.ratio !== undefined && r.target !== undefined && r.ratio < r.target);
   for (const r of missed)
     process.stdout.write(`below target: ${r.scenario} · ${r.engine} · ${r.protocol}: ratio ${r.ratio?.toFixed(2)} < ${r.target}\n`);
@@ -114,6 +121,7 @@ async function main(only: readonly string[]): Promise<number> {
       'cpuRatio = baseline cpuUsPerCall ÷ hangar cpuUsPerCall: steadier than ratio when other processes load the machine, but blind to database server CPU.',
     ],
     results: rows,
+    footprints,
   });
   const endLoad = loadavg()[0] ?? 0;
   note(

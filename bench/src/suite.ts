@@ -39,6 +39,20 @@ export interface ResultRow {
   readonly p99TargetMs?: number | undefined;
 }
 
+/** Memory held per item (an idle connection, say), Hangar against a baseline measured in the same run. */
+export interface FootprintRow {
+  readonly suite: string;
+  readonly scenario: string;
+  readonly engine: TestEngine;
+  readonly items: number;
+  /** Resident memory the server process grew by, per item. */
+  readonly hangarBytesPerItem: number;
+  readonly baselineBytesPerItem: number;
+  /** baseline ÷ hangar: 1 means no more than the baseline; below 1, Hangar holds more per item. */
+  readonly ratio: number;
+  readonly baselineKind: string;
+}
+
 export interface BenchContext {
   readonly config: BenchConfig;
   /** True when HANGAR_BENCH_FILTER selects the scenario. */
@@ -49,6 +63,7 @@ export interface BenchContext {
    */
   eachEngine(fn: (engine: TestEngine) => Promise<void>): Promise<void>;
   record(row: Omit<ResultRow, 'suite' | 'ratio' | 'cpuRatio'>): void;
+  footprint(row: Omit<FootprintRow, 'suite' | 'ratio'>): void;
   /** The engine's version string (e.g. from `select version()`), for the report. */
   engineVersion(engine: TestEngine, version: string): void;
   /** Progress, on stderr. */

@@ -55,6 +55,9 @@ export interface MachineState {
   readonly forward?: (req: Http2ServerRequest, res: Http2ServerResponse) => void;
 }
 
+/** A request bigger than gRPC's default limit is refused with RESOURCE_EXHAUSTED before it is read whole. */
+const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+
 /** The calls the agent answers itself, forwarding or not. */
 const OWN_PATHS = new Set([
   ...['ResourceNames', 'GetMachineStatus', 'GetVersion', 'GetCloudMetadata', 'GetOperations'].map(
@@ -77,6 +80,7 @@ function ownHandler(state: MachineState): (req: Http2ServerRequest, res: Http2Se
     return current;
   };
   return connectNodeAdapter({
+    readMaxBytes: MAX_MESSAGE_BYTES,
     routes: (router) =>
       router
         .service(ServerReflectionV1, { serverReflectionInfo: reflectionHandler(reflectionV1, SERVED) })

@@ -48,7 +48,7 @@ export function shellHandler({ shellNames, note }: ShellServiceOptions) {
     if (!(names.includes(name) || (name === '' && names.length > 0))) {
       throw new ConnectError(
         names.length === 0
-          ? 'shell service is not enabled on this machine part: add {"name": "shell", "api": "rdk:service:shell"} to its config\'s services'
+          ? 'shell service is not enabled on this machine part: add {"name": "shell", "api": "rdk:service:shell", "model": "rdk:builtin:builtin"} to its config\'s services'
           : `no shell service named ${JSON.stringify(name)} on this machine part (it has ${names.join(', ')})`,
         Code.NotFound,
       );

@@ -80,6 +80,11 @@ export function proxyCall(
   res.once('close', () => {
     if (!upstream.closed) upstream.close(http2.constants.NGHTTP2_CANCEL);
   });
+  // The other end may answer before reading the whole body (a message over its limit). Over HTTP/1.1 the
+  // rest of that body would be read as the connection's next request: close the connection instead.
+  res.once('finish', () => {
+    if (!req.complete && !(req instanceof http2.Http2ServerRequest)) req.socket.destroySoon();
+  });
   req.pipe(upstream);
 }
 

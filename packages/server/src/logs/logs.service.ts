@@ -103,8 +103,9 @@ export function createLogsService<M>({ store, writer, tails, origin, presence, l
         entries.push(row);
       }
       const last = entries.at(-1);
-      const more = rows.length > entries.length;
-      return { entries, nextPageToken: more && last !== undefined ? encodeLogPageToken({ timeUs: last.timeUs, id: last.id }) : '' };
+      // Every page with entries carries a token, as Viam's app does: the official CLI stops before printing a
+      // page whose token is empty, so the last page's token leads to an empty page instead.
+      return { entries, nextPageToken: last !== undefined ? encodeLogPageToken({ timeUs: last.timeUs, id: last.id }) : '' };
     },
 
     tail(partId: string, filter: TailFilter, signal: AbortSignal): AsyncIterable<M> {

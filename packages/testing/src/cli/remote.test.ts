@@ -19,7 +19,7 @@ import { RobotClient } from '@viamrobotics/sdk';
 import { Code, hasCode } from '../assertions.js';
 import { startAgent } from '../agent-process.js';
 import { newMachine } from '../fleet.js';
-import { seedOrg } from '../seed.js';
+import { MISSING_ID, seedOrg } from '../seed.js';
 import { describeEngines } from '../suite.js';
 import { withAuthorization } from '../wire-clients.js';
 import { loginWithKey, unique } from './helpers.js';
@@ -155,6 +155,18 @@ await describeEngines('remote access through the server', (server) => {
           (await auth.authenticate({ entity: a.ownerKey.id, credentials: { type: 'api-key', payload: a.ownerKey.key } })).accessToken,
         );
       }
+      // A message beyond the machine's 4 MiB limit, and a part that does not exist: clear errors, nothing relayed.
+      const oversized = await fetch(`${s.url}/machines/${mainPart.id}/viam.robot.v1.RobotService/GetVersion`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${a.owner.accessToken}` },
+        body: JSON.stringify({ pad: 'x'.repeat(5 * 1024 * 1024) }),
+      });
+      assert.equal(((await oversized.json()) as { code: string }).code, 'resource_exhausted');
+      const nowhere = createClient(
+        MachineRobotService,
+        createConnectTransport({ baseUrl: `${s.url}/machines/${MISSING_ID}`, httpVersion: '1.1', interceptors: [bearer] }),
+      );
+      await assert.rejects(nowhere.getVersion({}), hasCode(Code.NotFound));
       const signaling = await fetch(`${s.url}/machines/${mainPart.id}/proto.rpc.webrtc.v1.SignalingService/Call`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${a.owner.accessToken}` },

@@ -87,7 +87,10 @@ await describeEngines('machine logs', (server, engine) => {
     ];
     await machine.log(partId, sent);
     const page = await a.operator.getRobotPartLogsPage(partId);
-    assert.equal(page.nextPageToken, '');
+    // Like Viam's app, a page with entries always has a token (the official CLI relies on it); the next is empty.
+    assert.notEqual(page.nextPageToken, '');
+    const after = await a.operator.getRobotPartLogsPage(partId, { pageToken: page.nextPageToken });
+    assert.deepEqual([after.logs.length, after.nextPageToken], [0, '']);
     // Newest first by the entry's own time, not by arrival.
     assert.deepEqual(json(page.logs), sentJson([sent[1], sent[2], sent[0]] as PartialMessage<commonApi.LogEntry>[]));
     const stalled = page.logs[2];

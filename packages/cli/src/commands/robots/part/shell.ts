@@ -25,7 +25,7 @@ export function register(parent: Command, ctx: Ctx): Command {
     .addHelpText(
       'after',
       `
-The part's config must have a service of API ${SHELL_API}, e.g. {"name": "shell", "api": "${SHELL_API}"}.
+The part's config must have a service of API ${SHELL_API}, e.g. {"name": "shell", "api": "${SHELL_API}", "model": "rdk:builtin:builtin"}.
 Exit status: the remote shell's. With stdin not a terminal, stdin is piped to a shell without a terminal;
 with --json the output is collected and printed as {partId, exitStatus, stdout, stderr}.
 
@@ -47,7 +47,7 @@ Examples:
       if (shellService === undefined) {
         throw new CliError('shell service is not enabled on this machine part', {
           code: 'FAILED_PRECONDITION',
-          hint: `add {"name": "shell", "api": "${SHELL_API}"} to the part's services (hangar robots part config set), then try again`,
+          hint: `add {"name": "shell", "api": "${SHELL_API}", "model": "rdk:builtin:builtin"} to the part's services (hangar robots part config set), then try again`,
         });
       }
 
