@@ -103,20 +103,21 @@ export function fileDescriptors(services: readonly ServiceLike[]): Map<string, F
     return `.${typeName}`;
   };
   /** The message list a type at `path` belongs in: the file's top level or its parent's nested types. */
-  const container = (file: FileBuilder, path: string[]): DescriptorProto | FileDescriptorProto => {
-    if (path.length === 1) return file.proto;
-    const parentPath = path.slice(0, -1);
-    const key = parentPath.join('.');
-    let parent = file.messages.get(key);
-    if (parent === undefined) {
-      // A nested type whose parent nothing else reaches: the parent is declared empty.
-      parent = new DescriptorProto({ name: parentPath.at(-1) ?? '' });
-      file.messages.set(key, parent);
-      const holder = container(file, parentPath);
-      if (holder instanceof FileDescriptorProto) holder.messageType.push(parent);
-      else holder.nestedType.push(parent);
+  const container = (file: FileBuilder, path: string[]): DescriptorProto | FileDescriptorProto =>
+    // A nested type whose parent nothing else reaches gets the parent declared empty.
+    path.length === 1 ? file.proto : messageAt(file, path.slice(0, -1));
+  /** The message declared at `path` in the file, declared (empty, in its container) if it is not yet. */
+  const messageAt = (file: FileBuilder, path: string[]): DescriptorProto => {
+    const key = path.join('.');
+    let message = file.messages.get(key);
+    if (message === undefined) {
+      message = new DescriptorProto({ name: path.at(-1) ?? '' });
+      file.messages.set(key, message);
+      const holder = container(file, path);
+      if (holder instanceof FileDescriptorProto) holder.messageType.push(message);
+      else holder.nestedType.push(message);
     }
-    return parent;
+    return message;
   };
 
   const addEnum = (type: EnumType) => {
@@ -191,17 +192,8 @@ export function fileDescriptors(services: readonly ServiceLike[]): Map<string, F
     if (seen.has(type.typeName)) return;
     seen.add(type.typeName);
     const file = fileFor(type.typeName);
-    const { path } = splitName(type.typeName);
-    const key = path.join('.');
-    // The type may have been declared empty as some nested type's parent; fill that one in.
-    let proto = file.messages.get(key);
-    if (proto === undefined) {
-      proto = new DescriptorProto({ name: path.at(-1) ?? '' });
-      file.messages.set(key, proto);
-      const holder = container(file, path);
-      if (holder instanceof FileDescriptorProto) holder.messageType.push(proto);
-      else holder.nestedType.push(proto);
-    }
+    // The type may have been declared empty as some nested type's parent already; that one is filled in.
+    const proto = messageAt(file, splitName(type.typeName).path);
     const oneofs: string[] = [];
     const synthetic: { field: FieldDescriptorProto; name: string }[] = [];
     for (const f of type.fields.list()) {

@@ -140,7 +140,16 @@ export function openShell(options: ShellOptions): ShellSession {
       },
     };
   }
-  const child = spawn(userShell(), [], { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+  // Its own process group, so that ending the shell ends what it started too (a `sleep` would otherwise
+  // outlive it and hold its output open).
+  const child = spawn(userShell(), [], { cwd, env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+  const killGroup = () => {
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, 'SIGHUP');
+    } catch {
+      /* the group is gone */
+    }
+  };
   const queue = chunkQueue({
     pause: () => {
       child.stdout.pause();
@@ -161,10 +170,15 @@ export function openShell(options: ShellOptions): ShellSession {
       queue.end();
       resolve(127);
     });
-    child.once('close', (code, signal) => {
-      queue.end();
+    child.once('exit', (code, signal) => {
       resolve(statusOf(code, signal));
+      // What it left running in the background is ended with it, once its last output is read.
+      setTimeout(() => {
+        killGroup();
+        queue.end();
+      }, 200).unref();
     });
+    child.once('close', () => queue.end());
   });
   return {
     output: queue.output,
@@ -172,8 +186,6 @@ export function openShell(options: ShellOptions): ShellSession {
     write: (data) => child.stdin.write(data),
     resize: () => undefined,
     endInput: () => child.stdin.end(),
-    kill: () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGHUP');
-    },
+    kill: killGroup,
   };
 }

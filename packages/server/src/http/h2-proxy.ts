@@ -23,6 +23,8 @@ const PROTOCOL_HEADERS = [
   'x-grpc-web',
   'x-user-agent',
 ];
+/** How much of an unread request body is read and dropped to keep an HTTP/1.1 connection usable. */
+const MAX_DRAINED_BYTES = 16 * 1024 * 1024;
 /** Response headers that belong to one hop only. */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection']);
 
@@ -74,16 +76,25 @@ export function proxyCall(
   upstream.on('end', () => res.end());
   upstream.on('error', (err: Error) => {
     if (!answered && !res.headersSent) failed(err);
-    else res.destroy();
+    // A reset after the whole answer (the other end not reading the rest of the body) changes nothing.
+    else if (!res.writableEnded) res.destroy();
   });
   // Cancellation both ways: the caller leaving cancels the other end's stream, and the reverse.
   res.once('close', () => {
     if (!upstream.closed) upstream.close(http2.constants.NGHTTP2_CANCEL);
   });
   // The other end may answer before reading the whole body (a message over its limit). Over HTTP/1.1 the
-  // rest of that body would be read as the connection's next request: close the connection instead.
+  // rest of the body is read and dropped, so the connection can carry the next request; past a bound the
+  // connection is closed instead.
   res.once('finish', () => {
-    if (!req.complete && !(req instanceof http2.Http2ServerRequest)) req.socket.destroySoon();
+    if (req.complete || req instanceof http2.Http2ServerRequest) return;
+    req.unpipe(upstream);
+    let dropped = 0;
+    req.on('data', (chunk: Buffer) => {
+      dropped += chunk.length;
+      if (dropped > MAX_DRAINED_BYTES) req.socket.destroy();
+    });
+    req.resume();
   });
   req.pipe(upstream);
 }

@@ -5,6 +5,7 @@
  * shell service says so.
  */
 import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -80,6 +81,23 @@ await describeEngines('remote shell', (server) => {
       term.write('stty size; exit 5\r');
       await sees(/40 120/);
       assert.equal(await exitCode, 5, screen);
+
+      // Ctrl-C on the caller's side ends the remote shell and what it runs.
+      const caller = spawn(process.execPath, [CLI_PATH, 'robots', 'part', 'shell', '--part-id', mainPart.id], {
+        env: { PATH: process.env.PATH ?? '', HANGAR_HOME: cli.home },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      let said = '';
+      caller.stdout.on('data', (d: Buffer) => (said += d.toString()));
+      const callerExit = new Promise<number | null>((r) => caller.once('exit', (code) => r(code)));
+      caller.stdin.write('echo started; sleep 4242\n');
+      await waitFor('the remote command to start', () => Promise.resolve(said.includes('started') || undefined));
+      caller.kill('SIGINT');
+      assert.equal(await callerExit, 130);
+      await waitFor('the agent to end the shell', () => Promise.resolve(agent.stderr().includes('shell closed with status 129') || undefined));
+      const left = spawnSync('pgrep', ['-f', 'sleep 4242'], { encoding: 'utf8' });
+      assert.equal(left.stdout.trim(), '', 'the remote command was ended with its shell');
+      caller.stdin.destroy();
 
       // Operators may run calls on the machine but get no shell.
       const operator = await loginWithKey(s, a.operatorKey);
