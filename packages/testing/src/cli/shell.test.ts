@@ -94,7 +94,9 @@ await describeEngines('remote shell', (server) => {
       await waitFor('the remote command to start', () => Promise.resolve(said.includes('started') || undefined));
       caller.kill('SIGINT');
       assert.equal(await callerExit, 130);
-      await waitFor('the agent to end the shell', () => Promise.resolve(agent.stderr().includes('shell closed with status 129') || undefined));
+      await waitFor('the agent to end the shell', () =>
+        Promise.resolve(agent.stderr().includes('shell closed with status 129') || undefined),
+      );
       const left = spawnSync('pgrep', ['-f', 'sleep 4242'], { encoding: 'utf8' });
       assert.equal(left.stdout.trim(), '', 'the remote command was ended with its shell');
       caller.stdin.destroy();
