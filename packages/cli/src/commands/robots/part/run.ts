@@ -98,6 +98,9 @@ export function register(parent: Command, ctx: Ctx): Command {
     .addHelpText(
       'after',
       `
+The request is encoded with the method's descriptor as the machine describes it by gRPC reflection (hangar agent,
+or the viam-server it forwards to), else as the CLI knows it (Viam's app services, viam.robot.v1.RobotService).
+
 Examples:
   hangar robots part run --robot rover viam.robot.v1.RobotService.ResourceNames
   hangar robots part run --robot rover --part rover-main --data '{}' --stream 1s viam.robot.v1.RobotService.GetMachineStatus`,
