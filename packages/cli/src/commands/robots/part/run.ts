@@ -113,10 +113,15 @@ Examples:
       const partId = await targetPartId(client, opts);
       const session = await inv.session();
       // The machine's own description first (it may run newer APIs or modules), else the CLI's descriptors.
+      // Reflection is a bidirectional stream, which some HTTP/1.1-only proxies cannot carry: when it fails for
+      // a service the CLI knows, the CLI's descriptors do, and the call itself says what is wrong.
+      const known = services().get(serviceName);
       const described = await describeRemoteService(relayTransport(session, partId, 'bidi'), serviceName).catch((err: unknown) => {
-        throw remoteCallError(err, `describing ${serviceName}`, partId);
+        inv.log(`reflection on part ${partId} failed: ${String(err)}`);
+        if (known === undefined) throw remoteCallError(err, `describing ${serviceName}`, partId);
+        return undefined;
       });
-      const service = described ?? services().get(serviceName);
+      const service = described ?? known;
       const method = findMethod(service, serviceName, name);
       let request: InstanceType<MessageType>;
       try {
