@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readdir, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { BlobNotFoundError, BlobTooLargeError } from './blob-store.js';
+import { createFsBlobStore } from './fs-blob-store.js';
+
+async function* chunks(...parts: (string | Error)[]): AsyncIterable<Uint8Array> {
+  for (const part of parts) {
+    if (part instanceof Error) throw part;
+    yield Buffer.from(part);
+    await Promise.resolve();
+  }
+}
+
+async function collect(source: AsyncIterable<Uint8Array>): Promise<string> {
+  const out: Buffer[] = [];
+  for await (const c of source) out.push(Buffer.from(c));
+  return Buffer.concat(out).toString();
+}
+
+const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+
+describe('filesystem blob store', () => {
+  it('keeps a streamed file under its sha256, whole or by range, once for the same content', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'hangar-blobs-'));
+    const blobs = createFsBlobStore(root);
+    const info = await blobs.put(chunks('hello ', 'blob ', 'world'), { maxBytes: 100 });
+    assert.deepEqual(info, { sha256: sha('hello blob world'), size: 16 });
+    assert.deepEqual(await blobs.stat(info.sha256), info);
+    assert.equal(await collect(blobs.read(info.sha256)), 'hello blob world');
+    assert.equal(await collect(blobs.read(info.sha256, { start: 6, end: 9 })), 'blob');
+    assert.deepEqual(await blobs.put(chunks('hello blob world'), { maxBytes: 100 }), info);
+    assert.deepEqual(await readdir(join(root, 'incoming')), []);
+    await blobs.delete(info.sha256);
+    assert.equal(await blobs.stat(info.sha256), undefined);
+    await assert.rejects(collect(blobs.read(info.sha256)), BlobNotFoundError);
+    await assert.rejects(collect(blobs.read('../../etc/passwd')), BlobNotFoundError);
+  });
+
+  it('keeps nothing of a file over the limit, a failed source or an aborted write', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'hangar-blobs-'));
+    const blobs = createFsBlobStore(root);
+    await assert.rejects(blobs.put(chunks('12345', '67890'), { maxBytes: 8 }), BlobTooLargeError);
+    await assert.rejects(blobs.put(chunks('half', new Error('connection lost')), { maxBytes: 100 }), /connection lost/);
+    const abort = new AbortController();
+    abort.abort();
+    await assert.rejects(blobs.put(chunks('x'), { maxBytes: 100, signal: abort.signal }), { name: 'AbortError' });
+    assert.deepEqual(await readdir(join(root, 'incoming')), []);
+    assert.deepEqual(await readdir(root).then((names) => names.filter((n) => n !== 'incoming')), []);
+  });
+
+  it('sweeps what a crashed write left behind, once it is old enough', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'hangar-blobs-'));
+    const blobs = createFsBlobStore(root);
+    await blobs.put(chunks('first'), { maxBytes: 100 });
+    const stale = join(root, 'incoming', 'left-behind');
+    await writeFile(stale, 'partial');
+    await utimes(stale, new Date(Date.now() - 3_600_000), new Date(Date.now() - 3_600_000));
+    await writeFile(join(root, 'incoming', 'in-progress'), 'partial');
+    assert.equal(await blobs.sweep(60_000), 1);
+    assert.deepEqual(await readdir(join(root, 'incoming')), ['in-progress']);
+  });
+});
