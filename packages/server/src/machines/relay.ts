@@ -41,13 +41,13 @@ export interface RelayDeps {
 
 export function createRelay({ db, tunnels, auth, access, machines, log }: RelayDeps) {
   /** The part and the method path a request addresses, if it addresses one. */
-  function targetOf(req: Request): { part: string; path: string; prefixed: boolean } | undefined {
+  function targetOf(req: Request): { part: string; path: string } | undefined {
     const url = req.url ?? '';
     const match = PREFIX.exec(url);
-    if (match?.[1] !== undefined && match[2] !== undefined) return { part: decodeURIComponent(match[1]), path: match[2], prefixed: true };
+    if (match?.[1] !== undefined && match[2] !== undefined) return { part: decodeURIComponent(match[1]), path: match[2] };
     const host = req.headers['rpc-host'];
     const value = Array.isArray(host) ? host[0] : host;
-    if (value !== undefined && value !== '' && req.method === 'POST') return { part: value, path: url, prefixed: false };
+    if (value !== undefined && value !== '' && req.method === 'POST') return { part: value, path: url };
     return undefined;
   }
 
@@ -72,12 +72,13 @@ export function createRelay({ db, tunnels, auth, access, machines, log }: RelayD
 
   /**
    * Handles the request if it addresses a machine and returns true; returns false for the server's own
-   * calls (rewriting a prefixed AuthService call to the server's own path first).
+   * calls (AuthService among them, rewritten to the server's own path when it came under the prefix).
    */
   return (req: Request, res: Response): boolean => {
     const target = targetOf(req);
     if (target === undefined) return false;
-    if (target.prefixed && target.path.startsWith(AUTH_SERVICE_PATH)) {
+    // However a call addresses a machine, signing in is the server's business: credentials never reach it.
+    if (target.path.startsWith(AUTH_SERVICE_PATH)) {
       req.url = target.path;
       return false;
     }

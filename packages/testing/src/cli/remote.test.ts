@@ -143,6 +143,23 @@ await describeEngines('remote access through the server', (server) => {
         }),
       );
       assert.equal((await byHost.getVersion({})).platform, 'hangar-agent');
+      // Viam's Go clients send rpc-host on every call, signing in too: the server answers that itself.
+      const authByHost = createClient(
+        AuthService,
+        createGrpcTransport({
+          baseUrl: s.url,
+          httpVersion: '2',
+          interceptors: [
+            (next) => (req) => {
+              req.header.set('rpc-host', part.fqdn);
+              return next(req);
+            },
+          ],
+        }),
+      );
+      assert.ok(
+        (await authByHost.authenticate({ entity: a.ownerKey.id, credentials: { type: 'api-key', payload: a.ownerKey.key } })).accessToken,
+      );
       for (const transport of [
         createGrpcWebTransport({ baseUrl: `${s.url}/machines/${mainPart.id}`, httpVersion: '1.1', interceptors: [bearer] }),
         createConnectTransport({ baseUrl: `${s.url}/machines/${mainPart.id}`, httpVersion: '1.1', interceptors: [bearer] }),
