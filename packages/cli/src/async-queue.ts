@@ -1,11 +1,25 @@
-/** Values pushed by events (keystrokes, answers to wait for) and read by one consumer, e.g. a client stream. */
-export function asyncQueue<T>() {
+/**
+ * Values pushed by events (keystrokes, output, answers to wait for) and read by one consumer, e.g. a
+ * stream. With `flow`, the producer is paused while `highWater` values wait, and resumed at half that.
+ */
+export interface QueueFlow {
+  readonly highWater: number;
+  pause(): void;
+  resume(): void;
+}
+
+export function asyncQueue<T>(flow?: QueueFlow) {
   const pending: T[] = [];
   let ended = false;
+  let paused = false;
   let wake: (() => void) | undefined;
   return {
     push(value: T) {
       pending.push(value);
+      if (flow !== undefined && !paused && pending.length >= flow.highWater) {
+        paused = true;
+        flow.pause();
+      }
       wake?.();
     },
     end() {
@@ -16,6 +30,10 @@ export function asyncQueue<T>() {
       for (;;) {
         const next = pending.shift();
         if (next !== undefined) {
+          if (flow !== undefined && paused && pending.length < flow.highWater / 2) {
+            paused = false;
+            flow.resume();
+          }
           yield next;
           continue;
         }

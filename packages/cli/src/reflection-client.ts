@@ -5,7 +5,7 @@
  */
 import { createRegistryFromDescriptors, FileDescriptorProto, FileDescriptorSet, type ServiceType } from '@bufbuild/protobuf';
 import { Code, ConnectError, createClient, type Transport } from '@connectrpc/connect';
-import { reflectionV1, reflectionV1Alpha, type ServerReflectionRequest } from '@hangar/wire';
+import { reflectionV1, reflectionV1Alpha, withDependencies, type ServerReflectionRequest } from '@hangar/wire';
 import { asyncQueue } from './async-queue.js';
 
 type Api = typeof reflectionV1;
@@ -48,17 +48,7 @@ async function describeWith(api: Api, transport: Transport, serviceName: string)
     clearTimeout(timer);
     requests.end();
   }
-  const ordered: FileDescriptorProto[] = [];
-  const placed = new Set<string>();
-  const place = (name: string) => {
-    const file = files.get(name);
-    if (file === undefined || placed.has(name)) return;
-    placed.add(name);
-    file.dependency.forEach(place);
-    ordered.push(file);
-  };
-  [...files.keys()].forEach(place);
-  const registry = createRegistryFromDescriptors(new FileDescriptorSet({ file: ordered }));
+  const registry = createRegistryFromDescriptors(new FileDescriptorSet({ file: withDependencies(files, ...files.keys()) }));
   return registry.findService(serviceName);
 }
 

@@ -7,6 +7,7 @@
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { constants, homedir } from 'node:os';
+import { asyncQueue } from '../async-queue.js';
 
 export interface ShellChunk {
   readonly dataOut?: string;
@@ -60,47 +61,6 @@ export function ptyAvailable(): boolean {
   return pty !== undefined;
 }
 
-/** A queue of chunks read by one consumer, which pauses its producer while it is too far behind. */
-function chunkQueue(flow: { pause(): void; resume(): void }) {
-  const chunks: ShellChunk[] = [];
-  let ended = false;
-  let wake: (() => void) | undefined;
-  let paused = false;
-  const output: AsyncIterable<ShellChunk> = {
-    async *[Symbol.asyncIterator]() {
-      for (;;) {
-        const next = chunks.shift();
-        if (next !== undefined) {
-          if (paused && chunks.length < HIGH_WATER_CHUNKS / 2) {
-            paused = false;
-            flow.resume();
-          }
-          yield next;
-          continue;
-        }
-        if (ended) return;
-        await new Promise<void>((resolve) => (wake = resolve));
-        wake = undefined;
-      }
-    },
-  };
-  return {
-    output,
-    push(chunk: ShellChunk) {
-      chunks.push(chunk);
-      if (!paused && chunks.length >= HIGH_WATER_CHUNKS) {
-        paused = true;
-        flow.pause();
-      }
-      wake?.();
-    },
-    end() {
-      ended = true;
-      wake?.();
-    },
-  };
-}
-
 function statusOf(code: number | null, signal: NodeJS.Signals | number | null | undefined): number {
   if (typeof signal === 'number' && signal > 0) return 128 + signal;
   if (typeof signal === 'string') return 128 + ((constants.signals as Partial<Record<string, number>>)[signal] ?? 0);
@@ -116,7 +76,7 @@ export function openShell(options: ShellOptions): ShellSession {
   const cwd = homedir();
   if (options.tty && ptyAvailable() && pty) {
     const term = pty.spawn(userShell(), ['-i'], { name: 'xterm-256color', cols: options.cols, rows: options.rows, cwd, env });
-    const queue = chunkQueue(term);
+    const queue = asyncQueue<ShellChunk>({ highWater: HIGH_WATER_CHUNKS, pause: () => term.pause(), resume: () => term.resume() });
     term.onData((data) => queue.push({ dataOut: data }));
     const exited = new Promise<number>((resolve) =>
       term.onExit(({ exitCode, signal }) => {
@@ -125,7 +85,7 @@ export function openShell(options: ShellOptions): ShellSession {
       }),
     );
     return {
-      output: queue.output,
+      output: queue,
       exited,
       write: (data) => term.write(data),
       resize: (cols, rows) => term.resize(cols, rows),
@@ -150,7 +110,8 @@ export function openShell(options: ShellOptions): ShellSession {
       /* the group is gone */
     }
   };
-  const queue = chunkQueue({
+  const queue = asyncQueue<ShellChunk>({
+    highWater: HIGH_WATER_CHUNKS,
     pause: () => {
       child.stdout.pause();
       child.stderr.pause();
@@ -181,7 +142,7 @@ export function openShell(options: ShellOptions): ShellSession {
     child.once('close', () => queue.end());
   });
   return {
-    output: queue.output,
+    output: queue,
     exited,
     write: (data) => child.stdin.write(data),
     resize: () => undefined,

@@ -7,6 +7,7 @@ import http from 'node:http';
 import http2 from 'node:http2';
 import https from 'node:https';
 import type net from 'node:net';
+import { keepAlive } from '@hangar/server/h2-keepalive';
 import { backoffMs, sleep } from './backoff.js';
 
 export interface TunnelOptions {
@@ -61,21 +62,7 @@ function open({ appAddress, token }: TunnelOptions): Promise<net.Socket> {
 function serve(socket: net.Socket, handler: TunnelOptions['handler']): Promise<void> {
   const server = http2.createServer(handler);
   return new Promise((resolve) => {
-    server.once('session', (session) => {
-      let waiting: NodeJS.Timeout | undefined;
-      const pinger = setInterval(() => {
-        if (waiting !== undefined) return;
-        waiting = setTimeout(() => session.destroy(), PING_TIMEOUT_MS);
-        session.ping(() => {
-          clearTimeout(waiting);
-          waiting = undefined;
-        });
-      }, PING_INTERVAL_MS);
-      session.once('close', () => {
-        clearInterval(pinger);
-        clearTimeout(waiting);
-      });
-    });
+    server.once('session', (session) => keepAlive(session, { intervalMs: PING_INTERVAL_MS, timeoutMs: PING_TIMEOUT_MS }));
     socket.once('close', () => resolve());
     socket.setNoDelay(true);
     server.emit('connection', socket);

@@ -4,6 +4,7 @@
  * does WebSockets — and the server speaks HTTP/2 over it as the client: every relayed call is a stream the
  * server opens to the machine. The newest tunnel of a part wins; pings find a dead link within ~30 s.
  */
+import { keepAlive } from '../http/h2-keepalive.js';
 import http2 from 'node:http2';
 import type net from 'node:net';
 import type { Logger } from '../log.js';
@@ -23,24 +24,13 @@ export function createTunnels({ log, onAlive, pingIntervalMs = 10_000, pingTimeo
   const sessions = new Map<string, http2.ClientHttp2Session>();
 
   function watch(partId: string, session: http2.ClientHttp2Session): void {
-    let waiting: NodeJS.Timeout | undefined;
-    const pinger = setInterval(() => {
-      if (waiting !== undefined) return;
-      waiting = setTimeout(() => {
-        log.info({ partId }, 'a machine tunnel stopped answering pings; closing it');
-        session.destroy();
-      }, pingTimeoutMs);
-      const sent = session.ping((err) => {
-        clearTimeout(waiting);
-        waiting = undefined;
-        if (err === null) onAlive(partId);
-      });
-      if (!sent) session.destroy();
-    }, pingIntervalMs);
-    pinger.unref();
+    keepAlive(session, {
+      intervalMs: pingIntervalMs,
+      timeoutMs: pingTimeoutMs,
+      onDead: () => log.info({ partId }, 'a machine tunnel stopped answering pings; closing it'),
+      onAnswer: () => onAlive(partId),
+    });
     session.once('close', () => {
-      clearInterval(pinger);
-      clearTimeout(waiting);
       if (sessions.get(partId) === session) sessions.delete(partId);
       log.debug({ partId }, 'machine tunnel closed');
     });
