@@ -55,8 +55,9 @@ const ctx = createContext({
   },
 });
 
-const program = buildProgram(ctx);
 const args = process.argv.slice(2);
+// Any word that is not a flag means a subcommand (or a flag's value before one): `--version` is then its own.
+const program = buildProgram(ctx, { versionFlag: !args.some((a) => !a.startsWith('-')) });
 try {
   await program.parseAsync(args, { from: 'user' });
 } catch (err) {

@@ -20,7 +20,27 @@ export interface ProgressOptions {
   readonly unit: string;
   /** Shown before the bar, e.g. "Downloading logs". */
   readonly label: string;
+  /** Bytes are shown in KiB/MiB/GiB, with the rate and the time left. */
+  readonly bytes?: boolean;
   readonly now?: () => number;
+}
+
+/** 1536 → "1.5 KiB". */
+export function formatBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = n;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${n} B` : `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit] ?? ''}`;
+}
+
+function formatSeconds(s: number): string {
+  if (!Number.isFinite(s)) return '--:--';
+  const whole = Math.ceil(s);
+  return `${Math.floor(whole / 60)}:${String(whole % 60).padStart(2, '0')}`;
 }
 
 const NO_PROGRESS: Progress = { start: () => undefined, advance: () => undefined, done: () => undefined };
@@ -29,10 +49,11 @@ const NO_PROGRESS: Progress = { start: () => undefined, advance: () => undefined
 const REDRAW_MS = 100;
 const BAR_WIDTH = 30;
 
-export function createProgress({ stderr, enabled, unit, label, now = Date.now }: ProgressOptions): Progress {
+export function createProgress({ stderr, enabled, unit, label, bytes = false, now = Date.now }: ProgressOptions): Progress {
   if (!enabled || stderr.isTTY !== true) return NO_PROGRESS;
   let total: number | undefined;
   let count = 0;
+  let startedAt = now();
   let drawnAt = -Infinity;
   let shown = false;
 
@@ -46,7 +67,13 @@ export function createProgress({ stderr, enabled, unit, label, now = Date.now }:
     } else {
       const ratio = Math.min(1, count / total);
       const filled = Math.round(ratio * BAR_WIDTH);
-      text = `${label} [${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}] ${count}/${total} ${unit}`;
+      const bar = `[${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}]`;
+      if (bytes) {
+        const rate = count / Math.max(0.001, (at - startedAt) / 1000);
+        text = `${label} ${bar} ${formatBytes(count)}/${formatBytes(total)} ${formatBytes(Math.round(rate))}/s ETA ${formatSeconds((total - count) / rate)}`;
+      } else {
+        text = `${label} ${bar} ${count}/${total} ${unit}`;
+      }
     }
     const width = stderr.columns;
     if (width !== undefined && width > 1 && text.length >= width) text = text.slice(0, width - 1);
@@ -59,6 +86,7 @@ export function createProgress({ stderr, enabled, unit, label, now = Date.now }:
     start(n) {
       total = n;
       count = 0;
+      startedAt = now();
       draw(true);
     },
     advance(n) {

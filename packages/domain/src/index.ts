@@ -10,3 +10,4 @@ export * from './tree.js';
 export * from './fragments/effective-config.js';
 export * from './fragments/mongo-update.js';
 export * from './logs.js';
+export * from './registry.js';

@@ -5,7 +5,19 @@
 import { Struct, Timestamp, type JsonObject } from '@bufbuild/protobuf';
 import { Code, createClient, type CallOptions, type Client, type Interceptor } from '@connectrpc/connect';
 import { Struct as StructMessage, type PartialMessage } from '@bufbuild/protobuf';
-import { AccountService, AppService, EffectiveConfigService, InviteAdminService, InviteService, type appApi } from '@hangar/wire';
+import {
+  AccountService,
+  appApi as wireAppApi,
+  AppService,
+  EffectiveConfigService,
+  InviteAdminService,
+  InviteService,
+  PackageService,
+  PackageType,
+  type appApi,
+  type Package,
+} from '@hangar/wire';
+import { downloadFile, uploadFileOverHttp, type TransferProgress } from './registry-transfer.js';
 import { writeFile } from 'node:fs/promises';
 import { authenticate, type Credentials } from './auth.js';
 import { HangarError } from './errors.js';
@@ -152,6 +164,9 @@ export class AppClient {
         invites: createClient(InviteService, transport),
         inviteAdmin: createClient(InviteAdminService, transport),
         effectiveConfig: createClient(EffectiveConfigService, transport),
+        packages: createClient(PackageService, transport),
+        // Client streams need HTTP/2 (Connect and gRPC-web over HTTP/1.1 cannot stream a request).
+        appStream: createClient(AppService, createTransport(options.url, 'grpc', [withToken])),
       },
       login,
     );
@@ -846,6 +861,218 @@ export class AppClient {
     );
     return { items, nextPageToken };
   }
+
+  // Registry
+
+  /** A registry item by `<namespace>:<name>` or `<organization id>:<name>`. */
+  async getRegistryItem(itemId: string): Promise<appApi.RegistryItem> {
+    const res = await this.call((app) => app.getRegistryItem({ itemId }));
+    return required(res.item, 'item');
+  }
+
+  /** A new private item of the organization; its name must be unique there. */
+  async createRegistryItem(organizationId: string, name: string, type: PackageType): Promise<void> {
+    await this.call((app) => app.createRegistryItem({ organizationId, name, type: asAppPackageType(type) }));
+  }
+
+  async updateRegistryItem(itemId: string, type: PackageType, description: string, visibility: appApi.Visibility): Promise<void> {
+    await this.call((app) => app.updateRegistryItem({ itemId, type: asAppPackageType(type), description, visibility }));
+  }
+
+  /** Items of the organization, or (with `organizationId` "") every public item and the caller's own. */
+  async listRegistryItems(
+    organizationId: string,
+    types: readonly PackageType[],
+    visibilities: readonly appApi.Visibility[],
+    platforms: readonly string[],
+    statuses: readonly appApi.RegistryItemStatus[],
+    searchTerm?: string,
+    pageToken?: string,
+  ): Promise<appApi.RegistryItem[]> {
+    const res = await this.call((app) =>
+      app.listRegistryItems({
+        organizationId,
+        types: types.map(asAppPackageType),
+        visibilities: [...visibilities],
+        platforms: [...platforms],
+        statuses: [...statuses],
+        ...(searchTerm !== undefined && { searchTerm }),
+        ...(pageToken !== undefined && { pageToken }),
+      }),
+    );
+    return res.items;
+  }
+
+  async deleteRegistryItem(itemId: string): Promise<void> {
+    await this.call((app) => app.deleteRegistryItem({ itemId }));
+  }
+
+  /** A new private module: returns its id (`<namespace or organization id>:<name>`) and its page's URL. */
+  async createModule(orgId: string, name: string): Promise<[moduleId: string, url: string]> {
+    const res = await this.call((app) => app.createModule({ organizationId: orgId, name }));
+    return [res.moduleId, res.url];
+  }
+
+  /** Sets a module's documentation URL, description, models, entrypoint and visibility; returns its page's URL. */
+  async updateModule(
+    moduleId: string,
+    url: string,
+    description: string,
+    models: readonly PartialMessage<appApi.Model>[] | undefined,
+    entrypoint: string,
+    /** The Python SDK's `public` flag, or a visibility by name (meta.json's spelling). */
+    isPublic: boolean | 'private' | 'public' | 'public_unlisted' = false,
+  ): Promise<string> {
+    const visibility =
+      isPublic === true || isPublic === 'public'
+        ? wireAppApi.Visibility.PUBLIC
+        : isPublic === 'public_unlisted'
+          ? wireAppApi.Visibility.PUBLIC_UNLISTED
+          : wireAppApi.Visibility.PRIVATE;
+    const res = await this.call((app) =>
+      app.updateModule({
+        moduleId,
+        url,
+        description,
+        models: [...(models ?? [])],
+        entrypoint,
+        visibility,
+      }),
+    );
+    return res.url;
+  }
+
+  /**
+   * Uploads a module file (a .tar.gz) for a version and platform; returns the module's page URL. Bytes
+   * in memory go as one client stream over HTTP/2 (as the Python SDK sends them); use
+   * `uploadModuleFileFromPath` for files on disk.
+   */
+  async uploadModuleFile(moduleFileInfo: PartialMessage<appApi.ModuleFileInfo>, file: Uint8Array): Promise<string> {
+    const CHUNK = 1024 * 1024;
+    const messages: PartialMessage<appApi.UploadModuleFileRequest>[] = [{ moduleFile: { case: 'moduleFileInfo', value: moduleFileInfo } }];
+    for (let at = 0; at < file.length; at += CHUNK) messages.push({ moduleFile: { case: 'file', value: file.subarray(at, at + CHUNK) } });
+    const res = await this.call(() => this.hangar.appStream.uploadModuleFile(toAsync(messages)));
+    return res.url;
+  }
+
+  /**
+   * Uploads the module file at `path`, streamed from disk: over gRPC as a client stream when this client
+   * speaks gRPC, otherwise through the server's resumable HTTP upload (which survives a broken connection).
+   */
+  async uploadModuleFileFromPath(
+    moduleFileInfo: { moduleId: string; version: string; platform: string },
+    path: string,
+    options: { onProgress?: (p: TransferProgress) => void; signal?: AbortSignal; chunkBytes?: number } = {},
+  ): Promise<{ url: string; sha256?: string; size: number }> {
+    const { createReadStream } = await import('node:fs');
+    const { stat } = await import('node:fs/promises');
+    const size = (await stat(path)).size;
+    if (this.options.protocol === 'grpc') {
+      let done = 0;
+      const chunkBytes = options.chunkBytes ?? 1024 * 1024;
+      async function* messages(): AsyncIterable<PartialMessage<appApi.UploadModuleFileRequest>> {
+        yield { moduleFile: { case: 'moduleFileInfo', value: moduleFileInfo } };
+        for await (const chunk of createReadStream(path, { highWaterMark: chunkBytes })) {
+          // An aborted upload must fail its stream, never end it: a stream that ends is a complete file.
+          options.signal?.throwIfAborted();
+          done += (chunk as Buffer).length;
+          options.onProgress?.({ done, total: size });
+          yield { moduleFile: { case: 'file', value: chunk as Buffer } };
+        }
+        options.signal?.throwIfAborted();
+      }
+      const res = await this.call(() =>
+        this.hangar.appStream.uploadModuleFile(messages(), { ...(options.signal && { signal: options.signal }) }),
+      );
+      return { url: res.url, size };
+    }
+    return uploadFileOverHttp(path, moduleFileInfo, {
+      baseUrl: this.options.url.replace(/\/+$/, ''),
+      token: () => this.token,
+      ...(options.onProgress !== undefined && { onProgress: options.onProgress }),
+      ...(options.signal !== undefined && { signal: options.signal }),
+      ...(options.chunkBytes !== undefined && { chunkBytes: options.chunkBytes }),
+    });
+  }
+
+  /** A module by its id, with its versions and the platforms uploaded for each. */
+  async getModule(moduleId: string): Promise<appApi.Module> {
+    const res = await this.call((app) => app.getModule({ moduleId }));
+    return required(res.module, 'module');
+  }
+
+  /** The organization's modules (every visibility). */
+  async listModules(orgId: string): Promise<appApi.Module[]> {
+    const res = await this.call((app) => app.listModules({ organizationId: orgId }));
+    return res.modules;
+  }
+
+  // Packages (viam.app.packages.v1.PackageService): what machines download; board definitions
+
+  /** A package version (`<namespace or organization id>/<name>`), with a download link. */
+  async getPackage(id: string, version: string, options: { type?: PackageType; platform?: string } = {}): Promise<Package> {
+    const res = await this.call(() =>
+      this.hangar.packages.getPackage({
+        id,
+        version,
+        includeUrl: true,
+        ...(options.type !== undefined && { type: options.type }),
+        ...(options.platform !== undefined && { platform: options.platform }),
+      }),
+    );
+    return required(res.package, 'package');
+  }
+
+  async listPackages(organizationId: string, options: { name?: string; version?: string; type?: PackageType } = {}): Promise<Package[]> {
+    const res = await this.call(() => this.hangar.packages.listPackages({ organizationId, includeUrl: false, ...options }));
+    return res.packages;
+  }
+
+  /** Uploads a small package (board definitions: a .tar.gz of the JSON file) in one client stream. */
+  async createPackage(
+    info: { organizationId: string; name: string; version: string; type: PackageType; fileName: string; fileSize: number },
+    contents: Uint8Array,
+  ): Promise<{ id: string; version: string }> {
+    const messages = [
+      {
+        package: {
+          case: 'info' as const,
+          value: {
+            organizationId: info.organizationId,
+            name: info.name,
+            version: info.version,
+            type: info.type,
+            files: [{ name: info.fileName, size: BigInt(info.fileSize) }],
+          },
+        },
+      },
+      { package: { case: 'contents' as const, value: contents } },
+    ];
+    const packages = createClient(PackageService, createTransport(this.options.url, 'grpc', [this.bearer]));
+    return this.call(() => packages.createPackage(toAsync(messages)));
+  }
+
+  async deletePackage(id: string, version: string, type: PackageType): Promise<void> {
+    await this.call(() => this.hangar.packages.deletePackage({ id, version, type }));
+  }
+
+  /** Downloads a package version's file (sha256 checked, resumed if interrupted) to `destination`. */
+  async downloadPackage(
+    pkg: Package,
+    destination: string,
+    options: { onProgress?: (p: TransferProgress) => void; signal?: AbortSignal } = {},
+  ): Promise<{ sha256: string; size: number }> {
+    return downloadFile(pkg.url, destination, {
+      sha256: pkg.checksum,
+      ...(options.onProgress !== undefined && { onProgress: options.onProgress }),
+      ...(options.signal !== undefined && { signal: options.signal }),
+    });
+  }
+
+  private readonly bearer: Interceptor = (next) => async (req) => {
+    req.header.set('authorization', `Bearer ${this.token}`);
+    return next(req);
+  };
 }
 
 interface HangarClients {
@@ -853,6 +1080,8 @@ interface HangarClients {
   readonly invites: Client<typeof InviteService>;
   readonly inviteAdmin: Client<typeof InviteAdminService>;
   readonly effectiveConfig: Client<typeof EffectiveConfigService>;
+  readonly packages: Client<typeof PackageService>;
+  readonly appStream: Client<typeof AppService>;
 }
 
 export function toAuthorization(orgId: string, a: APIKeyAuthorization): Partial<appApi.Authorization> {
@@ -884,6 +1113,18 @@ function roleAuthorization(
     identityType: '',
   };
 }
+
+/**
+ * The app API's PackageType is the SDK's copy of the same proto enum, without the board-definitions value
+ * the seed-era CLI uses: the numbers are the wire's, so one converts to the other as is.
+ */
+/** A list as the async iterable a client stream takes. */
+async function* toAsync<T>(items: readonly T[]): AsyncIterable<T> {
+  await Promise.resolve();
+  yield* items;
+}
+
+const asAppPackageType = (type: PackageType) => type as number as never;
 
 function required<T>(value: T | undefined, what: string): T {
   if (value === undefined) throw new HangarError(Code.Internal, `the server's reply has no ${what}`);

@@ -1,12 +1,12 @@
 /**
  * The calls a machine makes to the server (viam.app.v1.RobotService), as viam-server and `hangar agent`
- * make them: its config, whether to restart, its logs. It authenticates like AppClient; as viam-server does,
- * a call refused with UNAUTHENTICATED authenticates again once (the token expired, or its secret was
- * replaced) before giving up.
+ * make them: its config, whether to restart, its logs, its registry modules' packages. It authenticates like
+ * AppClient; as viam-server does, a call refused with UNAUTHENTICATED authenticates again once (the token
+ * expired, or its secret was replaced) before giving up.
  */
 import type { PartialMessage } from '@bufbuild/protobuf';
 import { Code, createClient, type Client, type Interceptor } from '@connectrpc/connect';
-import { RobotService, type appRobotApi, type commonApi } from '@hangar/wire';
+import { PackageService, RobotService, type appRobotApi, type commonApi, type Package, type PackageType } from '@hangar/wire';
 import { authenticate, type Credentials } from './auth.js';
 import { HangarError } from './errors.js';
 import { createTransport, type Protocol } from './transport.js';
@@ -28,6 +28,7 @@ export class MachineClient {
 
   private constructor(
     private readonly robot: Client<typeof RobotService>,
+    private readonly packages: Client<typeof PackageService>,
     private readonly login: () => Promise<string>,
     private readonly renewable: boolean,
   ) {}
@@ -41,8 +42,10 @@ export class MachineClient {
       return next(req);
     };
     const login = () => authenticate(bare, options.credentials).catch((err: unknown) => Promise.reject(HangarError.from(err)));
+    const transport = createTransport(options.url, protocol, [withToken]);
     client = new MachineClient(
-      createClient(RobotService, createTransport(options.url, protocol, [withToken])),
+      createClient(RobotService, transport),
+      createClient(PackageService, transport),
       login,
       options.credentials.type !== 'access-token',
     );
@@ -73,6 +76,17 @@ export class MachineClient {
       mustRestart: res.mustRestart,
       checkIntervalMs: interval === undefined ? undefined : Number(interval.seconds) * 1000 + Math.floor(interval.nanos / 1e6),
     };
+  }
+
+  /**
+   * A package of the machine's config (viam.app.packages.v1.PackageService/GetPackage, as viam-server asks
+   * for a registry module), with the URL its archive downloads from; NOT_FOUND when the server has no such
+   * version for the platform.
+   */
+  async getPackage(req: { id: string; version: string; type: PackageType; platform?: string }): Promise<Package> {
+    const res = await this.call((signal) => this.packages.getPackage({ ...req, includeUrl: true }, { signal }));
+    if (res.package === undefined) throw new HangarError(Code.Internal, 'the server sent no package');
+    return res.package;
   }
 
   /** The access token the client holds (for a connection of the machine's own, such as its tunnel). */

@@ -5,7 +5,15 @@
 import { createContextValues } from '@connectrpc/connect';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
 import { migrate, openLogStore, openStore, ping, type Engine, type LogStore, type Store } from '@hangar/store';
-import { AccountService, AppService, AuthService as AuthServiceDescriptor, EffectiveConfigService, InviteService } from '@hangar/wire';
+import {
+  AccountService,
+  appApi,
+  AppService,
+  AuthService as AuthServiceDescriptor,
+  EffectiveConfigService,
+  InviteService,
+  PackageService,
+} from '@hangar/wire';
 import { randomUUID } from 'node:crypto';
 import { chmod, mkdir } from 'node:fs/promises';
 import { accountRpc } from './account/account.rpc.js';
@@ -52,10 +60,16 @@ import type { Logger } from './log.js';
 import { organizationsRpc } from './organizations/organizations.rpc.js';
 import { createOrganizationsService } from './organizations/organizations.service.js';
 import { createAccess } from './rpc/access.js';
-import { ACCOUNT_METHODS, EFFECTIVE_CONFIG_METHODS, METHODS, ROBOT_METHODS } from './rpc/methods.js';
+import { ACCOUNT_METHODS, EFFECTIVE_CONFIG_METHODS, METHODS, PACKAGE_METHODS, ROBOT_METHODS } from './rpc/methods.js';
+import { describeBlobStore, openBlobStore } from './blobs/open-blob-store.js';
+import { createDownloadLinks } from './registry/download-links.js';
+import { packagesRpc } from './registry/packages.rpc.js';
+import { createRegistryHttp } from './registry/registry-http.js';
+import { registryRpc } from './registry/registry.rpc.js';
+import { createRegistryService } from './registry/registry.service.js';
 import { effectiveConfigRpc, fragmentsRpc } from './fragments/fragments.rpc.js';
 import { createFragmentsService } from './fragments/fragments.service.js';
-import { authorizerFor, PEER_ADDRESS, registerService, VERIFIED_CLAIMS, type RouteDeps } from './rpc/routes.js';
+import { authorizerFor, PEER_ADDRESS, registerService, REQUEST_HOST, VERIFIED_CLAIMS, type RouteDeps } from './rpc/routes.js';
 import { partsRpc } from './parts/parts.rpc.js';
 import { createPartsService } from './parts/parts.service.js';
 import { robotsRpc } from './robots/robots.rpc.js';
@@ -158,6 +172,14 @@ async function serve(
   const roles = createRolesService({ db, now, newId, access, limits });
   const metadata = createMetadataService({ db, limits });
   const summaries = createSummariesService({ db, now });
+  const blobs = await openBlobStore(config.blobUrl, config.dataDir);
+  log.info({ blobs: describeBlobStore(config.blobUrl) }, 'registry files are kept in %s', describeBlobStore(config.blobUrl));
+  const maxUploadBytes = limits.maxUploadMb * 1024 * 1024;
+  const registry = createRegistryService({ db, blobs, now, newId, log, maxUploadBytes });
+  const downloadLinks = createDownloadLinks(serverKey.derive('registry-download-links'), now);
+  /** How the caller reached this server, for links it is handed: --public-url, else the host it asked for. */
+  const baseUrlOf = (host: string | null | undefined) => config.publicUrl ?? (host ? `http://${host}` : publicUrl);
+  const callBaseUrl = (call: { host: string }) => baseUrlOf(call.host);
   const partView = () => ({ machineDomain: config.machineDomain, now: now() });
 
   const presence = createPresence({ db, now, log });
@@ -167,6 +189,7 @@ async function serve(
     fragments,
     machineDomain: config.machineDomain,
     restartCheckIntervalSeconds: limits.restartCheckIntervalSeconds,
+    resolveModules: registry.resolveConfigModules,
   });
   const metrics = createMetrics();
   // Tags what this server announces to the other replicas, so it can ignore its own announcements.
@@ -233,6 +256,29 @@ async function serve(
     onCall: metrics.rpc,
   });
   const membersService = members;
+  // The registry's HTTP side asks the policy as GetModule (reading) and UploadModuleFile (owners) would.
+  const authorizeItem = (action: 'org.read' | 'org.admin') => {
+    const authorize = authorizerFor<appApi.GetModuleRequest>(
+      { requires: (r) => ({ action, target: { registryItem: r.moduleId, field: 'module_id' } }) },
+      routeDeps,
+    );
+    return (moduleId: string, authorization: string | null) =>
+      authorize(new appApi.GetModuleRequest({ moduleId }), undefined, authorization);
+  };
+  const registryHttp = createRegistryHttp({
+    db,
+    registry,
+    blobs,
+    links: downloadLinks,
+    log,
+    dataDir: config.dataDir,
+    maxUploadBytes,
+    now,
+    newId,
+    baseUrl: (req) => baseUrlOf(req.headers.host ?? (req.headers[':authority'] as string | undefined)),
+    authorizeRead: authorizeItem('org.read'),
+    authorizeUpload: authorizeItem('org.admin'),
+  });
 
   /**
    * An RPC without a valid token is answered before its body is read; only AuthService is open. The
@@ -254,6 +300,7 @@ async function serve(
     contextValues: (req) =>
       createContextValues()
         .set(PEER_ADDRESS, req.socket.remoteAddress ?? '')
+        .set(REQUEST_HOST, req.headers.host ?? (req.headers[':authority'] as string | undefined) ?? '')
         .set(VERIFIED_CLAIMS, verifiedClaims.get(req)),
     routes: (router) => {
       registerAuthService(router, auth, log, limits);
@@ -274,9 +321,11 @@ async function serve(
           ...summariesRpc(summaries),
           ...fragmentsRpc(fragments),
           ...logsRpc(logs),
+          ...registryRpc(registry, callBaseUrl),
         },
         routeDeps,
       );
+      registerService(router, PackageService, PACKAGE_METHODS, packagesRpc(registry, downloadLinks, callBaseUrl), routeDeps);
       registerService<MachineServiceDescriptor>(
         router,
         machineService(limits.maxConfigDepth),
@@ -350,6 +399,7 @@ async function serve(
         return;
       }
       if (applyCors(req, res)) return;
+      if (registryHttp.handle(req, res)) return;
       if (relay(req, res)) return;
       guarded(req, res);
     },

@@ -34,6 +34,8 @@ export interface Config {
   readonly publicUrl: string | undefined;
   /** Whether `GET /metrics` answers. */
   readonly metrics: boolean;
+  /** `s3://bucket/prefix`: registry files in an object store (for replicas); undefined: in the data dir. */
+  readonly blobUrl: string | undefined;
 }
 
 /** Flags as `hangar server` passes them (camelCase of the flag name); every value is a string. */
@@ -51,6 +53,7 @@ export type ConfigInput = {
   readonly publicUrl?: string | undefined;
   /** `--metrics` / `--no-metrics` (commander gives booleans) or "on"/"off". */
   readonly metrics?: string | boolean | undefined;
+  readonly blobUrl?: string | undefined;
 } & Partial<Readonly<Record<LimitName, string | undefined>>>;
 
 export class ConfigError extends Error {
@@ -91,6 +94,10 @@ const schema = z.object({
     .regex(/^https?:\/\/[^\s]+$/i, 'expected the http:// or https:// URL clients reach this server at')
     .optional(),
   secretKey: z.string().min(1).optional(),
+  blobUrl: z
+    .string()
+    .regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/, 'expected s3://bucket or s3://bucket/prefix')
+    .optional(),
   metrics: z
     .string()
     .regex(/^(on|off|true|false|1|0|yes|no)$/i, 'expected on or off')
@@ -121,6 +128,7 @@ const SOURCES: Record<string, string> = {
   publicUrl: '--public-url / HANGAR_PUBLIC_URL',
   secretKey: 'HANGAR_SECRET_KEY',
   metrics: '--metrics, --no-metrics / HANGAR_METRICS',
+  blobUrl: '--blob-url / HANGAR_BLOB_URL',
   ...Object.fromEntries(LIMIT_NAMES.map((name) => [name, `${LIMITS[name].flag} / ${LIMITS[name].env}`])),
 };
 
@@ -140,6 +148,7 @@ export function loadConfig(flags: ConfigInput, env: NodeJS.ProcessEnv = process.
     smtpUrl: flags.smtpUrl ?? env.HANGAR_SMTP_URL,
     smtpFrom: flags.smtpFrom ?? env.HANGAR_SMTP_FROM ?? 'Hangar <hangar@localhost>',
     publicUrl: flags.publicUrl ?? env.HANGAR_PUBLIC_URL,
+    blobUrl: flags.blobUrl ?? env.HANGAR_BLOB_URL,
     secretKey: env.HANGAR_SECRET_KEY,
     metrics: typeof flags.metrics === 'boolean' ? String(flags.metrics) : (flags.metrics ?? env.HANGAR_METRICS ?? 'on'),
     ...Object.fromEntries(LIMIT_NAMES.map((name) => [name, flags[name] ?? env[LIMITS[name].env] ?? String(LIMITS[name].default)])),
@@ -178,6 +187,7 @@ export function loadConfig(flags: ConfigInput, env: NodeJS.ProcessEnv = process.
     smtpFrom: c.smtpFrom,
     publicUrl: c.publicUrl?.replace(/\/+$/, ''),
     metrics: c.metrics,
+    blobUrl: c.blobUrl,
   });
 }
 

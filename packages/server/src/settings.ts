@@ -315,6 +315,22 @@ export const LIMITS = {
     description: 'log entries a tail may fall behind by before it is ended (RESOURCE_EXHAUSTED)',
   }),
 
+  // Registry.
+  maxUploadMb: limit('max-upload-mb', {
+    default: 1024,
+    min: 1,
+    max: 64 * 1024,
+    unit: 'MiB',
+    description: 'size of one uploaded module version, package or board definition file',
+  }),
+  maxUploadMessageBytes: limit('max-upload-message-bytes', {
+    default: 64 * MiB,
+    min: 1 * MiB,
+    max: 256 * MiB,
+    unit: 'bytes',
+    description: 'size of one message of a streamed upload (the Python SDK sends a whole module file as one)',
+  }),
+
   // Tokens.
   signingKeyRefreshSeconds: limit('signing-key-refresh-seconds', {
     default: 10,

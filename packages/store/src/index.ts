@@ -14,6 +14,7 @@ export * as invites from './invites.js';
 export * as outbox from './outbox.js';
 export * as fragments from './fragments.js';
 export * as metadata from './metadata.js';
+export * as registry from './registry.js';
 export * from './logs/log-store.js';
 export type { LogsDB } from './logs/schema.js';
 export * as logs from './logs/queries.js';

@@ -23,6 +23,9 @@ export interface DB {
   fragments: FragmentsTable;
   fragment_history: FragmentHistoryTable;
   part_fragments: PartFragmentsTable;
+  registry_items: RegistryItemsTable;
+  registry_files: RegistryFilesTable;
+  registry_uploads: RegistryUploadsTable;
 }
 
 type Metadata = ColumnType<string | null, string | null | undefined, string | null>;
@@ -207,4 +210,55 @@ export interface FragmentHistoryTable {
 export interface PartFragmentsTable {
   part_id: string;
   fragment_id: string;
+}
+
+export interface RegistryItemsTable {
+  id: string;
+  organization_id: string;
+  name: string;
+  /** viam.app.packages.v1.PackageType's number. */
+  type: number;
+  /** viam.app.v1.Visibility's number: 1 private, 2 public, 3 public-unlisted. */
+  visibility: number;
+  description: string;
+  url: string;
+  entrypoint: string;
+  first_run: string | null;
+  markdown_description: string | null;
+  /** [{api, model}] */
+  models_json: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface RegistryFilesTable {
+  id: string;
+  item_id: string;
+  version: string;
+  /** A module's platform (`linux/amd64`, `any`); '' for packages that have none. */
+  platform: string;
+  sha256: string;
+  /** Base64 of the big-endian CRC-32C, as viam-server checks downloads (x-goog-hash). */
+  crc32c: string;
+  size_bytes: number;
+  /** The module's entrypoint when this version was uploaded. */
+  entrypoint: string;
+  models_json: string;
+  file_name: string;
+  uploader_type: string;
+  uploader_id: string;
+  created_at: string;
+}
+
+export interface RegistryUploadsTable {
+  id: string;
+  item_id: string;
+  version: string;
+  platform: string;
+  size_bytes: number;
+  received_bytes: number;
+  uploader_type: string;
+  uploader_id: string;
+  created_at: string;
+  expires_at: string;
 }

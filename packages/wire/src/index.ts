@@ -11,6 +11,7 @@ export * from './account.js';
 export * from './invite.js';
 export * from './effective-config.js';
 export * from './shell.js';
+export * from './packages.js';
 export * from './descriptors.js';
 export * from './reflection.js';
 

@@ -1,8 +1,9 @@
 /**
  * `hangar agent`: what runs on a machine. It authenticates as its part, fetches its config at start and
  * every poll, keeps the last good config on disk and boots from it while the server is unreachable, asks
- * whether to restart, supervises the config's processes and ships its own and their logs. Each change of
- * state (connected, unreachable, config applied) is logged once, on stderr and to the server.
+ * whether to restart, supervises the config's processes, downloads its registry modules (it does not run
+ * them) and ships its own and their logs. Each change of state (connected, unreachable, config applied) is
+ * logged once, on stderr and to the server.
  */
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { hostname, networkInterfaces } from 'node:os';
@@ -13,6 +14,7 @@ import { readCloudFile } from './cloud-file.js';
 import { createLogShipper, type ShippedEntry } from './log-shipper.js';
 import { createForwarder } from './forward.js';
 import { machineApiHandler } from './machine-api.js';
+import { createModuleSync, registryPlatform, type ModuleSync } from './module-sync.js';
 import { createSupervisor, type ProcessSpec } from './supervisor.js';
 import { keepTunnel } from './tunnel.js';
 
@@ -127,6 +129,35 @@ export async function runAgent(options: AgentOptions, signal: AbortSignal): Prom
     note('info', `running config revision ${revision || '(none)'} from ${source}: ${config.processes.length} process(es)`);
   };
 
+  // Modules download beside the config poll, never inside it: a large archive must not hold up the next
+  // poll. One sync at a time; a poll starts another when the revision moved on or the last one left a
+  // package missing (it resumes where that one stopped).
+  let modules: ModuleSync | undefined;
+  let modulesRevision: string | undefined;
+  let modulesIncomplete = false;
+  let modulesSyncing: Promise<void> | undefined;
+  const syncModules = (config: appRobotApi.RobotConfig) => {
+    if (modules === undefined || modulesSyncing !== undefined) return;
+    if (config.revision === modulesRevision && !modulesIncomplete) return;
+    modulesSyncing = modules
+      .sync(config, stop)
+      .then(
+        (results) => {
+          modulesRevision = config.revision;
+          modulesIncomplete = results.some((r) => r.outcome === 'failed');
+        },
+        (err: unknown) => {
+          modulesIncomplete = true;
+          // The errno code, not the message: fs messages carry paths.
+          const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+          if (!stopped()) note('error', `cannot update the config's modules (${why}); check the agent's data directory`);
+        },
+      )
+      .finally(() => {
+        modulesSyncing = undefined;
+      });
+  };
+
   let restartCheckMs = DEFAULT_RESTART_CHECK_MS;
   let exitStatus = 0;
   const stopAgent = new AbortController();
@@ -140,6 +171,14 @@ export async function runAgent(options: AgentOptions, signal: AbortSignal): Prom
     while (!stop.aborted) {
       try {
         client ??= await MachineClient.connect({ url: cloud.appAddress, credentials: cloud.credentials, protocol: 'grpc' });
+        const connected = client;
+        modules ??= createModuleSync({
+          dataDir: options.dataDir,
+          platform: registryPlatform(),
+          getPackage: (req) => connected.getPackage(req),
+          token: () => connected.accessToken,
+          note,
+        });
         const config = await client.config(cloud.partId, agentInfo(options.version));
         if (online !== true) note('info', `connected to ${cloud.appAddress} as part ${cloud.partId}`);
         online = true;
@@ -150,6 +189,7 @@ export async function runAgent(options: AgentOptions, signal: AbortSignal): Prom
           await rename(temp, cachePath);
         }
         await apply(config, 'the server');
+        syncModules(config);
         await sleep(options.configPollMs, stop);
       } catch (err) {
         if (stopped()) return;
@@ -221,6 +261,7 @@ export async function runAgent(options: AgentOptions, signal: AbortSignal): Prom
   }
 
   await Promise.all([configLoop(), restartLoop(), tunnelLoop()]);
+  await modulesSyncing;
   note('info', 'stopping: ending processes and sending the last log entries');
   await supervisor.stopAll();
   await shipper.stop(3_000);

@@ -73,13 +73,25 @@ import * as roleAdd from './roles/add.js';
 import * as roleRemove from './roles/remove.js';
 import * as roleChange from './roles/change.js';
 import * as accountChangePassword from './account/change-password.js';
+import * as moduleCreate from './module/create.js';
+import * as moduleUpdate from './module/update.js';
+import * as moduleUpload from './module/upload.js';
+import * as moduleVersions from './module/versions.js';
+import * as moduleDownload from './module/download.js';
+import * as moduleList from './module/list.js';
+import * as boardUpload from './board/upload.js';
+import * as boardDownload from './board/download.js';
+import * as boardList from './board/list.js';
 
-export function buildProgram(ctx: Ctx): Command {
+/**
+ * `versionFlag: false` leaves out `-V, --version`: commander reads a program's options anywhere on the
+ * line, so with a subcommand given it would take `module upload --version 1.0.0` for itself.
+ */
+export function buildProgram(ctx: Ctx, { versionFlag = true }: { versionFlag?: boolean } = {}): Command {
   const program = new Command('hangar')
     .description(
       'Manage a Hangar fleet-management server: sign in, organizations and their members, locations, machines and their parts, fragments, roles, API keys; or run the server.',
     )
-    .version(ctx.version, '-V, --version', 'print the version')
     .option('--server <url>', `the Hangar server (env HANGAR_URL; default: the one you logged in to, else ${DEFAULT_SERVER})`)
     .option('--json', 'print the result as one JSON document')
     .option('--debug', 'print debugging details and stack traces (env HANGAR_DEBUG=1)')
@@ -101,6 +113,8 @@ Examples:
 
 Exit codes: 0 ok, 1 error, 2 bad usage, 4 not signed in or credentials rejected, 130 interrupted.`,
     );
+
+  if (versionFlag) program.version(ctx.version, '-V, --version', 'print the version');
 
   const loginCmd = login.register(program, ctx);
   loginApiKey.register(loginCmd, ctx);
@@ -190,6 +204,20 @@ Exit codes: 0 ok, 1 error, 2 bad usage, 4 not signed in or credentials rejected,
   partSecretsList.register(partSecrets, ctx);
   partSecretsCreate.register(partSecrets, ctx);
   partSecretsDelete.register(partSecrets, ctx);
+
+  const modules = program
+    .command('module')
+    .description('custom modules in the registry: create (writes meta.json), update, upload versions, list, list versions, download');
+  moduleCreate.register(modules, ctx);
+  moduleUpdate.register(modules, ctx);
+  moduleUpload.register(modules, ctx);
+  moduleVersions.register(modules, ctx);
+  moduleDownload.register(modules, ctx);
+  moduleList.register(modules, ctx);
+  const boards = program.command('board').description('board definitions files: upload, download and list them');
+  boardUpload.register(boards, ctx);
+  boardDownload.register(boards, ctx);
+  boardList.register(boards, ctx);
 
   const fragments = program
     .command('fragments')

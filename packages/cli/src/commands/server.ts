@@ -45,6 +45,10 @@ export function register(parent: Command, ctx: Ctx): Command {
       'smtp://user:password@host:port or smtps://… to mail invitations through (env HANGAR_SMTP_URL; default: send no mail)',
     )
     .option('--smtp-from <sender>', 'the sender of invitation mails (env HANGAR_SMTP_FROM, default "Hangar <hangar@localhost>")')
+    .option(
+      '--blob-url <url>',
+      's3://bucket/prefix: keep registry files in an S3-compatible object store, configured by the standard AWS_* variables (env HANGAR_BLOB_URL; default: the data directory)',
+    )
     .option('--metrics', 'serve GET /metrics in Prometheus text format (env HANGAR_METRICS=on|off, default on)')
     .option('--no-metrics', 'answer GET /metrics with 404');
   for (const name of LIMIT_NAMES) {

@@ -2,8 +2,9 @@
  * What a machine asks of the app for itself (viam.app.v1.RobotService): its config, whether to restart,
  * a certificate. Authorization (the machine's own part only) is the method table's; this is the work.
  */
-import { failedPrecondition, notFound, partFqdn, partLocalFqdn, type JsonObject } from '@hangar/domain';
+import { failedPrecondition, normalizePlatform, notFound, partFqdn, partLocalFqdn, type JsonObject } from '@hangar/domain';
 import { locations, parts, type Database } from '@hangar/store';
+import { createHash } from 'node:crypto';
 import { revealLocationSecrets, revealPartSecrets, type SecretBox } from '../crypto/secret-box.js';
 import type { FragmentsService } from '../fragments/fragments.service.js';
 
@@ -13,6 +14,12 @@ export interface MachineServiceDeps {
   readonly fragments: FragmentsService;
   readonly machineDomain: string;
   readonly restartCheckIntervalSeconds: number;
+  /** Registry modules of a config resolved for the machine's platform (registry.service.ts). */
+  readonly resolveModules: (
+    config: JsonObject,
+    platform: string | undefined,
+    organizationIds: () => Promise<readonly string[]>,
+  ) => Promise<JsonObject>;
 }
 
 /** The `cloud` section of a machine's config: who it is, its secrets, its names. */
@@ -34,7 +41,20 @@ export interface MachineConfig {
   readonly cloud: MachineCloud;
 }
 
-export function createMachineService({ db, box, fragments, machineDomain, restartCheckIntervalSeconds }: MachineServiceDeps) {
+/** The machine's platform in the registry's spelling, from what it reported now or at an earlier call. */
+function platformOf(info: JsonObject | null | undefined): string | undefined {
+  const platform = info?.platform;
+  return typeof platform === 'string' && platform.includes('/') ? normalizePlatform(platform) : undefined;
+}
+
+export function createMachineService({
+  db,
+  box,
+  fragments,
+  machineDomain,
+  restartCheckIntervalSeconds,
+  resolveModules,
+}: MachineServiceDeps) {
   // What each part's agent last said, so an unchanged report (every poll) writes nothing.
   const lastAgentInfo = new Map<string, string>();
 
@@ -71,7 +91,17 @@ export function createMachineService({ db, box, fragments, machineDomain, restar
         fqdn: partFqdn(part.dnsName, part.locationId, machineDomain),
         localFqdn: partLocalFqdn(part.dnsName, part.locationId, machineDomain),
       };
-      return { config: effective.config, revision: effective.revision, cloud };
+      const organizationIds = async () => (await locations.partScope(db, partId))?.organizationIds ?? [];
+      const config = await resolveModules(effective.config, platformOf(agentInfo) ?? platformOf(stored.userSuppliedInfo), organizationIds);
+      // A new upload can change what `latest` or a range resolves to without the config changing: the
+      // revision says so, so machines (which act on a new revision) fetch the new version.
+      // Only resolved packages count: a module that cannot be resolved leaves the revision alone.
+      const packages = JSON.stringify(config.packages ?? []);
+      const revision =
+        packages === JSON.stringify(effective.config.packages ?? [])
+          ? effective.revision
+          : `${effective.revision}.${createHash('sha256').update(packages).digest('hex').slice(0, 8)}`;
+      return { config, revision, cloud };
     },
 
     /** True once after each mark_part_for_restart: the machine that hears it restarts at once. */

@@ -44,9 +44,20 @@ export function fitMessage(type: MessageType, json: JsonObject): JsonObject {
   return kept;
 }
 
+/**
+ * Viam's JSON config names a module's executable `executable_path`; the message's field is `path`. The
+ * JSON spelling wins over nothing, never over an explicit `path`.
+ */
+function moduleOf(entry: JsonValue): JsonValue {
+  if (!isObject(entry) || entry.executable_path === undefined || entry.path !== undefined) return entry;
+  const { executable_path: path, ...rest } = entry;
+  return { ...rest, path: path ?? null };
+}
+
 export function robotConfigOf(effective: JsonObject, cloud: appRobotApi.CloudConfig, revision: string): appRobotApi.RobotConfig {
   const own: JsonObject = {};
   for (const [key, value] of Object.entries(effective)) if (!SERVER_KEYS.has(key)) own[key] = value;
+  if (Array.isArray(own.modules)) own.modules = own.modules.map(moduleOf);
   const config = appRobotApi.RobotConfig.fromJson(fitMessage(appRobotApi.RobotConfig, own), READ);
   config.cloud = cloud;
   config.revision = revision;

@@ -5,6 +5,7 @@
 import {
   ADMIN_ACTION,
   can,
+  DomainError,
   invalid,
   notFound,
   organizationScope,
@@ -15,7 +16,8 @@ import {
   type ResourceType,
   type Scope,
 } from '@hangar/domain';
-import { apiKeys, authorizations, fragments, locations, type Executor } from '@hangar/store';
+import { apiKeys, authorizations, fragments, locations, registry, type Executor } from '@hangar/store';
+import { parseRegistryItemId } from '@hangar/domain';
 
 export type Target =
   | { readonly organization: string }
@@ -28,9 +30,17 @@ export type Target =
   /** The organization that owns a location (checked as that organization; NOT_FOUND if the location is missing). */
   | { readonly organizationOfLocation: string }
   /** A fragment: checked as its organization, readable by every caller when public or unlisted. */
-  | { readonly fragment: string };
+  | { readonly fragment: string }
+  /**
+   * A registry item by its id (`<namespace or organization id>:<name>`, or `/` for packages): checked as
+   * its organization, readable by every caller when public or unlisted, and by the organization's machines.
+   */
+  | { readonly registryItem: string; readonly field: string; readonly noun?: 'package' };
 
-type ResourceTarget = Exclude<Target, { apiKey: string } | { organizationOfLocation: string } | { fragment: string }>;
+type ResourceTarget = Exclude<
+  Target,
+  { apiKey: string } | { organizationOfLocation: string } | { fragment: string } | { registryItem: string }
+>;
 
 export interface Check {
   readonly action: Action;
@@ -73,6 +83,11 @@ export function createAccess(db: Executor) {
         scopes.push(await authorizeFragment(actor, check.action, check.target.fragment));
         continue;
       }
+      if ('registryItem' in check.target) {
+        const { registryItem, field, noun } = check.target;
+        scopes.push(await authorizeRegistryItem(actor, check.action, registryItem, field, noun));
+        continue;
+      }
       const target = await resolveTarget(check.target);
       const { type, noun, id } = describe(target);
       const scope = await scopeOf(target);
@@ -103,7 +118,42 @@ export function createAccess(db: Executor) {
     return scope;
   }
 
-  async function resolveTarget(target: Exclude<Target, { apiKey: string } | { fragment: string }>): Promise<ResourceTarget> {
+  /**
+   * NOT_FOUND unless the caller may see the item (public and unlisted ones are for every caller; private
+   * ones for the organization's members and machines); PERMISSION_DENIED unless its organization lets it act.
+   * The scope carries the item's organization; the handler looks the item up again by the same id.
+   */
+  async function authorizeRegistryItem(actor: Actor, action: Action, itemId: string, field: string, noun?: 'package'): Promise<Scope> {
+    const ref = parseRegistryItemId(field, itemId);
+    const found = await registry.findItemByRef(db, ref.prefix, ref.name);
+    const scope = found && organizationScope(found.organizationId);
+    const visible =
+      scope !== undefined &&
+      found !== undefined &&
+      (found.visibility !== PRIVATE_VISIBILITY || can(actor, 'org.read', scope) || (await machineOf(actor, found.organizationId)));
+    if (!visible) {
+      throw noun === 'package'
+        ? new DomainError('not_found', `package not found: ${JSON.stringify(itemId)}`)
+        : notFound('registry item', itemId);
+    }
+    if (action !== 'org.read' && !can(actor, action, scope)) {
+      throw permissionDenied(
+        `${describeActor(actor)} may not ${ACTION_TEXT[action]} registry item ${itemId}: it belongs to organization ${found.organizationId}`,
+      );
+    }
+    return scope;
+  }
+
+  /** Whether the actor is a machine part whose machine belongs to (or was shared with) the organization. */
+  async function machineOf(actor: Actor, organizationId: string): Promise<boolean> {
+    if (actor.kind !== 'machine') return false;
+    const scope = await locations.partScope(db, actor.id);
+    return scope?.organizationIds.includes(organizationId) ?? false;
+  }
+
+  async function resolveTarget(
+    target: Exclude<Target, { apiKey: string } | { fragment: string } | { registryItem: string }>,
+  ): Promise<ResourceTarget> {
     if (!('organizationOfLocation' in target)) return target;
     const organization = await locations.primaryOrganizationOf(db, target.organizationOfLocation);
     if (organization === undefined) throw notFound('location', target.organizationOfLocation);
@@ -155,10 +205,13 @@ export function createAccess(db: Executor) {
     }
   }
 
-  return { scopeOf, authorize, allowed, authorizeHomeOrganizationAdmin };
+  return { scopeOf, authorize, allowed, authorizeHomeOrganizationAdmin, machineOf };
 }
 
 export type Access = ReturnType<typeof createAccess>;
+
+/** viam.app.v1.Visibility's PRIVATE, as registry items store it. */
+const PRIVATE_VISIBILITY = 1;
 
 const ACTION_TEXT: Record<Action, string> = {
   'org.read': 'read',

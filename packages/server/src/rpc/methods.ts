@@ -4,7 +4,7 @@
  * table. Leaving a method out does not compile.
  */
 import { ADMIN_ACTION, invalid, parseAuthorization, parseId, truncate, type Action, type AuthorizationInput } from '@hangar/domain';
-import type { AccountService, AppService, EffectiveConfigService, InviteAdminService, RobotService } from '@hangar/wire';
+import type { AccountService, AppService, EffectiveConfigService, InviteAdminService, PackageService, RobotService } from '@hangar/wire';
 import { targetOfResource, type Check, type Target } from './access.js';
 import type { ServiceMethodTable } from './routes.js';
 
@@ -13,7 +13,7 @@ export type AppMethodName = keyof AppMethods;
 export type RequestOf<M extends AppMethodName> = InstanceType<AppMethods[M]['I']>;
 
 /** Requests larger than an ordinary call's: configs, lists of ids, batches of log entries (see routes.ts#requestLimit). */
-export type RequestSize = 'config' | 'list' | 'logs';
+export type RequestSize = 'config' | 'list' | 'logs' | 'upload';
 
 export type MethodEntry<Req> =
   | 'unimplemented'
@@ -35,6 +35,10 @@ const robot = (field: string, id: string): Target => ({ robot: parseId(field, id
 const part = (field: string, id: string): Target => ({ part: parseId(field, id) });
 /** A fragment: checked as its organization, but readable by anyone when public or unlisted (see access.ts). */
 const fragment = (field: string, id: string): Target => ({ fragment: parseId(field, id) });
+/** A registry item by `<namespace or organization id>:<name>` (see access.ts). */
+const item = (field: string, id: string): Target => ({ registryItem: id, field });
+/** The same, named as a package: NOT_FOUND says "package not found", the words the seed-era CLI looks for. */
+const pkg = (field: string, id: string): Target => ({ registryItem: id, field, noun: 'package' });
 /** Checked against every role the key holds (see access.ts); the action is nominal. */
 const key = (field: string, id: string): Target => ({ apiKey: parseId(field, id) });
 
@@ -248,19 +252,40 @@ export const METHODS: MethodTable = {
   // Answers only with what the caller holds, so it needs no rights of its own.
   checkPermissions: { access: 'signed_in', size: 'list' },
 
-  // Registry
-  getRegistryItem: 'unimplemented',
-  createRegistryItem: 'unimplemented',
-  updateRegistryItem: 'unimplemented',
-  listRegistryItems: 'unimplemented',
-  deleteRegistryItem: 'unimplemented',
+  // Registry: public and unlisted items are readable by every signed-in caller, private ones by their
+  // organization; changing an item needs owner rights on its organization.
+  getRegistryItem: { requires: on('org.read', (r) => item('item_id', r.itemId)) },
+  createRegistryItem: { requires: on('org.admin', (r) => org('organization_id', r.organizationId)) },
+  updateRegistryItem: { requires: on('org.admin', (r) => item('item_id', r.itemId)) },
+  // Without an organization: every public item, and those of the caller's organizations (the handler filters).
+  listRegistryItems: {
+    size: 'list',
+    requires: (r) =>
+      r.organizationId === undefined || r.organizationId === ''
+        ? []
+        : { action: 'org.read', target: org('organization_id', r.organizationId) },
+  },
+  deleteRegistryItem: { requires: on('org.admin', (r) => item('item_id', r.itemId)) },
   renameRegistryItem: 'unimplemented',
   transferRegistryItem: 'unimplemented',
-  createModule: 'unimplemented',
-  updateModule: 'unimplemented',
-  uploadModuleFile: 'unimplemented',
-  getModule: 'unimplemented',
-  listModules: 'unimplemented',
+  createModule: { requires: on('org.admin', (r) => org('organization_id', r.organizationId)) },
+  updateModule: { requires: on('org.admin', (r) => item('module_id', r.moduleId)), size: 'list' },
+  // Authorized on the stream's first message, which names the module.
+  uploadModuleFile: {
+    size: 'upload',
+    requires: (r) => {
+      if (r.moduleFile.case !== 'moduleFileInfo')
+        throw invalid('the first message must be module_file_info: which module, version and platform');
+      return { action: 'org.admin', target: item('module_file_info.module_id', r.moduleFile.value.moduleId) };
+    },
+  },
+  getModule: { requires: on('org.read', (r) => item('module_id', r.moduleId)) },
+  listModules: {
+    requires: (r) =>
+      r.organizationId === undefined || r.organizationId === ''
+        ? []
+        : { action: 'org.read', target: org('organization_id', r.organizationId) },
+  },
 
   // API keys: the caller must be able to hand out every role the key would carry.
   createKey: { requires: (r) => keyGrantChecks(r.authorizations) },
@@ -300,4 +325,21 @@ export const ROBOT_METHODS: ServiceMethodTable<typeof RobotService> = {
   certificate: { requires: on('machine.self', (r) => part('id', r.id)) },
   log: { requires: on('logs.write', (r) => part('id', r.id)), size: 'logs' },
   needsRestart: { requires: on('machine.self', (r) => part('id', r.id)) },
+};
+
+/**
+ * viam.app.packages.v1.PackageService: machines download what their config names (their organization's
+ * packages and public ones); uploading and deleting needs owner rights on the package's organization.
+ */
+export const PACKAGE_METHODS: ServiceMethodTable<typeof PackageService> = {
+  createPackage: {
+    size: 'upload',
+    requires: (r) => {
+      if (r.package.case !== 'info') throw invalid('the first message must be info: the package organization, name, version and type');
+      return { action: 'org.admin', target: org('info.organization_id', r.package.value.organizationId) };
+    },
+  },
+  getPackage: { requires: on('org.read', (r) => pkg('id', r.id)) },
+  listPackages: { requires: on('org.read', (r) => org('organization_id', r.organizationId)) },
+  deletePackage: { requires: on('org.admin', (r) => pkg('id', r.id)) },
 };

@@ -24,6 +24,8 @@ export type ServiceResponse<S extends ServiceType, M extends keyof Methods<S>> =
 
 /** The client's address (the TCP peer), set by the listener for every request. */
 export const PEER_ADDRESS = createContextKey<string>('');
+/** The host the client asked for (`Host`, or HTTP/2's `:authority`), for links handed back to it. */
+export const REQUEST_HOST = createContextKey<string>('');
 /** The bearer token's claims, when the HTTP layer verified them before the body was read. */
 export const VERIFIED_CLAIMS = createContextKey<TokenClaims | undefined>(undefined);
 
@@ -34,6 +36,8 @@ export interface Call {
   readonly requestHeader: Headers;
   readonly responseHeader: Headers;
   readonly peerAddress: string;
+  /** The host the client asked for (see REQUEST_HOST); '' when it sent none. */
+  readonly host: string;
   /** Where the method table's checked targets sit in the hierarchy, in its order (see access.authorize). */
   readonly scopes: readonly Scope[];
 }
@@ -41,7 +45,10 @@ export interface Call {
 export type ServiceHandlers<S extends ServiceType> = {
   readonly [M in keyof Methods<S>]?: Methods<S>[M]['kind'] extends MethodKind.ServerStreaming
     ? (req: ServiceRequest<S, M>, call: Call) => AsyncIterable<ServiceResponse<S, M>>
-    : (req: ServiceRequest<S, M>, call: Call) => Promise<ServiceResponse<S, M>>;
+    : Methods<S>[M]['kind'] extends MethodKind.ClientStreaming
+      ? /** Authorized on the stream's first message; `rest` yields the messages after it. */
+        (first: ServiceRequest<S, M>, rest: AsyncIterable<ServiceRequest<S, M>>, call: Call) => Promise<ServiceResponse<S, M>>
+      : (req: ServiceRequest<S, M>, call: Call) => Promise<ServiceResponse<S, M>>;
 };
 
 export type AppHandlers = ServiceHandlers<typeof AppService>;
@@ -75,6 +82,8 @@ export function requestLimit(size: RequestSize | undefined, limits: Limits): num
       return Math.max(limits.maxRequestBytes, 4 * 1024 * 1024);
     case 'logs':
       return Math.max(limits.maxRequestBytes, limits.maxLogRequestBytes);
+    case 'upload':
+      return Math.max(limits.maxRequestBytes, limits.maxUploadMessageBytes);
   }
 }
 
@@ -100,7 +109,9 @@ export function registerService<S extends ServiceType>(
     const impl =
       info.kind === MethodKind.ServerStreaming
         ? streamingHandler(rpcName, guard, handler as (req: unknown, call: Call) => AsyncIterable<unknown>, deps)
-        : unaryHandler(rpcName, guard, handler as (req: unknown, call: Call) => Promise<unknown>, deps);
+        : info.kind === MethodKind.ClientStreaming
+          ? clientStreamingHandler(rpcName, guard, handler as unknown as ClientStreamHandler, deps)
+          : unaryHandler(rpcName, guard, handler as (req: unknown, call: Call) => Promise<unknown>, deps);
     router.rpc(service, info, impl as never, { readMaxBytes: requestLimit(entry.size, deps.limits) });
   }
 }
@@ -190,6 +201,54 @@ function streamingHandler(rpc: string, guard: Guard, handler: (req: unknown, cal
   };
 }
 
+type ClientStreamHandler = (first: unknown, rest: AsyncIterable<unknown>, call: Call) => Promise<unknown>;
+
+/**
+ * How long the rest of a refused upload is still read (and dropped): clients such as connect-node's read
+ * the status only once they have sent everything, and one blocked on HTTP/2 flow control would otherwise
+ * wait for it forever. Bounded by the largest upload the server takes (see drain()).
+ */
+const DRAIN_AFTER_REFUSAL_MS = 120_000;
+
+/**
+ * A client stream is authorized on its first message (which names what the stream is for). When the call
+ * fails before the client has sent everything, the rest is read and dropped for a while, within bounds:
+ * a client blocked on HTTP/2 flow control would otherwise never get to read the status it was sent.
+ */
+function clientStreamingHandler(rpc: string, guard: Guard, handler: ClientStreamHandler, deps: RouteDeps) {
+  return async (reqs: AsyncIterable<unknown>, ctx: HandlerContext) => {
+    const call = observe(rpc, deps);
+    const iterator = reqs[Symbol.asyncIterator]();
+    const rest: AsyncIterable<unknown> = { [Symbol.asyncIterator]: () => iterator };
+    try {
+      const first = await iterator.next();
+      if (first.done === true) throw new ConnectError(`${rpc}: the stream ended before its first message`, Code.InvalidArgument);
+      return await handler(first.value, rest, callOf(call.identified(await guard(first.value, ctx)), ctx));
+    } catch (err) {
+      void drain(iterator, Math.max(deps.limits.maxUploadMb * 1024 * 1024, deps.limits.maxUploadMessageBytes));
+      throw call.failed(err);
+    } finally {
+      call.finished();
+    }
+  };
+}
+
+async function drain(iterator: AsyncIterator<unknown>, maxBytes: number): Promise<void> {
+  const deadline = Date.now() + DRAIN_AFTER_REFUSAL_MS;
+  let bytes = 0;
+  try {
+    while (Date.now() < deadline && bytes < maxBytes) {
+      const next = await iterator.next();
+      if (next.done === true) return;
+      bytes += (next.value as Message).toBinary().length;
+    }
+  } catch {
+    // The client went away: nothing left to drain.
+  } finally {
+    await iterator.return?.().catch(() => undefined);
+  }
+}
+
 function callOf({ actor, scopes }: Guarded, ctx: HandlerContext): Call {
   return {
     actor,
@@ -198,6 +257,7 @@ function callOf({ actor, scopes }: Guarded, ctx: HandlerContext): Call {
     requestHeader: ctx.requestHeader,
     responseHeader: ctx.responseHeader,
     peerAddress: ctx.values.get(PEER_ADDRESS),
+    host: ctx.values.get(REQUEST_HOST),
   };
 }
 

@@ -3,6 +3,7 @@ import * as identity from './2026-11-24-01-identity.js';
 import * as machines from './2026-11-24-02-machines.js';
 import * as hardening from './2026-12-01-01-hardening.js';
 import * as fleet from './2026-12-02-01-fleet.js';
+import * as registry from './2026-12-03-01-registry.js';
 
 /** Every migration, in order. Names sort by date; both engines run the same list. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -10,6 +11,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026-11-24-02-machines': machines,
   '2026-12-01-01-hardening': hardening,
   '2026-12-02-01-fleet': fleet,
+  '2026-12-03-01-registry': registry,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -8,7 +8,7 @@ import { Struct } from '@bufbuild/protobuf';
  */
 import { MethodKind, type PartialMessage } from '@bufbuild/protobuf';
 import { createClient, type Client } from '@connectrpc/connect';
-import { createConnectTransport } from '@connectrpc/connect-node';
+import { createConnectTransport, createGrpcTransport } from '@connectrpc/connect-node';
 import { ACCOUNT_METHODS, METHODS, type AppMethodName, type Check } from '@hangar/server';
 import { AccountService, AppService, AuthService } from '@hangar/wire';
 import assert from 'node:assert/strict';
@@ -45,6 +45,8 @@ interface World {
   secondLocationSecretId: string;
   /** A private fragment of the organization. */
   fragmentId: string;
+  /** A private module of the organization, with an entrypoint (so versions can be uploaded). */
+  moduleId: string;
   /** The email of a pending invite to the organization (a location operator role). */
   inviteEmail: string;
   /** A second organization of the administrator's that `locationId` is shared with. */
@@ -95,6 +97,12 @@ const OPERATOR_DENIED = new Set<AppMethodName>([
   'rotateKey',
   'createKeyFromExistingKeyAuthorizations',
   'createOrganization',
+  'createRegistryItem',
+  'updateRegistryItem',
+  'deleteRegistryItem',
+  'createModule',
+  'updateModule',
+  'uploadModuleFile',
 ]);
 const OPERATOR_ALLOWED = new Set<AppMethodName>([
   'getFragment',
@@ -124,6 +132,10 @@ const OPERATOR_ALLOWED = new Set<AppMethodName>([
   'getUserIDByEmail',
   'getRobotPartLogs',
   'tailRobotPartLogs',
+  'getRegistryItem',
+  'listRegistryItems',
+  'getModule',
+  'listModules',
 ]);
 
 /** One request per implemented method, aimed at the world's resources. */
@@ -213,6 +225,17 @@ const SAMPLES: Partial<Record<AppMethodName, Sample>> = {
   listMachineFragments: (w) => ({ machineId: w.robotId }),
   getRobotPartLogs: (w) => ({ id: w.mainPartId }),
   tailRobotPartLogs: (w) => ({ id: w.mainPartId, errorsOnly: false }),
+  getRegistryItem: (w) => ({ itemId: w.moduleId }),
+  createRegistryItem: (w) => ({ organizationId: w.orgId, name: 'matrix-item', type: 5 }),
+  updateRegistryItem: (w) => ({ itemId: w.moduleId, type: 3, description: 'changed', visibility: 1 }),
+  listRegistryItems: (w) => ({ organizationId: w.orgId }),
+  deleteRegistryItem: (w) => ({ itemId: w.moduleId }),
+  createModule: (w) => ({ organizationId: w.orgId, name: 'matrix-module-two' }),
+  updateModule: (w) => ({ moduleId: w.moduleId, visibility: 1, url: '', description: 'changed', models: [], entrypoint: 'run' }),
+  // The stream's first message; a chunk of file follows it (see the loop).
+  uploadModuleFile: (w) => ({ moduleFile: { case: 'moduleFileInfo', value: { moduleId: w.moduleId, version: '1.0.0', platform: 'any' } } }),
+  getModule: (w) => ({ moduleId: w.moduleId }),
+  listModules: (w) => ({ organizationId: w.orgId }),
 };
 
 function inviteRole(orgId: string, type: string, id: string) {
@@ -269,7 +292,7 @@ function expectedFor(actor: Actor, checks: readonly Check[], method: AppMethodNa
   if (actor === 'other' && SHARED_ONLY.has(method)) return Code.NotFound;
   if (actor === 'other') return checks.length === 0 ? 0 : Code.NotFound;
   for (const { action, target } of checks) {
-    if ('organization' in target || 'fragment' in target) {
+    if ('organization' in target || 'fragment' in target || 'registryItem' in target) {
       if (action !== 'org.read') return Code.PermissionDenied;
     } else if ('apiKey' in target) {
       return Code.PermissionDenied;
@@ -278,6 +301,22 @@ function expectedFor(actor: Actor, checks: readonly Check[], method: AppMethodNa
     }
   }
   return 0;
+}
+
+/** A client stream of the sample (its first message) and one chunk of file. */
+async function clientStream(
+  app: Client<typeof AppService>,
+  method: AppMethodName,
+  first: PartialMessage<any>,
+  headers: Record<string, string>,
+): Promise<void> {
+  async function* messages() {
+    await Promise.resolve();
+    yield first;
+    yield { moduleFile: { case: 'file', value: new Uint8Array(64) } };
+  }
+  const call = app[method] as unknown as (input: AsyncIterable<unknown>, o: object) => Promise<unknown>;
+  await call.call(app, messages(), { headers });
 }
 
 /**
@@ -317,12 +356,15 @@ async function token(s: TestServer, key: ApiKeyCredentials): Promise<string> {
 
 await describeEngines('authorization matrix', (server) => {
   let app: Client<typeof AppService>;
+  let streamingApp: Client<typeof AppService>;
   let otherToken: string;
   let adminUserId: string;
 
   before(async () => {
     const s = server();
     app = createClient(AppService, createConnectTransport({ baseUrl: s.url, httpVersion: '1.1' }));
+    // Client streams need HTTP/2.
+    streamingApp = createClient(AppService, createGrpcTransport({ baseUrl: s.url, httpVersion: '2' }));
     const other = await s.client.createOrganization('Someone else');
     otherToken = await token(s, await newKey(s.client, other.id, { role: 'owner', resourceType: 'organization', resourceId: other.id }));
     adminUserId = await s.client.getUserIdByEmail(s.admin.email);
@@ -346,6 +388,8 @@ await describeEngines('authorization matrix', (server) => {
     const key = await newKey(c, org.id, { role: 'operator', resourceType: 'location', resourceId: location.id });
     const secondLocationSecretId = (await c.createLocationSecret(location.id)).secrets[1]?.id ?? '';
     const fragment = await c.createFragment(org.id, 'Matrix fragment', { components: [] });
+    const [moduleId] = await c.createModule(org.id, 'matrix-module');
+    await c.updateModule(moduleId, '', 'a module', [], 'run');
     await c.updateFragment(fragment.id, 'Matrix fragment', { config: { debug: true } });
     const inviteEmail = `invitee-${fragment.id.slice(0, 8)}@example.com`;
     await c.createOrganizationInvite(org.id, inviteEmail, [inviteRole(org.id, 'location', location.id)], false);
@@ -354,6 +398,7 @@ await describeEngines('authorization matrix', (server) => {
     return {
       secondLocationSecretId,
       fragmentId: fragment.id,
+      moduleId,
       inviteEmail,
       sharedOrgId: shared.id,
       orgId: org.id,
@@ -400,6 +445,7 @@ await describeEngines('authorization matrix', (server) => {
         let code: Code | 0 = 0;
         try {
           if (info.kind === MethodKind.ServerStreaming) await openStream(server(), app, method, init, headers);
+          else if (info.kind === MethodKind.ClientStreaming) await clientStream(streamingApp, method, init, headers);
           else await call.call(app, init, { headers });
         } catch (err) {
           code = codeOf(err) ?? Code.Unknown;

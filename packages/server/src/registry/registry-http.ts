@@ -1,0 +1,417 @@
+/**
+ * The registry's plain-HTTP side, on the same port as the RPCs:
+ * - `GET|HEAD /registry/v1/files/<file id>/<name>`: a file's bytes, with a signed link (GetPackage) or a
+ *   bearer token; ranges, `ETag` = sha256, and the `x-goog-hash: crc32c=…` viam-server checks downloads by.
+ * - `POST /registry/v1/uploads`, then `PATCH /registry/v1/uploads/<id>` with `Upload-Offset`: a resumable
+ *   upload of a module version (tus's ideas), for clients that cannot stream a request (browsers,
+ *   gRPC-web). Received bytes sit in the data dir; the version becomes visible when the last byte is in.
+ */
+import { identityOf, invalid, parseModulePlatform, parseModuleVersion, resourceExhausted, type Actor } from '@hangar/domain';
+import { registry as store, type Database } from '@hangar/store';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, readdir, rm, stat, truncate } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { BlobNotFoundError, type BlobStore } from '../blobs/blob-store.js';
+import type { Logger } from '../log.js';
+import type { Guarded } from '../rpc/routes.js';
+import { toConnectError } from '../rpc/errors.js';
+import { codeName } from '../rpc/routes.js';
+import { DOWNLOAD_PATH_PREFIX, type DownloadLinks } from './download-links.js';
+import { itemIdOf, type RegistryService } from './registry.service.js';
+import { registryPageUrl } from './registry.convert.js';
+import { Code } from '@connectrpc/connect';
+
+type Request = IncomingMessage | Http2ServerRequest;
+type Response = ServerResponse | Http2ServerResponse;
+
+export const UPLOADS_PATH = '/registry/v1/uploads';
+/** An upload nobody has added to for this long is given up and its bytes deleted. */
+const UPLOAD_IDLE_MS = 24 * 3600 * 1000;
+const MAX_JSON_BYTES = 64 * 1024;
+
+export interface RegistryHttpDeps {
+  readonly db: Database;
+  readonly registry: RegistryService;
+  readonly blobs: BlobStore;
+  readonly links: DownloadLinks;
+  readonly log: Logger;
+  readonly dataDir: string;
+  readonly maxUploadBytes: number;
+  readonly now: () => Date;
+  readonly newId: () => string;
+  readonly baseUrl: (req: Request) => string;
+  /** The method table's authorization, for what the file or upload belongs to. */
+  readonly authorizeRead: (itemId: string, authorization: string | null) => Promise<Guarded>;
+  readonly authorizeUpload: (itemId: string, authorization: string | null) => Promise<Guarded>;
+}
+
+const HTTP_STATUS: Partial<Record<Code, number>> = {
+  [Code.InvalidArgument]: 400,
+  [Code.Unauthenticated]: 401,
+  [Code.PermissionDenied]: 403,
+  [Code.NotFound]: 404,
+  [Code.AlreadyExists]: 409,
+  [Code.FailedPrecondition]: 409,
+  [Code.ResourceExhausted]: 413,
+  [Code.Unavailable]: 503,
+};
+
+function sendJson(res: Response, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)), ...headers });
+  res.end(text);
+}
+
+/** An error as JSON with the gRPC code's name, and the HTTP status closest to it. */
+function sendError(res: Response, err: unknown, log: Logger, what: string): void {
+  const failure = toConnectError(err, log, what);
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  sendJson(res, HTTP_STATUS[failure.code] ?? 500, { code: codeName(failure.code), message: failure.rawMessage });
+}
+
+async function readJson(req: Request): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_JSON_BYTES) throw invalid(`the request body must be a JSON object of at most ${MAX_JSON_BYTES} bytes`);
+    chunks.push(chunk);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    throw invalid('the request body must be JSON: {"module_id": "...", "version": "1.0.0", "platform": "linux/amd64", "size": 123}');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw invalid('the request body must be a JSON object');
+  return parsed as Record<string, unknown>;
+}
+
+/** One `bytes=` range of a file of `size` bytes; undefined for none or several (the whole file is sent). */
+export function parseRange(header: string | undefined, size: number): { start: number; end: number } | 'unsatisfiable' | undefined {
+  if (header === undefined) return undefined;
+  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (m === null || (m[1] === '' && m[2] === '')) return undefined;
+  if (m[1] === '') {
+    const suffix = Number(m[2]);
+    if (suffix === 0) return 'unsatisfiable';
+    return { start: Math.max(0, size - suffix), end: size - 1 };
+  }
+  const start = Number(m[1]);
+  const end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
+  if (start >= size || end < start) return 'unsatisfiable';
+  return { start, end };
+}
+
+export function createRegistryHttp(deps: RegistryHttpDeps) {
+  const { db, registry, blobs, links, log, maxUploadBytes, now, newId } = deps;
+  const uploadDir = join(deps.dataDir, 'uploads');
+  const partPath = (id: string) => join(uploadDir, `${id}.part`);
+
+  async function serveFile(req: Request, res: Response, fileId: string, query: URLSearchParams): Promise<void> {
+    const signed = links.verify(fileId, query.get('expires'), query.get('signature'));
+    const found = await registry.fileById(fileId);
+    if (!signed) {
+      // Without a valid link the caller must be allowed to read the item the file belongs to.
+      if (found === undefined && (req.headers.authorization ?? '') === '') {
+        sendJson(res, 401, {
+          code: 'UNAUTHENTICATED',
+          message: 'this link has expired or is not valid: ask GetPackage for a new one, or send an access token',
+        });
+        return;
+      }
+      if (found === undefined) throw invalid(`no registry file ${fileId}`);
+      await deps.authorizeRead(itemIdOf(found.item), req.headers.authorization ?? null);
+    }
+    if (found === undefined) {
+      sendJson(res, 404, { code: 'NOT_FOUND', message: `registry file ${fileId} not found: it was deleted` });
+      return;
+    }
+    const { file } = found;
+    const etag = `"${file.sha256}"`;
+    const headers: Record<string, string> = {
+      'content-type': 'application/x-gzip',
+      etag,
+      'accept-ranges': 'bytes',
+      'x-goog-hash': `crc32c=${file.crc32c}`,
+      'cache-control': 'private, max-age=31536000, immutable',
+      'content-disposition': `attachment; filename="${file.fileName.replace(/[^\w.-]/g, '_')}"`,
+    };
+    if (req.headers['if-none-match'] === etag) {
+      res.writeHead(304, headers).end();
+      return;
+    }
+    const ifRange = req.headers['if-range'];
+    const range = ifRange === undefined || ifRange === etag ? parseRange(req.headers.range, file.sizeBytes) : undefined;
+    if (range === 'unsatisfiable') {
+      res.writeHead(416, { ...headers, 'content-range': `bytes */${file.sizeBytes}` }).end();
+      return;
+    }
+    if (range !== undefined) {
+      headers['content-range'] = `bytes ${range.start}-${range.end}/${file.sizeBytes}`;
+      // The whole file's checksum does not describe a part of it.
+      delete headers['x-goog-hash'];
+    }
+    headers['content-length'] = String(range === undefined ? file.sizeBytes : range.end - range.start + 1);
+    if (req.method === 'HEAD') {
+      res.writeHead(range === undefined ? 200 : 206, headers).end();
+      return;
+    }
+    const body = blobs.read(file.sha256, range);
+    // Fail before the status line if the blob is gone (the store throws on the first read).
+    const iterator = body[Symbol.asyncIterator]();
+    let first: IteratorResult<Uint8Array>;
+    try {
+      first = await iterator.next();
+    } catch (err) {
+      if (err instanceof BlobNotFoundError) {
+        log.error({ fileId, sha256: file.sha256 }, 'a registry file has no blob: the blob store lost it');
+        sendJson(res, 500, { code: 'INTERNAL', message: 'the file is missing from the blob store; the server log says more' });
+        return;
+      }
+      throw err;
+    }
+    res.writeHead(range === undefined ? 200 : 206, headers);
+    await pipeline(
+      Readable.from(
+        (async function* () {
+          if (first.done !== true) yield first.value;
+          for (let next = await iterator.next(); next.done !== true; next = await iterator.next()) yield next.value;
+        })(),
+      ),
+      res as NodeJS.WritableStream,
+    ).catch((err: unknown) => {
+      // The client stopped reading (it had what it wanted, or went away): nothing to answer.
+      if ((err as { code?: string }).code === 'ERR_STREAM_PREMATURE_CLOSE') return;
+      throw err;
+    });
+  }
+
+  function uploadView(req: Request, u: store.RegistryUploadRow) {
+    return {
+      upload_id: u.id,
+      location: `${deps.baseUrl(req)}${UPLOADS_PATH}/${u.id}`,
+      offset: u.receivedBytes,
+      size: u.sizeBytes,
+      expires_at: u.expiresAt,
+    };
+  }
+
+  const sameUploader = (actor: Actor, u: store.RegistryUploadRow) => {
+    const who = identityOf(actor);
+    return who.type === u.uploaderType && who.id === u.uploaderId;
+  };
+
+  async function startUpload(req: Request, res: Response): Promise<void> {
+    const body = await readJson(req);
+    const moduleId = typeof body.module_id === 'string' ? body.module_id : '';
+    const version = typeof body.version === 'string' ? body.version : '';
+    const platform = typeof body.platform === 'string' ? body.platform : '';
+    const size = body.size;
+    if (moduleId === '') throw invalid('module_id is required: the module the version is for, <namespace or organization id>:<name>');
+    parseModuleVersion('version', version);
+    parseModulePlatform('platform', platform);
+    if (typeof size !== 'number' || !Number.isSafeInteger(size) || size <= 0)
+      throw invalid('size must be the whole file size in bytes, a positive integer');
+    if (size > maxUploadBytes) {
+      throw resourceExhausted(
+        `the file is larger than this server's limit of ${Math.floor(maxUploadBytes / 1024 / 1024)} MiB (--max-upload-mb)`,
+      );
+    }
+    const { actor } = await deps.authorizeUpload(moduleId, req.headers.authorization ?? null);
+    const item = await registry.checkUpload({ itemId: moduleId, version, platform });
+    const who = identityOf(actor);
+    const at = now();
+    const row: store.RegistryUploadRow = {
+      id: newId(),
+      itemId: item.id,
+      version,
+      platform,
+      sizeBytes: size,
+      receivedBytes: 0,
+      uploaderType: who.type,
+      uploaderId: who.id,
+      createdAt: at.toISOString(),
+      expiresAt: new Date(at.getTime() + UPLOAD_IDLE_MS).toISOString(),
+    };
+    await mkdir(uploadDir, { recursive: true, mode: 0o700 });
+    await rm(partPath(row.id), { force: true });
+    await store.insertUpload(db, row);
+    const view = uploadView(req, row);
+    sendJson(res, 201, view, { location: view.location, 'upload-offset': '0', 'upload-length': String(size) });
+  }
+
+  async function findUpload(req: Request, id: string): Promise<{ upload: store.RegistryUploadRow; actor: Actor; itemId: string }> {
+    const upload = await store.findUpload(db, id);
+    const item = upload && (await store.findItem(db, upload.itemId));
+    if (upload === undefined || item === undefined) throw new NotFoundUpload(id);
+    const { actor } = await deps.authorizeUpload(itemIdOf(item), req.headers.authorization ?? null);
+    if (!sameUploader(actor, upload)) throw new NotFoundUpload(id);
+    return { upload, actor, itemId: itemIdOf(item) };
+  }
+
+  async function appendChunk(req: Request, res: Response, id: string): Promise<void> {
+    const { upload, actor, itemId } = await findUpload(req, id);
+    const offset = Number(req.headers['upload-offset']);
+    if (!Number.isSafeInteger(offset) || offset !== upload.receivedBytes) {
+      sendJson(
+        res,
+        409,
+        {
+          code: 'FAILED_PRECONDITION',
+          message: `Upload-Offset must be ${upload.receivedBytes}, the bytes received so far; resume from there`,
+          offset: upload.receivedBytes,
+        },
+        { 'upload-offset': String(upload.receivedBytes) },
+      );
+      return;
+    }
+    const room = upload.sizeBytes - offset;
+    let written = 0;
+    const path = partPath(id);
+    try {
+      await pipeline(
+        req as NodeJS.ReadableStream,
+        async function* (source: AsyncIterable<Buffer | string>) {
+          for await (const chunk of source) {
+            written += chunk.length;
+            if (written > room) throw resourceExhausted(`the chunk goes past the declared size of ${upload.sizeBytes} bytes`);
+            yield chunk;
+          }
+        },
+        createWriteStream(path, { flags: 'a', mode: 0o600 }),
+      );
+    } catch (err) {
+      // A chunk counts whole or not at all: the client resends it from the last offset it was told.
+      await truncate(path, offset).catch(() => undefined);
+      throw err;
+    }
+    const received = offset + written;
+    const expires = new Date(now().getTime() + UPLOAD_IDLE_MS).toISOString();
+    if (!(await store.advanceUpload(db, id, offset, received, expires))) {
+      await truncate(path, offset).catch(() => undefined);
+      throw invalid('another request added to this upload at the same time; ask HEAD for the offset and resume from it');
+    }
+    if (received < upload.sizeBytes) {
+      res.writeHead(204, { 'upload-offset': String(received), 'upload-length': String(upload.sizeBytes) }).end();
+      return;
+    }
+    // Complete: into the blob store and visible, or nothing (the registry re-checks the version is free).
+    try {
+      const file = await registry.upload(actor, { itemId, version: upload.version, platform: upload.platform }, createReadStream(path));
+      const found = await registry.fileById(file.id);
+      sendJson(
+        res,
+        201,
+        {
+          module_id: itemId,
+          version: file.version,
+          platform: file.platform,
+          size: file.sizeBytes,
+          sha256: file.sha256,
+          url: found === undefined ? '' : registryPageUrl(found.item, deps.baseUrl(req)),
+        },
+        { 'upload-offset': String(received) },
+      );
+    } finally {
+      await discard(id);
+    }
+  }
+
+  async function discard(id: string): Promise<void> {
+    await store.deleteUpload(db, id);
+    await rm(partPath(id), { force: true });
+  }
+
+  /** Uploads left idle past their expiry, and part files no upload owns (a crash between the two). */
+  async function sweep(): Promise<number> {
+    let removed = 0;
+    for (const id of await store.expiredUploads(db, now().toISOString(), 1000)) {
+      await discard(id);
+      removed++;
+    }
+    const names = await readdir(uploadDir).catch(() => [] as string[]);
+    for (const name of names) {
+      const id = name.replace(/\.part$/, '');
+      if ((await store.findUpload(db, id)) === undefined) {
+        const age = now().getTime() - (await stat(join(uploadDir, name))).mtimeMs;
+        if (age > 60_000) {
+          await rm(join(uploadDir, name), { force: true });
+          removed++;
+        }
+      }
+    }
+    return removed;
+  }
+
+  async function route(req: Request, res: Response, path: string, query: URLSearchParams): Promise<void> {
+    if (path.startsWith(DOWNLOAD_PATH_PREFIX) && (req.method === 'GET' || req.method === 'HEAD')) {
+      const fileId = path.slice(DOWNLOAD_PATH_PREFIX.length).split('/')[0] ?? '';
+      await serveFile(req, res, decodeURIComponent(fileId), query);
+      return;
+    }
+    if (path === UPLOADS_PATH && req.method === 'POST') {
+      await startUpload(req, res);
+      return;
+    }
+    const id = path.startsWith(`${UPLOADS_PATH}/`) ? decodeURIComponent(path.slice(UPLOADS_PATH.length + 1)) : '';
+    if (id === '' || id.includes('/')) {
+      sendJson(res, 404, { code: 'NOT_FOUND', message: `no registry endpoint ${req.method} ${path}` });
+      return;
+    }
+    if (req.method === 'PATCH') {
+      await appendChunk(req, res, id);
+      return;
+    }
+    if (req.method === 'HEAD' || req.method === 'GET') {
+      const { upload } = await findUpload(req, id);
+      const view = uploadView(req, upload);
+      if (req.method === 'HEAD')
+        res
+          .writeHead(200, {
+            'upload-offset': String(upload.receivedBytes),
+            'upload-length': String(upload.sizeBytes),
+            'cache-control': 'no-store',
+          })
+          .end();
+      else sendJson(res, 200, view, { 'upload-offset': String(upload.receivedBytes), 'cache-control': 'no-store' });
+      return;
+    }
+    if (req.method === 'DELETE') {
+      await findUpload(req, id);
+      await discard(id);
+      res.writeHead(204).end();
+      return;
+    }
+    sendJson(res, 405, { code: 'UNIMPLEMENTED', message: `${req.method} is not supported on ${path}` });
+  }
+
+  /** Handles the request if it is the registry's; false for every other path. */
+  function handle(req: Request, res: Response): boolean {
+    const url = new URL(req.url ?? '/', 'http://registry');
+    if (!url.pathname.startsWith('/registry/v1/')) return false;
+    route(req, res, url.pathname, url.searchParams).catch((err: unknown) => {
+      if (err instanceof NotFoundUpload) {
+        sendJson(res, 404, { code: 'NOT_FOUND', message: err.message });
+        return;
+      }
+      sendError(res, err, log, `${req.method ?? 'GET'} ${url.pathname}`);
+    });
+    return true;
+  }
+
+  return { handle, sweep };
+}
+
+class NotFoundUpload extends Error {
+  constructor(id: string) {
+    super(`upload ${id} not found: it finished, expired or was cancelled; start a new one with POST ${UPLOADS_PATH}`);
+  }
+}
