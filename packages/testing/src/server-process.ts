@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { CLI_PATH } from './cli.js';
+import { flagArgs, type TestDatabase } from './databases.js';
 
 export interface ServerProcess {
   readonly child: ChildProcessWithoutNullStreams;
@@ -47,4 +48,21 @@ export function spawnServer(args: readonly string[]): Promise<ServerProcess> {
       reject(new Error(`hangar server exited with ${String(code)} before listening\nstdout: ${stdout}\nstderr: ${stderr}`));
     });
   });
+}
+
+/** `hangar server` flags for a test database on a free local port, logging at info (spawnServer waits for a line it logs). */
+export function serverArgs(db: TestDatabase): string[] {
+  return [
+    '--port',
+    '0',
+    '--host',
+    '127.0.0.1',
+    '--data-dir',
+    db.dataDir,
+    '--database-url',
+    db.url,
+    '--log-level',
+    'info',
+    ...flagArgs(db.serverFlags),
+  ];
 }

@@ -8,10 +8,10 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { AppClient, MachineClient } from '@hangar/sdk';
-import { flagArgs, freshDatabase, type TestDatabase } from '../databases.js';
+import { freshDatabase, type TestDatabase } from '../databases.js';
 import { engineSkip, testEngines } from '../engines.js';
 import { entry, machineKey } from '../machine-logs.js';
-import { spawnServer, type ServerProcess } from '../server-process.js';
+import { serverArgs, spawnServer, type ServerProcess } from '../server-process.js';
 
 const MACHINES = 4;
 const ENTRIES_PER_CALL = 50;
@@ -19,22 +19,6 @@ const ENTRIES_PER_CALL = 50;
 interface Admin {
   readonly apiKeyId: string;
   readonly apiKey: string;
-}
-
-function serverArgs(db: TestDatabase): string[] {
-  return [
-    '--port',
-    '0',
-    '--host',
-    '127.0.0.1',
-    '--data-dir',
-    db.dataDir,
-    '--database-url',
-    db.url,
-    '--log-level',
-    'info',
-    ...flagArgs(db.serverFlags),
-  ];
 }
 
 for (const engine of testEngines()) {

@@ -10,9 +10,9 @@ import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { AppClient } from '@hangar/sdk';
-import { flagArgs, freshDatabase, type TestDatabase } from '../databases.js';
+import { freshDatabase, type TestDatabase } from '../databases.js';
 import { engineSkip, testEngines } from '../engines.js';
-import { spawnServer, type ServerProcess } from '../server-process.js';
+import { serverArgs, spawnServer, type ServerProcess } from '../server-process.js';
 
 const SIZE = 200 * 1024 * 1024;
 
@@ -59,19 +59,7 @@ for (const engine of testEngines()) {
 
     it('streams 200 MB over gRPC and over HTTP with flat server memory, and leaves nothing of an interrupted upload', async (t) => {
       db = await freshDatabase(engine);
-      server = await spawnServer([
-        '--port',
-        '0',
-        '--host',
-        '127.0.0.1',
-        '--data-dir',
-        db.dataDir,
-        '--database-url',
-        db.url,
-        '--log-level',
-        'info',
-        ...flagArgs(db.serverFlags),
-      ]);
+      server = await spawnServer(serverArgs(db));
       const pid = server.child.pid ?? 0;
       const admin = JSON.parse(await readFile(join(db.dataDir, 'initial-admin.json'), 'utf8')) as { apiKeyId: string; apiKey: string };
       const credentials = { type: 'api-key' as const, keyId: admin.apiKeyId, key: admin.apiKey };
