@@ -34,5 +34,11 @@ if (selected.length === 0) {
   console.error(`no test files matched${filters.length ? ` ${filters.join(', ')}` : ''}; run "npm run build" first`);
   process.exit(1);
 }
-const child = spawn(process.execPath, ['--test', '--test-concurrency=2', '--test-reporter=spec', ...selected], { stdio: 'inherit' });
+// A test that hangs fails after ten minutes instead of holding CI to its limit, and a file whose tests are
+// done exits even if something it started (a child process, a socket) is still open.
+const child = spawn(
+  process.execPath,
+  ['--test', '--test-concurrency=2', '--test-reporter=spec', '--test-timeout=600000', '--test-force-exit', ...selected],
+  { stdio: 'inherit' },
+);
 child.on('close', (code) => process.exit(code ?? 1));

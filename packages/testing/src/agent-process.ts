@@ -7,8 +7,8 @@ export interface AgentProcess {
   readonly exited: Promise<number | null>;
   /** What the agent logged on the machine so far. */
   stderr(): string;
-  /** SIGTERM, and wait for it to stop. */
-  stop(): Promise<number | null>;
+  /** SIGTERM, and wait for it to stop; SIGKILL and an error naming what it logged if it is still running after `graceMs`. */
+  stop(graceMs?: number): Promise<number | null>;
 }
 
 export interface AgentOptions {
@@ -30,9 +30,17 @@ export function startAgent(configPath: string, dataDir: string, { env = {}, args
     child,
     exited,
     stderr: () => stderr,
-    stop: () => {
+    stop: async (graceMs = 20_000) => {
+      if (child.exitCode !== null || child.signalCode !== null) return exited;
       child.kill('SIGTERM');
-      return exited;
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), graceMs)));
+      const outcome = await Promise.race([exited, late]);
+      clearTimeout(timer);
+      if (outcome !== 'late') return outcome;
+      child.kill('SIGKILL');
+      await exited;
+      throw new Error(`the agent was still running ${graceMs} ms after SIGTERM; it logged:\n${stderr}`);
     },
   };
 }

@@ -31,13 +31,14 @@ class Refused extends Error {
   }
 }
 
-function open({ appAddress, token }: TunnelOptions): Promise<net.Socket> {
+function open({ appAddress, token }: TunnelOptions, signal: AbortSignal): Promise<net.Socket> {
   const url = new URL('/machines/tunnel', appAddress);
   const client = url.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
     const request = client.request(url, {
       method: 'GET',
       headers: { connection: 'Upgrade', upgrade: 'hangar-tunnel/1', authorization: `Bearer ${token()}` },
+      signal,
     });
     request.setTimeout(15_000, () => request.destroy(new Error('the server did not answer the tunnel request')));
     request.once('upgrade', (_res, socket, head) => {
@@ -53,7 +54,8 @@ function open({ appAddress, token }: TunnelOptions): Promise<net.Socket> {
         reject(new Refused(res.statusCode ?? 0, `${res.statusCode ?? '?'} ${body.trim()}`));
       });
     });
-    request.once('error', reject);
+    // `on`, not `once`: an abort after the upgrade still emits an error, and an unheard one would crash the agent.
+    request.on('error', reject);
     request.end();
   });
 }
@@ -77,9 +79,15 @@ export async function keepTunnel(options: TunnelOptions, signal: AbortSignal): P
   let up: boolean | undefined;
   while (!signal.aborted) {
     try {
-      const socket = await open(options);
+      const socket = await open(options, signal);
+      // The stop may have come while the upgrade was on its way: an abort listener added now would never
+      // fire, and the open socket would keep the agent from exiting.
+      if (stopped()) {
+        socket.destroy();
+        return;
+      }
       const onAbort = () => socket.destroy();
-      signal.addEventListener('abort', onAbort);
+      signal.addEventListener('abort', onAbort, { once: true });
       if (up !== true) options.note('info', 'remote access tunnel open');
       up = true;
       attempt = 0;
@@ -89,6 +97,7 @@ export async function keepTunnel(options: TunnelOptions, signal: AbortSignal): P
       options.note('warn', 'remote access tunnel closed; reopening');
       up = false;
     } catch (err) {
+      if (stopped()) return;
       if (err instanceof Refused && err.status === 401) await options.renewToken().catch(() => undefined);
       if (up !== false) options.note('warn', `cannot open the remote access tunnel: ${(err as Error).message}; retrying with back-off`);
       up = false;

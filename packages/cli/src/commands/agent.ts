@@ -61,7 +61,12 @@ Examples:
         // The agent stops its processes and sends its last logs on SIGINT/SIGTERM itself.
         ctx.releaseInterrupt();
         const stop = new AbortController();
-        for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => stop.abort());
+        // A second signal does not wait for the processes and the last logs: the operator means it.
+        for (const sig of ['SIGINT', 'SIGTERM'] as const)
+          process.on(sig, () => {
+            if (!stop.signal.aborted) stop.abort();
+            else process.exit(EXIT.interrupted);
+          });
         const { runAgent } = await import('../agent/agent.js');
         const status = await runAgent(
           {

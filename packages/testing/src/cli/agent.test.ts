@@ -152,9 +152,11 @@ await describeEngines('hangar agent', (server) => {
           );
       }
     } finally {
-      agent.child.kill('SIGTERM');
-      await agent.exited;
-      await net1.close();
+      try {
+        await agent.stop();
+      } finally {
+        await net1.close();
+      }
     }
     assert.match(agent.stderr(), /stopping: ending processes/);
   });
