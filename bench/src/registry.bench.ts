@@ -3,16 +3,18 @@
  * local files (a read stream piped into a write stream) in the same run. Three transfers, each of one
  * file of HANGAR_BENCH_REGISTRY_MB (default 64, quick 8): an upload over gRPC (a client stream on h2c), an
  * upload through the resumable HTTP upload (16 MiB chunks), and a download from the signed link GetPackage
- * hands out. The server is in this process, so both sides share the CPUs, as on one machine.
+ * hands out. The server runs as its own process (`hangar server`), as it does beside the CLI or the agent
+ * that moves a file: both share this machine's CPUs and talk over loopback, but not one JavaScript thread.
  */
 import { AppClient } from '@hangar/sdk';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { engineVersion, startHangar } from './hangar.js';
+import { freshDatabase, serverArgs, spawnServer } from '@hangar/testing';
+import { engineVersion } from './hangar.js';
 import { measureInterleaved } from './load.js';
 import type { BenchSuite } from './suite.js';
 
@@ -24,14 +26,17 @@ export const suite: BenchSuite = {
     const mb = Number(process.env.HANGAR_BENCH_REGISTRY_MB ?? (ctx.config.quick ? 8 : 64));
     const size = mb * 1024 * 1024;
     await ctx.eachEngine(async (engine) => {
-      const hangar = await startHangar(engine);
+      const db = await freshDatabase(engine);
+      const server = await spawnServer(serverArgs(db));
       const dir = await mkdtemp(join(tmpdir(), 'hangar-bench-registry-'));
       try {
-        ctx.engineVersion(engine, await engineVersion(hangar.server.db.url));
-        const credentials = { type: 'access-token' as const, token: hangar.token };
-        const http = await AppClient.connect({ url: hangar.server.url, credentials });
-        const grpc = await AppClient.connect({ url: hangar.server.url, credentials, protocol: 'grpc' });
-        const [moduleId] = await http.createModule(hangar.organizationId, 'bench-module');
+        ctx.engineVersion(engine, await engineVersion(db.url));
+        const admin = JSON.parse(await readFile(join(db.dataDir, 'initial-admin.json'), 'utf8')) as { apiKeyId: string; apiKey: string };
+        const credentials = { type: 'api-key' as const, keyId: admin.apiKeyId, key: admin.apiKey };
+        const http = await AppClient.connect({ url: server.url, credentials });
+        const grpc = await AppClient.connect({ url: server.url, credentials, protocol: 'grpc' });
+        const org = await http.createOrganization('Bench registry');
+        const [moduleId] = await http.createModule(org.id, 'bench-module');
         await http.updateModule(moduleId, '', 'benchmark', [], 'run');
         const source = join(dir, 'module.tar.gz');
         await writeFile(source, randomBytes(size));
@@ -42,7 +47,7 @@ export const suite: BenchSuite = {
           await rm(target);
         };
         await grpc.uploadModuleFileFromPath({ moduleId, version: '0.0.0', platform: 'any' }, source);
-        const pkg = await http.getPackage(`${hangar.organizationId}/bench-module`, '0.0.0');
+        const pkg = await http.getPackage(`${org.id}/bench-module`, '0.0.0');
         const transfers = {
           'upload over gRPC (client stream, h2c)': () =>
             grpc.uploadModuleFileFromPath({ moduleId, version: `1.0.${n++}`, platform: 'any' }, source),
@@ -75,7 +80,9 @@ export const suite: BenchSuite = {
         }
       } finally {
         await rm(dir, { recursive: true, force: true });
-        await hangar.close();
+        server.child.kill('SIGTERM');
+        await server.exited;
+        await db.drop();
       }
     });
   },

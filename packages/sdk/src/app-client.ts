@@ -136,6 +136,9 @@ export interface AppClientOptions {
   readonly locationId?: string;
 }
 
+/** The file bytes one UploadModuleFile message carries. */
+const UPLOAD_MESSAGE_BYTES = 256 * 1024;
+
 export class AppClient {
   private token = '';
 
@@ -948,7 +951,7 @@ export class AppClient {
    * `uploadModuleFileFromPath` for files on disk.
    */
   async uploadModuleFile(moduleFileInfo: PartialMessage<appApi.ModuleFileInfo>, file: Uint8Array): Promise<string> {
-    const CHUNK = 1024 * 1024;
+    const CHUNK = UPLOAD_MESSAGE_BYTES;
     const messages: PartialMessage<appApi.UploadModuleFileRequest>[] = [{ moduleFile: { case: 'moduleFileInfo', value: moduleFileInfo } }];
     for (let at = 0; at < file.length; at += CHUNK) messages.push({ moduleFile: { case: 'file', value: file.subarray(at, at + CHUNK) } });
     const res = await this.call(() => this.hangar.appStream.uploadModuleFile(toAsync(messages)));
@@ -969,7 +972,8 @@ export class AppClient {
     const size = (await stat(path)).size;
     if (this.options.protocol === 'grpc') {
       let done = 0;
-      const chunkBytes = options.chunkBytes ?? 1024 * 1024;
+      // Messages of 256 KiB: larger ones cost the client more in fresh buffers and copies than they save.
+      const chunkBytes = options.chunkBytes ?? UPLOAD_MESSAGE_BYTES;
       async function* messages(): AsyncIterable<PartialMessage<appApi.UploadModuleFileRequest>> {
         yield { moduleFile: { case: 'moduleFileInfo', value: moduleFileInfo } };
         for await (const chunk of createReadStream(path, { highWaterMark: chunkBytes })) {

@@ -8,6 +8,8 @@ import { Code } from '@connectrpc/connect';
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { rename, rm, stat } from 'node:fs/promises';
+import http, { type IncomingMessage } from 'node:http';
+import https from 'node:https';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { HangarError } from './errors.js';
@@ -47,7 +49,63 @@ const CODES: Record<string, Code> = Object.fromEntries(
     .map(([k, v]) => [k.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase(), v as Code]),
 );
 
-async function failure(res: Response, what: string): Promise<HangarError> {
+/** The parts of an HTTP answer these transfers read. */
+interface Reply {
+  readonly status: number;
+  readonly ok: boolean;
+  readonly headers: { get(name: string): string | null };
+  /** The body, streamed; read it, or `text()`/`json()` it, or it holds the connection. */
+  readonly body: IncomingMessage;
+  text(): Promise<string>;
+  json(): Promise<unknown>;
+}
+
+interface RequestInit {
+  readonly method?: string;
+  readonly headers?: Record<string, string>;
+  readonly body?: Readable | string;
+  readonly signal?: AbortSignal | undefined;
+}
+
+/**
+ * One HTTP request with node:http rather than fetch: a file streams into the socket and out of it
+ * through Node streams directly, where fetch's web streams would cost as much CPU as the rest of the
+ * transfer.
+ */
+function request(url: string, { method = 'GET', headers = {}, body, signal }: RequestInit = {}): Promise<Reply> {
+  const target = new URL(url);
+  const client = target.protocol === 'https:' ? https : http;
+  return new Promise<Reply>((resolve, reject) => {
+    const req = client.request(target, { method, headers, ...(signal !== undefined && { signal }) });
+    req.on('error', reject);
+    req.once('response', (res) => {
+      const text = async () => {
+        res.setEncoding('utf8');
+        let all = '';
+        for await (const piece of res) all += piece as string;
+        return all;
+      };
+      const status = res.statusCode ?? 0;
+      resolve({
+        status,
+        ok: status >= 200 && status < 300,
+        headers: {
+          get: (name) => {
+            const value = res.headers[name.toLowerCase()];
+            return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+          },
+        },
+        body: res,
+        text,
+        json: async () => JSON.parse(await text()) as unknown,
+      });
+    });
+    if (body === undefined || typeof body === 'string') req.end(body);
+    else body.once('error', (err) => req.destroy(err)).pipe(req);
+  });
+}
+
+async function failure(res: Reply, what: string): Promise<HangarError> {
   const text = await res.text().catch(() => '');
   try {
     const body = JSON.parse(text) as { code?: string; message?: string };
@@ -64,11 +122,11 @@ export async function uploadFileOverHttp(path: string, target: UploadTarget, opt
   const size = (await stat(path)).size;
   const chunk = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
   const auth = () => ({ authorization: `Bearer ${options.token()}` });
-  const started = await fetch(`${options.baseUrl}/registry/v1/uploads`, {
+  const started = await request(`${options.baseUrl}/registry/v1/uploads`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...auth() },
     body: JSON.stringify({ module_id: target.moduleId, version: target.version, platform: target.platform, size }),
-    ...(options.signal !== undefined && { signal: options.signal }),
+    signal: options.signal,
   });
   if (started.status !== 201) throw await failure(started, 'starting the upload');
   const { location } = (await started.json()) as { location: string };
@@ -78,7 +136,7 @@ export async function uploadFileOverHttp(path: string, target: UploadTarget, opt
   for (;;) {
     const end = Math.min(size, offset + chunk);
     try {
-      const res = await fetch(location, {
+      const res = await request(location, {
         method: 'PATCH',
         headers: {
           ...auth(),
@@ -86,9 +144,8 @@ export async function uploadFileOverHttp(path: string, target: UploadTarget, opt
           'upload-offset': String(offset),
           'content-length': String(end - offset),
         },
-        body: Readable.toWeb(createReadStream(path, { start: offset, end: end - 1 })) as ReadableStream,
-        duplex: 'half',
-        ...(options.signal !== undefined && { signal: options.signal }),
+        body: createReadStream(path, { start: offset, end: end - 1, highWaterMark: 1024 * 1024 }),
+        signal: options.signal,
       });
       if (res.status === 201) {
         const done = (await res.json()) as { url: string; sha256: string; size: number };
@@ -96,11 +153,13 @@ export async function uploadFileOverHttp(path: string, target: UploadTarget, opt
         return done;
       }
       if (res.status === 204) {
+        res.body.resume();
         offset = Number(res.headers.get('upload-offset'));
         options.onProgress?.({ done: offset, total: size });
         continue;
       }
       if (res.status === 409 && res.headers.get('upload-offset') !== null) {
+        res.body.resume();
         offset = Number(res.headers.get('upload-offset'));
         continue;
       }
@@ -109,7 +168,8 @@ export async function uploadFileOverHttp(path: string, target: UploadTarget, opt
       if (options.signal?.aborted === true || !isRetryable(err) || retries-- <= 0)
         throw err instanceof HangarError ? err : HangarError.from(err);
       // Ask where the server got to, then go on from there.
-      const head = await fetch(location, { method: 'HEAD', headers: auth() }).catch(() => undefined);
+      const head = await request(location, { method: 'HEAD', headers: auth() }).catch(() => undefined);
+      head?.body.resume();
       const at = head?.headers.get('upload-offset');
       if (head?.ok === true && at !== null && at !== undefined) offset = Number(at);
     }
@@ -144,7 +204,7 @@ export async function downloadFile(
     headers.range = `bytes=${have}-`;
     headers['if-range'] = `"${options.sha256}"`;
   }
-  const res = await fetch(url, { headers, ...(options.signal !== undefined && { signal: options.signal }) });
+  const res = await request(url, { headers, signal: options.signal });
   if (res.status !== 200 && res.status !== 206) throw await failure(res, 'downloading');
   const resumed = res.status === 206;
   const length = Number(res.headers.get('content-length') ?? '0');
@@ -155,9 +215,8 @@ export async function downloadFile(
   }
   let done = resumed ? have : 0;
   options.onProgress?.({ done, total });
-  if (res.body === null) throw new HangarError(Code.Unknown, 'the download had no body');
   await pipeline(
-    Readable.fromWeb(res.body),
+    res.body,
     async function* (source: AsyncIterable<Buffer>) {
       for await (const chunk of source) {
         hash.update(chunk);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, utimes, writeFile } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -62,5 +62,44 @@ describe('filesystem blob store', () => {
     await writeFile(join(root, 'incoming', 'in-progress'), 'partial');
     assert.equal(await blobs.sweep(60_000), 1);
     assert.deepEqual(await readdir(join(root, 'incoming')), ['in-progress']);
+  });
+
+  it('writes a file of many chunks in order, across its write batches', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'hangar-blobs-'));
+    const blobs = createFsBlobStore(root);
+    const payload = randomBytes(5 * 1024 * 1024 + 333);
+    async function* network(): AsyncIterable<Uint8Array> {
+      for (let at = 0, n = 0; at < payload.length; n++) {
+        const size = 1 + ((n * 7919) % (96 * 1024));
+        yield payload.subarray(at, at + size);
+        at += size;
+        if (n % 16 === 0) await new Promise((resolve) => setImmediate(resolve));
+      }
+    }
+    const info = await blobs.put(network(), { maxBytes: 10 * 1024 * 1024 });
+    assert.equal(info.sha256, createHash('sha256').update(payload).digest('hex'));
+    const stored = await readFile(join(root, 'sha256', info.sha256.slice(0, 2), info.sha256));
+    assert.ok(stored.equals(payload));
+  });
+
+  it('takes a complete file by name, once for the same content, and refuses one over the limit', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'hangar-blobs-'));
+    const blobs = createFsBlobStore(root);
+    const parts = await mkdtemp(join(tmpdir(), 'hangar-parts-'));
+    const first = join(parts, 'a.part');
+    await writeFile(first, 'a whole upload');
+    const expected = { sha256: sha('a whole upload'), size: 14 };
+    const inode = (await stat(first)).ino;
+    assert.deepEqual(await blobs.putFile(first, expected, { maxBytes: 100 }), expected);
+    assert.equal(await collect(blobs.read(expected.sha256)), 'a whole upload');
+    assert.equal((await stat(join(root, 'sha256', expected.sha256.slice(0, 2), expected.sha256))).ino, inode, 'moved, not copied');
+    const again = join(parts, 'b.part');
+    await writeFile(again, 'a whole upload');
+    assert.deepEqual(await blobs.putFile(again, expected, { maxBytes: 100 }), expected);
+    const big = join(parts, 'c.part');
+    await writeFile(big, '123456789');
+    await assert.rejects(blobs.putFile(big, { sha256: sha('123456789'), size: 9 }, { maxBytes: 8 }), BlobTooLargeError);
+    assert.equal(await blobs.stat(sha('123456789')), undefined);
+    assert.deepEqual(await readdir(parts), ['c.part'], "the files taken are gone; a refused one is the caller's to delete");
   });
 });

@@ -5,12 +5,13 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   BlobNotFoundError,
   BlobTooLargeError,
   isSha256,
+  putFileByStreaming,
   type BlobInfo,
   type BlobStore,
   type ByteRange,
@@ -24,12 +25,22 @@ export function createFsBlobStore(root: string): BlobStore {
     return join(root, 'sha256', sha256.slice(0, 2), sha256);
   };
 
-  return {
+  /** Gives a complete, flushed file its content's name, or drops it when that name holds these bytes already. */
+  async function settle(path: string, blob: BlobInfo): Promise<BlobInfo> {
+    const target = pathOf(blob.sha256);
+    await mkdir(join(target, '..'), { recursive: true });
+    if ((await stat(target).catch(() => undefined)) !== undefined) await unlink(path);
+    else await rename(path, target);
+    return blob;
+  }
+
+  const store: BlobStore = {
     async put(source: AsyncIterable<Uint8Array>, { maxBytes, signal }: PutOptions): Promise<BlobInfo> {
       await mkdir(incoming, { recursive: true });
       const temp = join(incoming, randomUUID());
       const file = await open(temp, 'wx', 0o600);
       const hash = createHash('sha256');
+      const writer = batchedWriter(file);
       let size = 0;
       try {
         for await (const chunk of source) {
@@ -37,23 +48,37 @@ export function createFsBlobStore(root: string): BlobStore {
           size += chunk.length;
           if (size > maxBytes) throw new BlobTooLargeError(maxBytes);
           hash.update(chunk);
-          await file.write(chunk);
+          await writer.write(chunk);
         }
         signal?.throwIfAborted();
+        await writer.end();
         await file.sync();
         await file.close();
       } catch (err) {
+        await writer.end().catch(() => undefined);
         await file.close().catch(() => undefined);
         await unlink(temp).catch(() => undefined);
         throw err;
       }
-      const sha256 = hash.digest('hex');
-      const target = pathOf(sha256);
-      await mkdir(join(target, '..'), { recursive: true });
-      // Content-addressed: an existing file with this name holds these bytes already.
-      if ((await stat(target).catch(() => undefined)) !== undefined) await unlink(temp);
-      else await rename(temp, target);
-      return { sha256, size };
+      return settle(temp, { sha256: hash.digest('hex'), size });
+    },
+
+    async putFile(path: string, expected: BlobInfo, options: PutOptions): Promise<BlobInfo> {
+      if (expected.size > options.maxBytes) throw new BlobTooLargeError(options.maxBytes);
+      // What a crash would lose must not be a blob: flushed before it gets the name that says it is whole.
+      const file = await open(path, 'r+');
+      try {
+        await file.sync();
+      } finally {
+        await file.close();
+      }
+      try {
+        return await settle(path, expected);
+      } catch (err) {
+        // Another filesystem: copy it in, checking the bytes on the way.
+        if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
+        return putFileByStreaming(store, path, expected, options);
+      }
     },
 
     async stat(sha256: string): Promise<BlobInfo | undefined> {
@@ -84,6 +109,70 @@ export function createFsBlobStore(root: string): BlobStore {
         }
       }
       return removed;
+    },
+  };
+  return store;
+}
+
+/**
+ * Writes from many small chunks gathered into few large ones, one always in flight while the next gathers.
+ * Every `syncEveryBytes` it also starts flushing what is written to the disk, beside the writes: the
+ * flush a blob needs before it is named then has only the last stretch left, instead of the whole file
+ * (for 64 MiB, 120 ms here: longer than copying the file).
+ */
+function batchedWriter(file: FileHandle, batchBytes = 1024 * 1024, syncEveryBytes = 8 * 1024 * 1024) {
+  let batch: Uint8Array[] = [];
+  let gathered = 0;
+  let unsynced = 0;
+  let inFlight: Promise<void> = Promise.resolve();
+  let syncing: Promise<void> | undefined;
+  // Kept, not thrown from the write's own promise: nothing may be left unawaited when the source fails.
+  const state: { failed?: Error } = {};
+  const fail = (err: unknown) => {
+    state.failed ??= err instanceof Error ? err : new Error(String(err));
+  };
+  const check = () => {
+    if (state.failed !== undefined) throw state.failed;
+  };
+  const flush = () => {
+    const buffers = batch;
+    const bytes = gathered;
+    batch = [];
+    gathered = 0;
+    inFlight = file.writev(buffers).then(() => {
+      unsynced += bytes;
+      if (unsynced < syncEveryBytes || syncing !== undefined) return;
+      unsynced = 0;
+      syncing = file.datasync().then(
+        () => {
+          syncing = undefined;
+        },
+        (err: unknown) => {
+          syncing = undefined;
+          fail(err);
+        },
+      );
+    }, fail);
+  };
+  return {
+    async write(chunk: Uint8Array): Promise<void> {
+      check();
+      batch.push(chunk);
+      gathered += chunk.length;
+      if (gathered < batchBytes) return;
+      await inFlight;
+      check();
+      flush();
+    },
+    /** Waits for every write, and any flush under way; the caller flushes the rest. */
+    async end(): Promise<void> {
+      await inFlight;
+      if (state.failed === undefined && gathered > 0) {
+        flush();
+        await inFlight;
+      }
+      await syncing;
+      check();
     },
   };
 }

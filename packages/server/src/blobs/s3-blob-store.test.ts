@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, rm, stat, utimes } from 'node:fs/promises';
+import { mkdtemp, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
@@ -131,6 +131,23 @@ describe('S3 blob store (against s3rver)', () => {
     const key = `some/prefix/dedup/sha256/${first.sha256.slice(0, 2)}/${first.sha256}`;
     assert.deepEqual(await keysUnder('some/prefix/dedup/'), [key]);
     assert.deepEqual(copies, [key]);
+  });
+
+  it('takes a complete local file, checking its bytes against what the caller computed, and deletes the file', async () => {
+    const blobs = await storeAt('putfile');
+    const payload = randomBytes(200_000);
+    const file = join(dataDir, 'upload.part');
+    await writeFile(file, payload);
+    const expected = { sha256: sha(payload), size: payload.length };
+    assert.deepEqual(await blobs.putFile(file, expected, { maxBytes: MiB }), expected);
+    assert.ok((await collect(blobs.read(expected.sha256))).equals(payload));
+    await assert.rejects(stat(file), { code: 'ENOENT' });
+    await writeFile(file, payload);
+    await assert.rejects(
+      blobs.putFile(file, { sha256: sha(Buffer.from('other')), size: payload.length }, { maxBytes: MiB }),
+      /changed on disk/,
+    );
+    await assert.rejects(stat(file), { code: 'ENOENT' });
   });
 
   it('keeps nothing of a file over the limit, in one part or several', async () => {

@@ -20,6 +20,7 @@ import {
   BlobNotFoundError,
   BlobTooLargeError,
   isSha256,
+  putFileByStreaming,
   type BlobInfo,
   type BlobStore,
   type ByteRange,
@@ -102,7 +103,7 @@ export function createS3BlobStore({ bucket, prefix, client }: S3BlobStoreOptions
       throw err;
     });
 
-  return {
+  const store: BlobStore = {
     async put(source: AsyncIterable<Uint8Array>, { maxBytes, signal }: PutOptions): Promise<BlobInfo> {
       signal?.throwIfAborted();
       const temp = `${incoming}${randomUUID()}`;
@@ -206,5 +207,7 @@ export function createS3BlobStore({ bucket, prefix, client }: S3BlobStoreOptions
       } while (token !== undefined);
       return removed;
     },
+    putFile: (path, expected, options) => putFileByStreaming(store, path, expected, options),
   };
+  return store;
 }

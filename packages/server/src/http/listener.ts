@@ -80,11 +80,14 @@ export function createListener(handler: RequestHandler, limits: ListenerLimits, 
   // Starts Node's header and request timers (setupConnectionsTracking runs on 'listening').
   h1.emit('listening');
 
-  const h2 = http2.createServer({ settings: { maxConcurrentStreams: limits.maxConcurrentStreams } }, (req, res) => {
-    if (isUpload(req)) uploadStream(req, res, limits.requestTimeoutMs);
-    else bodyDeadline(req, limits.requestTimeoutMs);
-    handler(req, res);
-  });
+  const h2 = http2.createServer(
+    { settings: { maxConcurrentStreams: limits.maxConcurrentStreams, initialWindowSize: STREAM_WINDOW_BYTES } },
+    (req, res) => {
+      if (isUpload(req)) uploadStream(req, res, limits.requestTimeoutMs);
+      else bodyDeadline(req, limits.requestTimeoutMs);
+      handler(req, res);
+    },
+  );
   const sockets = new Set<net.Socket>();
   const sessions = new Set<http2.ServerHttp2Session>();
   const sessionSockets = new WeakSet<net.Socket>();
@@ -92,6 +95,7 @@ export function createListener(handler: RequestHandler, limits: ListenerLimits, 
     sessions.add(session);
     sessionSockets.add(session.socket);
     session.once('close', () => sessions.delete(session));
+    session.once('connect', () => session.setLocalWindowSize(SESSION_WINDOW_BYTES));
     watchSession(session, limits);
   });
 
@@ -160,6 +164,15 @@ export function createListener(handler: RequestHandler, limits: ListenerLimits, 
     },
   };
 }
+
+/**
+ * HTTP/2's default 64 KiB flow-control windows let a client send one 64 KiB frame's worth per round trip
+ * through the server's event loop, which held a module upload to ~100 MB/s on loopback. Larger windows let
+ * bytes flow while the server hashes and writes; what a client may have in flight unread stays bounded
+ * (per stream, and per connection across its streams).
+ */
+const STREAM_WINDOW_BYTES = 2 * 1024 * 1024;
+const SESSION_WINDOW_BYTES = 8 * 1024 * 1024;
 
 /**
  * An HTTP/2 session must open its first stream within the header timeout, and is closed once it has had

@@ -6,10 +6,19 @@
  *   upload of a module version (tus's ideas), for clients that cannot stream a request (browsers,
  *   gRPC-web). Received bytes sit in the data dir; the version becomes visible when the last byte is in.
  */
-import { identityOf, invalid, parseModulePlatform, parseModuleVersion, resourceExhausted, type Actor } from '@hangar/domain';
+import {
+  failedPrecondition,
+  identityOf,
+  invalid,
+  parseModulePlatform,
+  parseModuleVersion,
+  resourceExhausted,
+  type Actor,
+} from '@hangar/domain';
 import { registry as store, type Database } from '@hangar/store';
+import { createHash, type Hash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readdir, rm, stat, truncate } from 'node:fs/promises';
+import { mkdir, open, readdir, rm, stat, truncate } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import { join } from 'node:path';
@@ -20,6 +29,7 @@ import type { Logger } from '../log.js';
 import type { Guarded } from '../rpc/routes.js';
 import { toConnectError } from '../rpc/errors.js';
 import { codeName } from '../rpc/routes.js';
+import { Crc32c } from './crc32c.js';
 import { DOWNLOAD_PATH_PREFIX, type DownloadLinks } from './download-links.js';
 import { itemIdOf, type RegistryService } from './registry.service.js';
 import { registryPageUrl } from './registry.convert.js';
@@ -257,22 +267,78 @@ export function createRegistryHttp(deps: RegistryHttpDeps) {
     return { upload, actor, itemId: itemIdOf(item) };
   }
 
+  /**
+   * Hashes of the bytes each upload has so far, kept while its chunks come in order to this process, so
+   * that the complete file goes to the blob store by name instead of being read again. An upload resumed
+   * after a restart has none, and is hashed from its part file at the end.
+   */
+  const progress = new Map<string, { readonly offset: number; readonly sha256: Hash; readonly crc32c: Crc32c }>();
+  /** Part files being flushed to disk behind the chunks already answered. */
+  const flushing = new Map<string, Promise<void>>();
+  /** Uploads a PATCH is adding to right now: a second one at the same time would interleave the bytes. */
+  const busy = new Set<string>();
+
   async function appendChunk(req: Request, res: Response, id: string): Promise<void> {
-    const { upload, actor, itemId } = await findUpload(req, id);
+    const found = await findUpload(req, id);
+    if (busy.has(id))
+      throw failedPrecondition('another request is adding to this upload right now; wait for it, then ask HEAD for the offset');
+    busy.add(id);
+    try {
+      await appendChunkAlone(req, res, found);
+    } finally {
+      busy.delete(id);
+    }
+  }
+
+  /**
+   * The part file as the database says it is: bytes past the recorded offset (a crash between the write
+   * and the record) are cut; bytes missing from it (lost from the disk's cache in a crash, or a different
+   * replica took the upload) move the offset back, so the client resends them.
+   */
+  async function reconcilePart(upload: store.RegistryUploadRow): Promise<number> {
+    const path = partPath(upload.id);
+    const onDisk = await stat(path).then(
+      (s) => s.size,
+      () => 0,
+    );
+    if (onDisk > upload.receivedBytes) await truncate(path, upload.receivedBytes);
+    if (onDisk >= upload.receivedBytes) return upload.receivedBytes;
+    const expires = new Date(now().getTime() + UPLOAD_IDLE_MS).toISOString();
+    if (!(await store.advanceUpload(db, upload.id, upload.receivedBytes, onDisk, expires))) throw concurrentChunk();
+    progress.delete(upload.id);
+    log.warn(
+      { uploadId: upload.id, recorded: upload.receivedBytes, onDisk },
+      'a registry upload had lost bytes; the client resends from where its part file ends',
+    );
+    return onDisk;
+  }
+
+  async function appendChunkAlone(
+    req: Request,
+    res: Response,
+    { upload, actor, itemId }: { upload: store.RegistryUploadRow; actor: Actor; itemId: string },
+  ): Promise<void> {
+    const { id } = upload;
+    const at = await reconcilePart(upload);
     const offset = Number(req.headers['upload-offset']);
-    if (!Number.isSafeInteger(offset) || offset !== upload.receivedBytes) {
+    if (!Number.isSafeInteger(offset) || offset !== at) {
       sendJson(
         res,
         409,
         {
           code: 'FAILED_PRECONDITION',
-          message: `Upload-Offset must be ${upload.receivedBytes}, the bytes received so far; resume from there`,
-          offset: upload.receivedBytes,
+          message: `Upload-Offset must be ${at}, the bytes received so far; resume from there`,
+          offset: at,
         },
-        { 'upload-offset': String(upload.receivedBytes) },
+        { 'upload-offset': String(at) },
       );
       return;
     }
+    // Copies: a chunk that fails half-way must leave the hashes as they were.
+    const carried = progress.get(id);
+    const start = carried?.offset === offset ? carried : offset === 0 ? { sha256: createHash('sha256'), crc32c: new Crc32c() } : undefined;
+    const sha256 = start?.sha256.copy();
+    const crc32c = start?.crc32c.copy();
     const room = upload.sizeBytes - offset;
     let written = 0;
     const path = partPath(id);
@@ -280,13 +346,17 @@ export function createRegistryHttp(deps: RegistryHttpDeps) {
       await pipeline(
         req as NodeJS.ReadableStream,
         async function* (source: AsyncIterable<Buffer | string>) {
-          for await (const chunk of source) {
+          for await (const piece of source) {
+            // The request is never decoded as text, so its pieces are bytes.
+            const chunk = piece as Buffer;
             written += chunk.length;
             if (written > room) throw resourceExhausted(`the chunk goes past the declared size of ${upload.sizeBytes} bytes`);
+            sha256?.update(chunk);
+            crc32c?.update(chunk);
             yield chunk;
           }
         },
-        createWriteStream(path, { flags: 'a', mode: 0o600 }),
+        createWriteStream(path, { flags: 'a', mode: 0o600, highWaterMark: 1024 * 1024 }),
       );
     } catch (err) {
       // A chunk counts whole or not at all: the client resends it from the last offset it was told.
@@ -297,15 +367,35 @@ export function createRegistryHttp(deps: RegistryHttpDeps) {
     const expires = new Date(now().getTime() + UPLOAD_IDLE_MS).toISOString();
     if (!(await store.advanceUpload(db, id, offset, received, expires))) {
       await truncate(path, offset).catch(() => undefined);
-      throw invalid('another request added to this upload at the same time; ask HEAD for the offset and resume from it');
+      throw concurrentChunk();
     }
+    if (sha256 !== undefined && crc32c !== undefined) progress.set(id, { offset: received, sha256, crc32c });
+    else progress.delete(id);
     if (received < upload.sizeBytes) {
       res.writeHead(204, { 'upload-offset': String(received), 'upload-length': String(upload.sizeBytes) }).end();
+      // While the next chunk comes, the disk takes this one: the flush before the file becomes a blob then
+      // has only the last chunk left, instead of the whole file.
+      const previous = flushing.get(id) ?? Promise.resolve();
+      flushing.set(
+        id,
+        previous.then(() => flushQuietly(path)),
+      );
       return;
     }
+    await flushing.get(id);
+    flushing.delete(id);
     // Complete: into the blob store and visible, or nothing (the registry re-checks the version is free).
+    const target = { itemId, version: upload.version, platform: upload.platform };
     try {
-      const file = await registry.upload(actor, { itemId, version: upload.version, platform: upload.platform }, createReadStream(path));
+      const file =
+        sha256 !== undefined && crc32c !== undefined
+          ? await registry.uploadPreparedFile(actor, target, {
+              path,
+              sha256: sha256.digest('hex'),
+              size: received,
+              crc32c: crc32c.digestBase64(),
+            })
+          : await registry.upload(actor, target, createReadStream(path));
       const found = await registry.fileById(file.id);
       sendJson(
         res,
@@ -326,6 +416,9 @@ export function createRegistryHttp(deps: RegistryHttpDeps) {
   }
 
   async function discard(id: string): Promise<void> {
+    progress.delete(id);
+    await flushing.get(id);
+    flushing.delete(id);
     await store.deleteUpload(db, id);
     await rm(partPath(id), { force: true });
   }
@@ -409,6 +502,22 @@ export function createRegistryHttp(deps: RegistryHttpDeps) {
 
   return { handle, sweep };
 }
+
+/** Flushes a part file; a failure here is the final flush's to report, which runs again on the whole file. */
+async function flushQuietly(path: string): Promise<void> {
+  try {
+    const file = await open(path, 'r+');
+    try {
+      await file.datasync();
+    } finally {
+      await file.close();
+    }
+  } catch {
+    // Reported by the flush the blob store does before it names the file.
+  }
+}
+
+const concurrentChunk = () => invalid('another request added to this upload at the same time; ask HEAD for the offset and resume from it');
 
 class NotFoundUpload extends Error {
   constructor(id: string) {

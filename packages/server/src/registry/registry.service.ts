@@ -27,7 +27,7 @@ import {
   type JsonValue,
 } from '@hangar/domain';
 import { organizations, registry, type Database } from '@hangar/store';
-import { BlobTooLargeError, type BlobStore } from '../blobs/blob-store.js';
+import { BlobTooLargeError, type BlobInfo, type BlobStore } from '../blobs/blob-store.js';
 import type { Logger } from '../log.js';
 import { Crc32c } from './crc32c.js';
 
@@ -96,6 +96,13 @@ export interface UploadTarget {
   readonly version: string;
   /** '' for packages without a platform (board definitions, archives). */
   readonly platform: string;
+}
+
+/** A complete file on local disk, with what was computed of it as it arrived. */
+export interface PreparedFile extends BlobInfo {
+  readonly path: string;
+  /** Base64 of the big-endian CRC-32C, as `x-goog-hash` carries it. */
+  readonly crc32c: string;
 }
 
 const isObject = (v: JsonValue | undefined): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -327,9 +334,32 @@ export function createRegistryService({ db, blobs, now, newId, log, maxUploadByt
   async function upload(actor: Actor, target: UploadTarget, source: AsyncIterable<Uint8Array>, signal?: AbortSignal): Promise<ItemFile> {
     const item = await checkUpload(target);
     const crc = new Crc32c();
-    let blob;
+    const blob = await storing(() =>
+      blobs.put(hashing(source, crc), { maxBytes: maxUploadBytes, ...(signal !== undefined && { signal }) }),
+    );
+    // A client that gives up can end its stream just before it resets it; a stream reset by then was not
+    // a whole file, even if it ended first.
+    await new Promise((resolve) => setImmediate(resolve));
+    if (signal?.aborted === true) {
+      await collect([blob.sha256]);
+      throw invalid('the upload was cancelled before it completed; nothing was stored');
+    }
+    return record(actor, item, target, blob, crc.digestBase64());
+  }
+
+  /**
+   * Records a complete local file (a resumable upload's part file) whose sha256, size and CRC-32C were
+   * computed as its bytes arrived; the blob store takes the file itself, without reading it again.
+   */
+  async function uploadPreparedFile(actor: Actor, target: UploadTarget, file: PreparedFile): Promise<ItemFile> {
+    const item = await checkUpload(target);
+    const blob = await storing(() => blobs.putFile(file.path, file, { maxBytes: maxUploadBytes }));
+    return record(actor, item, target, blob, file.crc32c);
+  }
+
+  async function storing(put: () => Promise<BlobInfo>): Promise<BlobInfo> {
     try {
-      blob = await blobs.put(hashing(source, crc), { maxBytes: maxUploadBytes, ...(signal !== undefined && { signal }) });
+      return await put();
     } catch (err) {
       if (err instanceof BlobTooLargeError) {
         throw resourceExhausted(
@@ -338,13 +368,10 @@ export function createRegistryService({ db, blobs, now, newId, log, maxUploadByt
       }
       throw err;
     }
-    // A client that gives up can end its stream just before it resets it; a stream reset by then was not
-    // a whole file, even if it ended first.
-    await new Promise((resolve) => setImmediate(resolve));
-    if (signal?.aborted === true) {
-      await collect([blob.sha256]);
-      throw invalid('the upload was cancelled before it completed; nothing was stored');
-    }
+  }
+
+  /** Makes a stored blob a version of the item, or lets it go (empty, or the version was taken meanwhile). */
+  async function record(actor: Actor, item: Item, target: UploadTarget, blob: BlobInfo, crc32c: string): Promise<ItemFile> {
     if (blob.size === 0) {
       await collect([blob.sha256]);
       throw invalid('the upload carried no file content: send the file after the first message');
@@ -356,7 +383,7 @@ export function createRegistryService({ db, blobs, now, newId, log, maxUploadByt
       version: target.version,
       platform: target.platform,
       sha256: blob.sha256,
-      crc32c: crc.digestBase64(),
+      crc32c,
       sizeBytes: blob.size,
       entrypoint: item.entrypoint,
       models: item.models,
@@ -487,6 +514,7 @@ export function createRegistryService({ db, blobs, now, newId, log, maxUploadByt
     remove,
     checkUpload,
     upload,
+    uploadPreparedFile,
     packageFile,
     deleteFile,
     fileById,

@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
@@ -19,9 +20,21 @@ import { newMachine } from '../fleet.js';
 import { seedOrg, type SeededOrg } from '../seed.js';
 import { describeEngines } from '../suite.js';
 import { officialClient } from '../viam.js';
-import type { TestServer } from '../server.js';
+import { startTestServer, type TestServer } from '../server.js';
 
 const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
+
+/** CRC-32C by its bit-at-a-time definition, as `x-goog-hash` spells it: what viam-server checks a download by. */
+function crc32cHeader(data: Uint8Array): string {
+  let crc = 0xffffffff;
+  for (const byte of data) {
+    crc ^= byte;
+    for (let k = 0; k < 8; k++) crc = crc & 1 ? 0x82f63b78 ^ (crc >>> 1) : crc >>> 1;
+  }
+  const out = Buffer.alloc(4);
+  out.writeUInt32BE((crc ^ 0xffffffff) >>> 0);
+  return `crc32c=${out.toString('base64')}`;
+}
 const models = [{ api: 'rdk:component:generic', model: 'acme:demo:thing' }];
 let dir = '';
 before(async () => {
@@ -164,7 +177,7 @@ await describeEngines('registry', (server) => {
     assert.equal(whole.status, 200);
     assert.equal(whole.headers.get('content-type'), 'application/x-gzip');
     assert.equal(whole.headers.get('etag'), `"${sha256(big)}"`);
-    assert.match(whole.headers.get('x-goog-hash') ?? '', /^crc32c=[A-Za-z0-9+/]{6}==$/);
+    assert.equal(whole.headers.get('x-goog-hash'), crc32cHeader(big));
     assert.equal(sha256(new Uint8Array(await whole.arrayBuffer())), sha256(big));
     const part = await fetch(pkg.url, { headers: { range: 'bytes=10-19' } });
     assert.equal(part.status, 206);
@@ -186,6 +199,71 @@ await describeEngines('registry', (server) => {
     assert.equal(got.sha256, sha256(big));
     assert.equal(sha256(await readFile(dest)), sha256(big));
     await assert.rejects(a.owner.getPackage(`${a.org.id}/uploader`, '9.9.9'), /package not found/);
+  });
+
+  it('keeps a resumable upload whole through a second PATCH at once, lost or extra bytes in its part file, and a replica finishing it', async () => {
+    const s = server();
+    const a = await seedOrg(s);
+    const moduleId = await moduleWithEntrypoint(a.owner, a.org.id, 'resumable');
+    const MiB = 1024 * 1024;
+    const payload = randomBytes(3 * MiB + 5);
+    const auth = { authorization: `Bearer ${a.owner.accessToken}` };
+    const started = await fetch(`${s.url}/registry/v1/uploads`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...auth },
+      body: JSON.stringify({ module_id: moduleId, version: '3.0.0', platform: 'linux/amd64', size: payload.length }),
+    });
+    assert.equal(started.status, 201);
+    const { upload_id: uploadId, location } = (await started.json()) as { upload_id: string; location: string };
+    const patch = (at: string, offset: number, end: number) =>
+      fetch(at, { method: 'PATCH', headers: { ...auth, 'upload-offset': String(offset) }, body: payload.subarray(offset, end) });
+    assert.equal((await patch(location, 0, MiB)).status, 204);
+
+    // A second PATCH while one is still sending is refused, and the first one counts.
+    const slow = http.request(location, {
+      method: 'PATCH',
+      headers: { ...auth, 'upload-offset': String(MiB), 'content-length': String(MiB) },
+    });
+    const slowDone = new Promise<number>((resolve, reject) => {
+      slow.once('response', (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      slow.once('error', reject);
+    });
+    slow.write(payload.subarray(MiB, MiB + 1000));
+    await new Promise((r) => setTimeout(r, 200));
+    const second = await patch(location, MiB, 2 * MiB);
+    assert.equal(second.status, 409);
+    assert.match(((await second.json()) as { message: string }).message, /another request is adding/);
+    slow.end(payload.subarray(MiB + 1000, 2 * MiB));
+    assert.equal(await slowDone, 204);
+
+    // The part file lost its last bytes (a crash before the disk had them): the server says where to resume.
+    const part = join(s.db.dataDir, 'uploads', `${uploadId}.part`);
+    await truncate(part, MiB + 512 * 1024);
+    const rewound = await patch(location, 2 * MiB, 3 * MiB);
+    assert.equal(rewound.status, 409);
+    assert.equal(rewound.headers.get('upload-offset'), String(MiB + 512 * 1024));
+    assert.equal((await patch(location, MiB + 512 * 1024, 2 * MiB)).status, 204);
+    // Bytes past what the server recorded (a crash between writing and recording) are cut.
+    await appendFile(part, 'left over from a crash');
+    assert.equal((await patch(location, 2 * MiB, 3 * MiB)).status, 204);
+
+    // Another replica, without this one's running hashes, finishes it from the part file.
+    const replica = await startTestServer(s.engine, { database: s.db, ownsDatabase: false });
+    try {
+      const last = await patch(location.replace(s.url, replica.url), 3 * MiB, payload.length);
+      assert.equal(last.status, 201);
+      assert.equal(((await last.json()) as { sha256: string }).sha256, sha256(payload));
+    } finally {
+      await replica.close();
+    }
+    const pkg = await a.owner.getPackage(`${a.org.id}/resumable`, '3.0.0', { platform: 'linux/amd64', type: PackageType.MODULE });
+    const whole = await fetch(pkg.url);
+    assert.equal(whole.headers.get('x-goog-hash'), crc32cHeader(payload));
+    assert.equal(sha256(new Uint8Array(await whole.arrayBuffer())), sha256(payload));
+    await assert.rejects(readFile(part), { code: 'ENOENT' });
   });
 
   it('takes a whole file as one message, as the Python SDK sends it, and answers a refused stream at once', async () => {
