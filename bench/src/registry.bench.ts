@@ -8,12 +8,12 @@
  */
 import { AppClient } from '@hangar/sdk';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { freshDatabase, serverArgs, spawnServer } from '@hangar/testing';
+import { freshDatabase, initialAdminKey, serverArgs, spawnServer } from '@hangar/testing';
 import { engineVersion } from './hangar.js';
 import { measureInterleaved } from './load.js';
 import type { BenchSuite } from './suite.js';
@@ -31,8 +31,7 @@ export const suite: BenchSuite = {
       const dir = await mkdtemp(join(tmpdir(), 'hangar-bench-registry-'));
       try {
         ctx.engineVersion(engine, await engineVersion(db.url));
-        const admin = JSON.parse(await readFile(join(db.dataDir, 'initial-admin.json'), 'utf8')) as { apiKeyId: string; apiKey: string };
-        const credentials = { type: 'api-key' as const, keyId: admin.apiKeyId, key: admin.apiKey };
+        const credentials = await initialAdminKey(db.dataDir);
         const http = await AppClient.connect({ url: server.url, credentials });
         const grpc = await AppClient.connect({ url: server.url, credentials, protocol: 'grpc' });
         const org = await http.createOrganization('Bench registry');

@@ -3,6 +3,9 @@
  * codes, signals, and a kill -9 in the middle of work.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Credentials } from '@hangar/sdk';
 import { CLI_PATH } from './cli.js';
 import { flagArgs, type TestDatabase } from './databases.js';
 
@@ -65,4 +68,10 @@ export function serverArgs(db: TestDatabase): string[] {
     'info',
     ...flagArgs(db.serverFlags),
   ];
+}
+
+/** The API key a fresh `hangar server` wrote for its first administrator (`initial-admin.json` in its data dir). */
+export async function initialAdminKey(dataDir: string): Promise<Credentials> {
+  const admin = JSON.parse(await readFile(join(dataDir, 'initial-admin.json'), 'utf8')) as { apiKeyId: string; apiKey: string };
+  return { type: 'api-key', keyId: admin.apiKeyId, key: admin.apiKey };
 }

@@ -12,7 +12,7 @@ import { after, describe, it } from 'node:test';
 import { AppClient } from '@hangar/sdk';
 import { freshDatabase, type TestDatabase } from '../databases.js';
 import { engineSkip, testEngines } from '../engines.js';
-import { serverArgs, spawnServer, type ServerProcess } from '../server-process.js';
+import { initialAdminKey, serverArgs, spawnServer, type ServerProcess } from '../server-process.js';
 
 const SIZE = 200 * 1024 * 1024;
 
@@ -61,8 +61,7 @@ for (const engine of testEngines()) {
       db = await freshDatabase(engine);
       server = await spawnServer(serverArgs(db));
       const pid = server.child.pid ?? 0;
-      const admin = JSON.parse(await readFile(join(db.dataDir, 'initial-admin.json'), 'utf8')) as { apiKeyId: string; apiKey: string };
-      const credentials = { type: 'api-key' as const, keyId: admin.apiKeyId, key: admin.apiKey };
+      const credentials = await initialAdminKey(db.dataDir);
       const http = await AppClient.connect({ url: server.url, credentials });
       const grpc = await AppClient.connect({ url: server.url, credentials, protocol: 'grpc' });
       const org = await http.createOrganization('Big uploads');
