@@ -58,16 +58,22 @@ function settlesWithin<T>(promise: Promise<T>, ms: number, what: string): Promis
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
+/** Runs `keepTunnel` against `server`, stops it once `ready` holds, and waits for it to return; what it noted. */
+async function stopWhen(server: { url: string }, ready: (notes: readonly string[]) => boolean): Promise<string[]> {
+  const notes: string[] = [];
+  const stop = new AbortController();
+  const running = keepTunnel(options(server.url, notes), stop.signal);
+  while (!ready(notes)) await new Promise((r) => setTimeout(r, 5));
+  stop.abort();
+  await settlesWithin(running, 5_000, 'the tunnel');
+  return notes;
+}
+
 describe('keepTunnel', () => {
   it('returns when stopped while its upgrade is still on its way, leaving no socket open', async () => {
     const server = await tunnelServer(300);
-    const notes: string[] = [];
-    const stop = new AbortController();
     try {
-      const running = keepTunnel(options(server.url, notes), stop.signal);
-      while (server.requests() === 0) await new Promise((r) => setTimeout(r, 5));
-      stop.abort();
-      await settlesWithin(running, 5_000, 'the tunnel');
+      const notes = await stopWhen(server, () => server.requests() > 0);
       // The server's late answer must find the agent's end already gone.
       await new Promise((r) => setTimeout(r, 400));
       assert.equal(server.openTunnels(), 0, 'no tunnel is left open');
@@ -79,13 +85,8 @@ describe('keepTunnel', () => {
 
   it('closes an open tunnel when stopped', async () => {
     const server = await tunnelServer(0);
-    const notes: string[] = [];
-    const stop = new AbortController();
     try {
-      const running = keepTunnel(options(server.url, notes), stop.signal);
-      while (!notes.includes('remote access tunnel open')) await new Promise((r) => setTimeout(r, 5));
-      stop.abort();
-      await settlesWithin(running, 5_000, 'the tunnel');
+      const notes = await stopWhen(server, (seen) => seen.includes('remote access tunnel open'));
       assert.deepEqual(notes, ['remote access tunnel open']);
     } finally {
       await server.close();

@@ -55,7 +55,7 @@ export function createFsBlobStore(root: string): BlobStore {
         await file.sync();
         await file.close();
       } catch (err) {
-        await writer.end().catch(() => undefined);
+        await writer.drain();
         await file.close().catch(() => undefined);
         await unlink(temp).catch(() => undefined);
         throw err;
@@ -164,7 +164,12 @@ function batchedWriter(file: FileHandle, batchBytes = 1024 * 1024, syncEveryByte
       check();
       flush();
     },
-    /** Waits for every write, and any flush under way; the caller flushes the rest. */
+    /** Waits for what is under way without writing what is gathered (the file is being given up). */
+    async drain(): Promise<void> {
+      await inFlight;
+      await syncing;
+    },
+    /** Writes what is gathered and waits for every write, and any flush under way; the caller flushes the rest. */
     async end(): Promise<void> {
       await inFlight;
       if (state.failed === undefined && gathered > 0) {

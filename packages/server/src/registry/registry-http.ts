@@ -42,6 +42,8 @@ export const UPLOADS_PATH = '/registry/v1/uploads';
 /** An upload nobody has added to for this long is given up and its bytes deleted. */
 const UPLOAD_IDLE_MS = 24 * 3600 * 1000;
 const MAX_JSON_BYTES = 64 * 1024;
+/** When an upload last added to at `at` is given up. */
+const expiryFrom = (at: Date): string => new Date(at.getTime() + UPLOAD_IDLE_MS).toISOString();
 
 export interface RegistryHttpDeps {
   readonly db: Database;
@@ -249,7 +251,7 @@ export function createRegistryHttp(deps: RegistryHttpDeps) {
       uploaderType: who.type,
       uploaderId: who.id,
       createdAt: at.toISOString(),
-      expiresAt: new Date(at.getTime() + UPLOAD_IDLE_MS).toISOString(),
+      expiresAt: expiryFrom(at),
     };
     await mkdir(uploadDir, { recursive: true, mode: 0o700 });
     await rm(partPath(row.id), { force: true });
@@ -303,7 +305,7 @@ export function createRegistryHttp(deps: RegistryHttpDeps) {
     );
     if (onDisk > upload.receivedBytes) await truncate(path, upload.receivedBytes);
     if (onDisk >= upload.receivedBytes) return upload.receivedBytes;
-    const expires = new Date(now().getTime() + UPLOAD_IDLE_MS).toISOString();
+    const expires = expiryFrom(now());
     if (!(await store.advanceUpload(db, upload.id, upload.receivedBytes, onDisk, expires))) throw concurrentChunk();
     progress.delete(upload.id);
     log.warn(
@@ -364,7 +366,7 @@ export function createRegistryHttp(deps: RegistryHttpDeps) {
       throw err;
     }
     const received = offset + written;
-    const expires = new Date(now().getTime() + UPLOAD_IDLE_MS).toISOString();
+    const expires = expiryFrom(now());
     if (!(await store.advanceUpload(db, id, offset, received, expires))) {
       await truncate(path, offset).catch(() => undefined);
       throw concurrentChunk();
