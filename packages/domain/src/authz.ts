@@ -28,11 +28,17 @@ export type Action =
   | 'robot.operate'
   | 'logs.read'
   | 'logs.write'
+  /** Reading captured data (any role, as Viam's data service allows). */
+  | 'data.read'
+  /** Uploading captured data for a machine part: its own credential, or an owner. */
+  | 'data.write'
+  /** Deleting and tagging data, SQL/MQL queries and database users: owners only, as Viam documents. */
+  | 'data.admin'
   /** What a machine does for itself: fetch its config, ask whether to restart, get its certificate. */
   | 'machine.self';
 
 /** All a machine part's own credential allows, and only on that part. */
-export const MACHINE_ACTIONS: readonly Action[] = ['robot.read', 'logs.write', 'machine.self'];
+export const MACHINE_ACTIONS: readonly Action[] = ['robot.read', 'logs.write', 'data.write', 'machine.self'];
 
 export const ROLE_ACTIONS = {
   owner: [
@@ -45,8 +51,11 @@ export const ROLE_ACTIONS = {
     'robot.operate',
     'logs.read',
     'logs.write',
+    'data.read',
+    'data.write',
+    'data.admin',
   ],
-  operator: ['org.read', 'location.read', 'robot.read', 'robot.operate', 'logs.read'],
+  operator: ['org.read', 'location.read', 'robot.read', 'robot.operate', 'logs.read', 'data.read'],
 } as const satisfies Record<Role, readonly Action[]>;
 
 /** The action that makes a resource of a given type visible; without it the resource answers NOT_FOUND. */
@@ -113,11 +122,11 @@ function roleAllows(role: Role, action: Action): boolean {
 }
 
 /**
- * A machine writes its own logs with its own credential: an API key with any role on that machine itself
- * may write them, though an operator role elsewhere may not (operators read logs, owners write them).
+ * A machine writes its own logs and uploads its own data with its own credential: an API key with any role
+ * on that machine itself may, though an operator role elsewhere may not (operators read, owners write).
  */
 function machineWritesOwnLogs(actor: Actor, grant: Grant, action: Action): boolean {
-  return action === 'logs.write' && actor.kind === 'api-key' && grant.resourceType === 'robot';
+  return (action === 'logs.write' || action === 'data.write') && actor.kind === 'api-key' && grant.resourceType === 'robot';
 }
 
 /**
@@ -150,6 +159,15 @@ export function can(actor: Actor, action: Action, scope: Scope): boolean {
 export function identityOf(actor: Actor): { readonly type: IdentityType; readonly id: string } {
   if (actor.kind === 'machine') throw new Error(`machine part ${actor.id} cannot hold roles or author changes`);
   return { type: actor.kind, id: actor.id };
+}
+
+/**
+ * The grants through which the actor may do `action`, for calls that confine many rows at once (data
+ * queries) instead of checking one target. Machines hold no grants: they read no data.
+ */
+export function grantsAllowing(actor: Actor, action: Action): Grant[] {
+  if (actor.kind === 'machine') return [];
+  return actor.grants.filter((g) => roleAllows(g.role, action) || machineWritesOwnLogs(actor, g, action));
 }
 
 /** The organizations in which the actor holds any role. */

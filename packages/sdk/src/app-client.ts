@@ -20,6 +20,7 @@ import {
 import { downloadFile, uploadFileOverHttp, type TransferProgress } from './registry-transfer.js';
 import { writeFile } from 'node:fs/promises';
 import { authenticate, type Credentials } from './auth.js';
+import { DataClient } from './data-client.js';
 import { HangarError } from './errors.js';
 import {
   fragmentFromProto,
@@ -1058,6 +1059,15 @@ export class AppClient {
 
   async deletePackage(id: string, version: string, type: PackageType): Promise<void> {
     await this.call(() => this.hangar.packages.deletePackage({ id, version, type }));
+  }
+
+  /** Machine data (queries, exports, deletes, uploads), signed in as this client. */
+  dataClient(): DataClient {
+    return new DataClient({
+      transport: createTransport(this.options.url, this.options.protocol ?? 'connect', [this.bearer]),
+      streamTransport: createTransport(this.options.url, 'grpc', [this.bearer]),
+      call: (fn) => this.call(() => fn()),
+    });
   }
 
   /** Downloads a package version's file (sha256 checked, resumed if interrupted) to `destination`. */

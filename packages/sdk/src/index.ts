@@ -37,3 +37,12 @@ export type { JsonObject, JsonValue } from '@bufbuild/protobuf';
 export { MachineClient, MAX_LOG_ENTRIES_PER_CALL, type MachineClientOptions } from './machine-client.js';
 export { appRobotApi, commonApi } from '@hangar/wire';
 export { Timestamp } from '@bufbuild/protobuf';
+export {
+  DataClient,
+  type DataPage,
+  type Filter as DataFilter,
+  type QueryOptions,
+  type TabularRow,
+  type UploadOptions,
+} from './data-client.js';
+export { dataApi } from '@hangar/wire';

@@ -10,6 +10,8 @@ import {
   appApi,
   AppService,
   AuthService as AuthServiceDescriptor,
+  DataService,
+  DataSyncService,
   EffectiveConfigService,
   InviteService,
   PackageService,
@@ -60,7 +62,18 @@ import type { Logger } from './log.js';
 import { organizationsRpc } from './organizations/organizations.rpc.js';
 import { createOrganizationsService } from './organizations/organizations.service.js';
 import { createAccess } from './rpc/access.js';
-import { ACCOUNT_METHODS, EFFECTIVE_CONFIG_METHODS, METHODS, PACKAGE_METHODS, ROBOT_METHODS } from './rpc/methods.js';
+import {
+  ACCOUNT_METHODS,
+  DATA_METHODS,
+  DATASYNC_METHODS,
+  EFFECTIVE_CONFIG_METHODS,
+  METHODS,
+  PACKAGE_METHODS,
+  ROBOT_METHODS,
+} from './rpc/methods.js';
+import { createDataHttp } from './data/data-http.js';
+import { dataRpc, dataSyncRpc } from './data/data.rpc.js';
+import { createDataService } from './data/data.service.js';
 import { describeBlobStore, openBlobStore } from './blobs/open-blob-store.js';
 import { createDownloadLinks } from './registry/download-links.js';
 import { packagesRpc } from './registry/packages.rpc.js';
@@ -176,6 +189,7 @@ async function serve(
   log.info({ blobs: describeBlobStore(config.blobUrl) }, 'registry files are kept in %s', describeBlobStore(config.blobUrl));
   const maxUploadBytes = limits.maxUploadMb * 1024 * 1024;
   const registry = createRegistryService({ db, blobs, now, newId, log, maxUploadBytes });
+  const data = createDataService({ db, blobs, now, log, maxFileBytes: maxUploadBytes });
   const downloadLinks = createDownloadLinks(serverKey.derive('registry-download-links'), now);
   /** How the caller reached this server, for links it is handed: --public-url, else the host it asked for. */
   const baseUrlOf = (host: string | null | undefined) => config.publicUrl ?? (host ? `http://${host}` : publicUrl);
@@ -256,6 +270,14 @@ async function serve(
     onCall: metrics.rpc,
   });
   const membersService = members;
+  // Data downloads authenticate as any signed-in call does; the service confines them to readable data.
+  const authenticateDownload = authorizerFor({ access: 'signed_in' }, routeDeps);
+  const dataHttp = createDataHttp({
+    data,
+    log,
+    authenticate: async (authorization) =>
+      (await authenticateDownload(new appApi.GetUserIDByEmailRequest(), undefined, authorization)).actor,
+  });
   // The registry's HTTP side asks the policy as GetModule (reading) and UploadModuleFile (owners) would.
   const authorizeItem = (action: 'org.read' | 'org.admin') => {
     const authorize = authorizerFor<appApi.GetModuleRequest>(
@@ -333,6 +355,8 @@ async function serve(
         { ...machineRpc(machine), ...machineLogsRpc(logs, now) },
         routeDeps,
       );
+      registerService(router, DataService, DATA_METHODS, dataRpc(data, callBaseUrl), routeDeps);
+      registerService(router, DataSyncService, DATASYNC_METHODS, dataSyncRpc(data), routeDeps);
       registerService(router, AccountService, ACCOUNT_METHODS, accountRpc(auth), routeDeps);
       registerInviteServices(router, membersService, auth, log, limits, routeDeps);
       registerService(router, EffectiveConfigService, EFFECTIVE_CONFIG_METHODS, effectiveConfigRpc(fragments), routeDeps);
@@ -400,6 +424,7 @@ async function serve(
       }
       if (applyCors(req, res)) return;
       if (registryHttp.handle(req, res)) return;
+      if (dataHttp.handle(req, res)) return;
       if (relay(req, res)) return;
       guarded(req, res);
     },

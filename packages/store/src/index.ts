@@ -1,6 +1,6 @@
 export * from './dialect.js';
 export * from './rows.js';
-export type { DB } from './schema.js';
+export type { DB, DataBinaryTable, DataTabularTable } from './schema.js';
 export * as settings from './settings.js';
 export * as users from './users.js';
 export * as organizations from './organizations.js';
@@ -18,3 +18,4 @@ export * as registry from './registry.js';
 export * from './logs/log-store.js';
 export type { LogsDB } from './logs/schema.js';
 export * as logs from './logs/queries.js';
+export * as data from './data.js';

@@ -313,10 +313,18 @@ export async function deleteFile(db: Executor, id: string): Promise<void> {
   await db.deleteFrom('registry_files').where('id', '=', id).execute();
 }
 
-/** Of these blobs, the ones no file points at any more (safe to delete from the blob store). */
+/**
+ * Of these blobs, the ones nothing points at any more (safe to delete from the blob store): no registry
+ * file, and no captured binary (the two share the content-addressed store).
+ */
 export async function unreferencedBlobs(db: Executor, sha256s: readonly string[]): Promise<string[]> {
   if (sha256s.length === 0) return [];
-  const used = await db.selectFrom('registry_files').select('sha256').where('sha256', 'in', sha256s).execute();
+  const used = await db
+    .selectFrom('registry_files')
+    .select('sha256')
+    .where('sha256', 'in', sha256s)
+    .union(db.selectFrom('data_binary').select('sha256').where('sha256', 'in', sha256s))
+    .execute();
   const inUse = new Set(used.map((r) => r.sha256));
   return sha256s.filter((s) => !inUse.has(s));
 }

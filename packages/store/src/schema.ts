@@ -26,6 +26,9 @@ export interface DB {
   registry_items: RegistryItemsTable;
   registry_files: RegistryFilesTable;
   registry_uploads: RegistryUploadsTable;
+  data_binary: DataBinaryTable;
+  data_binary_tags: DataBinaryTagsTable;
+  data_tabular: DataTabularTable;
 }
 
 type Metadata = ColumnType<string | null, string | null | undefined, string | null>;
@@ -261,4 +264,48 @@ export interface RegistryUploadsTable {
   uploader_id: string;
   created_at: string;
   expires_at: string;
+}
+
+/** Where a capture came from: the part, its machine, location and organization at upload, and the resource. */
+interface CaptureColumns {
+  organization_id: string;
+  location_id: string;
+  robot_id: string;
+  robot_name: string;
+  part_id: string;
+  part_name: string;
+  component_type: string;
+  component_name: string;
+  method_name: string;
+  /** JSON: {name: {type_url, value (base64)}}, the method's parameters as the machine sent them. */
+  method_parameters: string;
+  mime_type: string;
+  /** Microseconds since the epoch. */
+  time_requested_us: number;
+  time_received_us: number;
+  time_synced_us: number;
+}
+
+export interface DataBinaryTable extends CaptureColumns {
+  id: string;
+  file_name: string;
+  file_ext: string;
+  /** JSON of viam.app.data.v1.Annotations (bounding boxes, classifications). */
+  annotations: string;
+  size_bytes: number;
+  sha256: string;
+}
+
+export interface DataBinaryTagsTable {
+  binary_id: string;
+  tag: string;
+}
+
+export interface DataTabularTable extends CaptureColumns {
+  id: string;
+  upload_id: string;
+  /** JSON array of strings. */
+  tags: string;
+  /** JSON object: the reading's Struct. */
+  data: string;
 }

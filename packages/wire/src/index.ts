@@ -19,3 +19,4 @@ export * from './reflection.js';
 // silently becomes `any`; this line stops the build if that ever happens again.
 type IsAny<T> = 0 extends 1 & T ? true : false;
 export const wireTypesResolve: IsAny<AppApi.Organization> extends false ? true : never = true;
+export * from './datasync.js';

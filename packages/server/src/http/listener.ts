@@ -198,10 +198,16 @@ function watchSession(session: http2.ServerHttp2Session, limits: ListenerLimits)
 }
 
 /**
- * Client streams that carry files (module uploads, packages) may take as long as the file needs: what is
- * cut is one that stalls, sending nothing for the request timeout.
+ * Client streams that carry files (module uploads, packages, captured data) may take as long as the file
+ * needs: what is cut is one that stalls, sending nothing for the request timeout.
  */
-const UPLOAD_PATHS = ['/viam.app.v1.AppService/UploadModuleFile', '/viam.app.packages.v1.PackageService/CreatePackage'];
+const UPLOAD_PATHS = [
+  '/viam.app.v1.AppService/UploadModuleFile',
+  '/viam.app.packages.v1.PackageService/CreatePackage',
+  '/viam.app.datasync.v1.DataSyncService/DataCaptureUpload',
+  '/viam.app.datasync.v1.DataSyncService/FileUpload',
+  '/viam.app.datasync.v1.DataSyncService/StreamingDataCaptureUpload',
+];
 const isUpload = (req: http2.Http2ServerRequest): boolean => req.method === 'POST' && UPLOAD_PATHS.includes(req.url);
 
 /**

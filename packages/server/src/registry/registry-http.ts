@@ -19,24 +19,17 @@ import { registry as store, type Database } from '@hangar/store';
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, open, readdir, rm, stat, truncate } from 'node:fs/promises';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { BlobNotFoundError, type BlobStore } from '../blobs/blob-store.js';
 import type { Logger } from '../log.js';
 import type { Guarded } from '../rpc/routes.js';
-import { toConnectError } from '../rpc/errors.js';
-import { codeName } from '../rpc/routes.js';
+import { parseRange, sendError, sendJson, type Request, type Response } from '../http/replies.js';
 import { Crc32c } from './crc32c.js';
 import { DOWNLOAD_PATH_PREFIX, type DownloadLinks } from './download-links.js';
 import { itemIdOf, type RegistryService } from './registry.service.js';
 import { registryPageUrl } from './registry.convert.js';
-import { Code } from '@connectrpc/connect';
-
-type Request = IncomingMessage | Http2ServerRequest;
-type Response = ServerResponse | Http2ServerResponse;
 
 export const UPLOADS_PATH = '/registry/v1/uploads';
 /** An upload nobody has added to for this long is given up and its bytes deleted. */
@@ -61,33 +54,6 @@ export interface RegistryHttpDeps {
   readonly authorizeUpload: (itemId: string, authorization: string | null) => Promise<Guarded>;
 }
 
-const HTTP_STATUS: Partial<Record<Code, number>> = {
-  [Code.InvalidArgument]: 400,
-  [Code.Unauthenticated]: 401,
-  [Code.PermissionDenied]: 403,
-  [Code.NotFound]: 404,
-  [Code.AlreadyExists]: 409,
-  [Code.FailedPrecondition]: 409,
-  [Code.ResourceExhausted]: 413,
-  [Code.Unavailable]: 503,
-};
-
-function sendJson(res: Response, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)), ...headers });
-  res.end(text);
-}
-
-/** An error as JSON with the gRPC code's name, and the HTTP status closest to it. */
-function sendError(res: Response, err: unknown, log: Logger, what: string): void {
-  const failure = toConnectError(err, log, what);
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
-  sendJson(res, HTTP_STATUS[failure.code] ?? 500, { code: codeName(failure.code), message: failure.rawMessage });
-}
-
 async function readJson(req: Request): Promise<Record<string, unknown>> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -104,22 +70,6 @@ async function readJson(req: Request): Promise<Record<string, unknown>> {
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw invalid('the request body must be a JSON object');
   return parsed as Record<string, unknown>;
-}
-
-/** One `bytes=` range of a file of `size` bytes; undefined for none or several (the whole file is sent). */
-export function parseRange(header: string | undefined, size: number): { start: number; end: number } | 'unsatisfiable' | undefined {
-  if (header === undefined) return undefined;
-  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
-  if (m === null || (m[1] === '' && m[2] === '')) return undefined;
-  if (m[1] === '') {
-    const suffix = Number(m[2]);
-    if (suffix === 0) return 'unsatisfiable';
-    return { start: Math.max(0, size - suffix), end: size - 1 };
-  }
-  const start = Number(m[1]);
-  const end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
-  if (start >= size || end < start) return 'unsatisfiable';
-  return { start, end };
 }
 
 export function createRegistryHttp(deps: RegistryHttpDeps) {

@@ -223,6 +223,9 @@ const ACTION_TEXT: Record<Action, string> = {
   'robot.operate': 'operate machines of',
   'logs.read': 'read machine logs of',
   'logs.write': 'write machine logs of',
+  'data.read': 'read the data of',
+  'data.write': 'upload data for',
+  'data.admin': 'manage the data of',
   'machine.self': 'act as the machine of',
 };
 

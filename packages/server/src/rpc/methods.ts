@@ -4,7 +4,16 @@
  * table. Leaving a method out does not compile.
  */
 import { ADMIN_ACTION, invalid, parseAuthorization, parseId, truncate, type Action, type AuthorizationInput } from '@hangar/domain';
-import type { AccountService, AppService, EffectiveConfigService, InviteAdminService, PackageService, RobotService } from '@hangar/wire';
+import type {
+  AccountService,
+  AppService,
+  DataService,
+  DataSyncService,
+  EffectiveConfigService,
+  InviteAdminService,
+  PackageService,
+  RobotService,
+} from '@hangar/wire';
 import { targetOfResource, type Check, type Target } from './access.js';
 import type { ServiceMethodTable } from './routes.js';
 
@@ -342,4 +351,70 @@ export const PACKAGE_METHODS: ServiceMethodTable<typeof PackageService> = {
   getPackage: { requires: on('org.read', (r) => pkg('id', r.id)) },
   listPackages: { requires: on('org.read', (r) => org('organization_id', r.organizationId)) },
   deletePackage: { requires: on('org.admin', (r) => pkg('id', r.id)) },
+};
+
+/**
+ * viam.app.data.v1.DataService. Queries and deletes by filter or id answer only with (and act only on) the
+ * data the caller's grants reach, so they need no target of their own: reading takes any role, deleting
+ * owner rights (the service confines each by its action). Deleting an organization's readings takes
+ * owner rights on it.
+ */
+export const DATA_METHODS: ServiceMethodTable<typeof DataService> = {
+  tabularDataByFilter: { access: 'signed_in' },
+  tabularDataBySQL: 'unimplemented',
+  tabularDataByMQL: 'unimplemented',
+  exportTabularData: { requires: on('data.read', (r) => part('part_id', r.partId)) },
+  getLatestTabularData: { requires: on('data.read', (r) => part('part_id', r.partId)) },
+  binaryDataByFilter: { access: 'signed_in' },
+  binaryDataByIDs: { access: 'signed_in', size: 'list' },
+  deleteTabularData: { requires: on('data.admin', (r) => org('organization_id', r.organizationId)) },
+  deleteBinaryDataByFilter: { access: 'signed_in' },
+  deleteBinaryDataByIDs: { access: 'signed_in', size: 'list' },
+  addTagsToBinaryDataByIDs: 'unimplemented',
+  addTagsToBinaryDataByFilter: 'unimplemented',
+  removeTagsFromBinaryDataByIDs: 'unimplemented',
+  removeTagsFromBinaryDataByFilter: 'unimplemented',
+  tagsByFilter: 'unimplemented',
+  addBoundingBoxToImageByID: 'unimplemented',
+  removeBoundingBoxFromImageByID: 'unimplemented',
+  boundingBoxLabelsByFilter: 'unimplemented',
+  updateBoundingBox: 'unimplemented',
+  getDatabaseConnection: 'unimplemented',
+  configureDatabaseUser: 'unimplemented',
+  addBinaryDataToDatasetByIDs: 'unimplemented',
+  removeBinaryDataFromDatasetByIDs: 'unimplemented',
+  createIndex: 'unimplemented',
+  listIndexes: 'unimplemented',
+  deleteIndex: 'unimplemented',
+  createSavedQuery: 'unimplemented',
+  updateSavedQuery: 'unimplemented',
+  getSavedQuery: 'unimplemented',
+  deleteSavedQuery: 'unimplemented',
+  listSavedQueries: 'unimplemented',
+  createBinaryDataSignedURL: 'unimplemented',
+};
+
+/** Uploads name their machine part: its own credential, an API key with a role on its machine, or an owner. */
+const uploadPart = (meta: { partId: string } | undefined, field: string): Check => {
+  if (meta === undefined) throw invalid(`${field} is required: the upload's part, component and method`);
+  return { action: 'data.write', target: part(`${field}.part_id`, meta.partId) };
+};
+
+/** viam.app.datasync.v1.DataSyncService: client streams are authorized on their first message. */
+export const DATASYNC_METHODS: ServiceMethodTable<typeof DataSyncService> = {
+  dataCaptureUpload: { size: 'upload', requires: (r) => uploadPart(r.metadata, 'metadata') },
+  fileUpload: {
+    size: 'upload',
+    requires: (r) => {
+      if (r.uploadPacket.case !== 'metadata') throw invalid('the first message must be metadata: which part, and the file name');
+      return uploadPart(r.uploadPacket.value, 'metadata');
+    },
+  },
+  streamingDataCaptureUpload: {
+    size: 'upload',
+    requires: (r) => {
+      if (r.uploadPacket.case !== 'metadata') throw invalid('the first message must be metadata: upload and sensor metadata');
+      return uploadPart(r.uploadPacket.value.uploadMetadata, 'metadata.upload_metadata');
+    },
+  },
 };

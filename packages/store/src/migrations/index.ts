@@ -4,6 +4,7 @@ import * as machines from './2026-11-24-02-machines.js';
 import * as hardening from './2026-12-01-01-hardening.js';
 import * as fleet from './2026-12-02-01-fleet.js';
 import * as registry from './2026-12-03-01-registry.js';
+import * as data from './2026-12-04-01-data.js';
 
 /** Every migration, in order. Names sort by date; both engines run the same list. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -12,6 +13,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026-12-01-01-hardening': hardening,
   '2026-12-02-01-fleet': fleet,
   '2026-12-03-01-registry': registry,
+  '2026-12-04-01-data': data,
 };
 
 export const migrationProvider: MigrationProvider = {

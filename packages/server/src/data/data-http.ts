@@ -1,0 +1,75 @@
+/**
+ * `GET|HEAD /data/v1/binary/<file id>`: a captured file's bytes, the `uri` of its BinaryMetadata. The
+ * caller sends its access token (`authorization: Bearer …`) and sees only files its grants reach, as
+ * BinaryDataByIDs would; ranges and `ETag` = sha256, so large files stream and resume.
+ */
+import type { Actor } from '@hangar/domain';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { parseRange, sendError, sendJson, type Request, type Response } from '../http/replies.js';
+import type { Logger } from '../log.js';
+import type { DataService } from './data.service.js';
+
+export const DATA_BINARY_PATH = '/data/v1/binary/';
+
+export interface DataHttpDeps {
+  readonly data: DataService;
+  readonly log: Logger;
+  /** The method table's authentication (a signed-in caller), from the request's authorization header. */
+  readonly authenticate: (authorization: string | null) => Promise<Actor>;
+}
+
+export function createDataHttp({ data, log, authenticate }: DataHttpDeps) {
+  async function serve(req: Request, res: Response, fileId: string): Promise<void> {
+    const actor = await authenticate(req.headers.authorization ?? null);
+    const [row] = await data.binaryByIds(actor, [fileId]);
+    if (row === undefined) return;
+    const etag = `"${row.sha256}"`;
+    const headers: Record<string, string> = {
+      'content-type': row.mime_type || 'application/octet-stream',
+      etag,
+      'accept-ranges': 'bytes',
+      'cache-control': 'private, max-age=31536000, immutable',
+    };
+    if (req.headers['if-none-match'] === etag) {
+      res.writeHead(304, headers).end();
+      return;
+    }
+    const ifRange = req.headers['if-range'];
+    const range = ifRange === undefined || ifRange === etag ? parseRange(req.headers.range, row.size_bytes) : undefined;
+    if (range === 'unsatisfiable') {
+      res.writeHead(416, { ...headers, 'content-range': `bytes */${row.size_bytes}` }).end();
+      return;
+    }
+    if (range !== undefined) headers['content-range'] = `bytes ${range.start}-${range.end}/${row.size_bytes}`;
+    headers['content-length'] = String(range === undefined ? row.size_bytes : range.end - range.start + 1);
+    const status = range === undefined ? 200 : 206;
+    if (req.method === 'HEAD' || row.size_bytes === 0) {
+      res.writeHead(status, headers).end();
+      return;
+    }
+    res.writeHead(status, headers);
+    await pipeline(Readable.from(data.readBlob(row.sha256, range)), res as NodeJS.WritableStream).catch((err: unknown) => {
+      // The client stopped reading: nothing to answer.
+      if ((err as { code?: string }).code === 'ERR_STREAM_PREMATURE_CLOSE') return;
+      throw err;
+    });
+  }
+
+  /** Handles the request if it is a data download; false for every other path. */
+  function handle(req: Request, res: Response): boolean {
+    const url = new URL(req.url ?? '/', 'http://data');
+    if (!url.pathname.startsWith(DATA_BINARY_PATH)) return false;
+    const fileId = decodeURIComponent(url.pathname.slice(DATA_BINARY_PATH.length));
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      sendJson(res, 405, { code: 'UNIMPLEMENTED', message: `${req.method ?? ''} is not supported on ${url.pathname}: use GET` });
+      return true;
+    }
+    serve(req, res, fileId).catch((err: unknown) => {
+      sendError(res, err, log, `GET ${DATA_BINARY_PATH}`);
+    });
+    return true;
+  }
+
+  return { handle };
+}

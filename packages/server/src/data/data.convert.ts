@@ -1,0 +1,251 @@
+/** The only place data and data-sync messages are read or built. */
+import { Any, Struct, Timestamp, type PartialMessage } from '@bufbuild/protobuf';
+import { invalid, type JsonObject } from '@hangar/domain';
+import type { data } from '@hangar/store';
+import { dataApi, MimeType, type SensorMetadata, type UploadMetadata } from '@hangar/wire';
+import { binaryDataIdOf, fileIdOf, type BinaryRow, type CaptureTimes, type TabularRow, type UploadMeta } from './data.service.js';
+
+const DEFAULT_LIMIT = 50;
+const MAX_LIMIT = 1000;
+const MAX_FILTER_VALUES = 1000;
+
+// ---- times ----
+
+export function timestampToUs(t: Timestamp | undefined): number | undefined {
+  if (t === undefined) return undefined;
+  return Number(t.seconds) * 1_000_000 + Math.floor(t.nanos / 1000);
+}
+
+export function usToTimestamp(us: number): PartialMessage<Timestamp> {
+  const seconds = Math.floor(us / 1_000_000);
+  return { seconds: BigInt(seconds), nanos: (us - seconds * 1_000_000) * 1000 };
+}
+
+// ---- cursor ----
+
+/** `last`: opaque to clients, base64url of [time_requested_us, id]. */
+export function encodeCursor(cursor: data.Cursor | undefined): string {
+  return cursor === undefined ? '' : Buffer.from(JSON.stringify([cursor.timeUs, cursor.id])).toString('base64url');
+}
+
+export function decodeCursor(last: string): data.Cursor | undefined {
+  if (last === '') return undefined;
+  try {
+    const parsed = JSON.parse(Buffer.from(last, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(parsed) && parsed.length === 2 && Number.isSafeInteger(parsed[0]) && typeof parsed[1] === 'string') {
+      return { timeUs: parsed[0] as number, id: parsed[1] };
+    }
+  } catch {
+    // Falls through to the error below.
+  }
+  throw invalid('last is not a cursor this server handed out: pass the `last` of the previous page, or "" for the first page');
+}
+
+// ---- filters ----
+
+function list(field: string, values: readonly string[]): string[] {
+  if (values.length > MAX_FILTER_VALUES) throw invalid(`${field}: at most ${MAX_FILTER_VALUES} values, got ${values.length}`);
+  return values.filter((v) => v !== '');
+}
+
+export function parseFilter(filter: dataApi.Filter | undefined): data.DataFilter {
+  if (filter === undefined) return { organizationIds: [], locationIds: [], mimeTypes: [] };
+  if (filter.bboxLabels.length > 0) throw invalid('filter.bbox_labels is not supported by this server yet: filter by tags instead');
+  if (filter.datasetId !== '') throw invalid('filter.dataset_id is not supported by this server yet');
+  const startUs = timestampToUs(filter.interval?.start);
+  const endUs = timestampToUs(filter.interval?.end);
+  if (startUs !== undefined && endUs !== undefined && startUs > endUs) {
+    throw invalid('filter.interval: start is after end');
+  }
+  const tagsFilter = filter.tagsFilter;
+  let tags: data.DataFilter['tags'];
+  if (tagsFilter !== undefined) {
+    switch (tagsFilter.type) {
+      case dataApi.TagsFilterType.TAGGED:
+        tags = { kind: 'tagged' };
+        break;
+      case dataApi.TagsFilterType.UNTAGGED:
+        tags = { kind: 'untagged' };
+        break;
+      case dataApi.TagsFilterType.MATCH_BY_OR:
+        tags = { kind: 'any', tags: list('filter.tags_filter.tags', tagsFilter.tags) };
+        break;
+      case dataApi.TagsFilterType.UNSPECIFIED:
+        tags = tagsFilter.tags.length === 0 ? undefined : { kind: 'any', tags: list('filter.tags_filter.tags', tagsFilter.tags) };
+        break;
+      default:
+        throw invalid(`filter.tags_filter.type ${String(tagsFilter.type)} is not one of MATCH_BY_OR, TAGGED, UNTAGGED`);
+    }
+  }
+  const text = (v: string) => (v === '' ? undefined : v);
+  return {
+    ...(text(filter.componentName) !== undefined && { componentName: filter.componentName }),
+    ...(text(filter.componentType) !== undefined && { componentType: filter.componentType }),
+    ...(text(filter.method) !== undefined && { method: filter.method }),
+    ...(text(filter.robotName) !== undefined && { robotName: filter.robotName }),
+    ...(text(filter.robotId) !== undefined && { robotId: filter.robotId }),
+    ...(text(filter.partName) !== undefined && { partName: filter.partName }),
+    ...(text(filter.partId) !== undefined && { partId: filter.partId }),
+    organizationIds: list('filter.organization_ids', filter.organizationIds),
+    locationIds: list('filter.location_ids', filter.locationIds),
+    mimeTypes: list('filter.mime_type', filter.mimeType),
+    ...(startUs !== undefined && { startUs }),
+    ...(endUs !== undefined && { endUs }),
+    ...(tags !== undefined && { tags }),
+  };
+}
+
+export function parseDataRequest(req: dataApi.DataRequest | undefined): { filter: data.DataFilter; page: data.PageOptions } {
+  const limit = Number(req?.limit ?? 0n);
+  if (limit < 0) throw invalid(`data_request.limit must be 0 (the default, ${DEFAULT_LIMIT}) or more, got ${limit}`);
+  const after = decodeCursor(req?.last ?? '');
+  return {
+    filter: parseFilter(req?.filter),
+    page: {
+      limit: limit === 0 ? DEFAULT_LIMIT : Math.min(limit, MAX_LIMIT),
+      order: req?.sortOrder === dataApi.Order.ASCENDING ? 'asc' : 'desc',
+      ...(after !== undefined && { after }),
+    },
+  };
+}
+
+/** Both spellings of "which files": `binary_data_ids` (`org/location/file`) and the older `binary_ids`. */
+// eslint-disable-next-line @typescript-eslint/no-deprecated -- the seed-era CLI still sends binary_ids
+export function parseBinaryIds(req: { binaryIds: dataApi.BinaryID[]; binaryDataIds: string[] }): string[] {
+  const ids = [...req.binaryDataIds.map(fileIdOf), ...req.binaryIds.map((b) => fileIdOf(b.fileId))];
+  if (ids.length > MAX_LIMIT) throw invalid(`at most ${MAX_LIMIT} ids per call, got ${ids.length}`);
+  return ids;
+}
+
+// ---- uploads ----
+
+function methodParametersJson(params: Record<string, Any>): string {
+  const out: Record<string, { type_url: string; value: string }> = {};
+  for (const [name, any] of Object.entries(params)) out[name] = { type_url: any.typeUrl, value: Buffer.from(any.value).toString('base64') };
+  return JSON.stringify(out);
+}
+
+function methodParametersOf(json: string): Record<string, Any> {
+  const parsed = JSON.parse(json) as Record<string, { type_url: string; value: string }>;
+  const out: Record<string, Any> = {};
+  for (const [name, v] of Object.entries(parsed)) out[name] = new Any({ typeUrl: v.type_url, value: Buffer.from(v.value, 'base64') });
+  return out;
+}
+
+const MIME_OF_ENUM: Record<number, string> = {
+  [MimeType.IMAGE_JPEG]: 'image/jpeg',
+  [MimeType.IMAGE_PNG]: 'image/png',
+  [MimeType.APPLICATION_PCD]: 'pointcloud/pcd',
+  [MimeType.VIDEO_MP4]: 'video/mp4',
+};
+
+export function parseUploadMetadata(meta: UploadMetadata | undefined, field = 'metadata'): UploadMeta {
+  if (meta === undefined) throw invalid(`${field} is required: the upload's part, component and method`);
+  if (meta.partId === '') throw invalid(`${field}.part_id is required: the machine part the data comes from`);
+  return {
+    partId: meta.partId,
+    componentType: meta.componentType,
+    componentName: meta.componentName,
+    methodName: meta.methodName,
+    methodParameters: methodParametersJson(meta.methodParameters),
+    tags: meta.tags,
+    fileName: meta.fileName,
+    fileExtension: meta.fileExtension,
+    mimeType: meta.mimeType,
+  };
+}
+
+export function parseSensorMetadata(meta: SensorMetadata | undefined): CaptureTimes {
+  if (meta === undefined) return {};
+  const requested = timestampToUs(meta.timeRequested);
+  const received = timestampToUs(meta.timeReceived);
+  const mime = MIME_OF_ENUM[meta.mimeType];
+  return {
+    ...(requested !== undefined && { timeRequestedUs: requested }),
+    ...(received !== undefined && { timeReceivedUs: received }),
+    ...(meta.annotations !== undefined && { annotations: JSON.stringify(meta.annotations.toJson()) }),
+    ...(mime !== undefined && { mimeType: mime }),
+  };
+}
+
+export function readingData(struct: Struct): JsonObject {
+  return struct.toJson() as JsonObject;
+}
+
+// ---- results ----
+
+function captureMetadataOf(row: BinaryRow | TabularRow, tags: readonly string[]): dataApi.CaptureMetadata {
+  return new dataApi.CaptureMetadata({
+    organizationId: row.organization_id,
+    locationId: row.location_id,
+    robotName: row.robot_name,
+    robotId: row.robot_id,
+    partName: row.part_name,
+    partId: row.part_id,
+    componentType: row.component_type,
+    componentName: row.component_name,
+    methodName: row.method_name,
+    methodParameters: methodParametersOf(row.method_parameters),
+    tags: [...tags],
+    mimeType: row.mime_type,
+  });
+}
+
+export function binaryMetadataOf(row: BinaryRow, baseUrl: string): dataApi.BinaryMetadata {
+  const annotations = JSON.parse(row.annotations) as Record<string, unknown>;
+  return new dataApi.BinaryMetadata({
+    // Both: the seed-era CLI reads the deprecated `id`, newer clients `binary_data_id`.
+    id: row.id,
+    binaryDataId: binaryDataIdOf(row),
+    captureMetadata: captureMetadataOf(row, row.tags),
+    timeRequested: usToTimestamp(row.time_requested_us),
+    timeReceived: usToTimestamp(row.time_received_us),
+    fileName: row.file_name,
+    fileExt: row.file_ext,
+    uri: `${baseUrl}/data/v1/binary/${row.id}`,
+    annotations: dataApi.Annotations.fromJson(annotations as never),
+    datasetIds: [],
+  });
+}
+
+export function binaryDataOf(row: BinaryRow, baseUrl: string, bytes: Uint8Array | undefined): dataApi.BinaryData {
+  return new dataApi.BinaryData({ metadata: binaryMetadataOf(row, baseUrl), ...(bytes !== undefined && { binary: bytes }) });
+}
+
+/** TabularDataByFilter's shape: each distinct capture metadata once, each reading pointing at its own. */
+// eslint-disable-next-line @typescript-eslint/no-deprecated -- TabularDataByFilter is deprecated upstream, and what the seed's export uses
+export function tabularPageOf(rows: readonly TabularRow[]): { metadata: dataApi.CaptureMetadata[]; data: dataApi.TabularData[] } {
+  const metadata: dataApi.CaptureMetadata[] = [];
+  const indexOf = new Map<string, number>();
+  const readings = rows.map((row) => {
+    const tags = JSON.parse(row.tags) as string[];
+    const key = JSON.stringify([
+      row.organization_id,
+      row.location_id,
+      row.robot_id,
+      row.robot_name,
+      row.part_id,
+      row.part_name,
+      row.component_type,
+      row.component_name,
+      row.method_name,
+      row.method_parameters,
+      row.tags,
+      row.mime_type,
+    ]);
+    let index = indexOf.get(key);
+    if (index === undefined) {
+      index = metadata.length;
+      indexOf.set(key, index);
+      metadata.push(captureMetadataOf(row, tags));
+    }
+    // eslint-disable-next-line @typescript-eslint/no-deprecated -- see tabularPageOf
+    return new dataApi.TabularData({
+      data: Struct.fromJson(JSON.parse(row.data) as JsonObject),
+      metadataIndex: index,
+      timeRequested: usToTimestamp(row.time_requested_us),
+      timeReceived: usToTimestamp(row.time_received_us),
+    });
+  });
+  return { metadata, data: readings };
+}

@@ -1,0 +1,251 @@
+/**
+ * viam.app.data.v1.DataService and viam.app.datasync.v1.DataSyncService handlers: decode → service →
+ * encode. The method tables (rpc/methods.ts) authorize each call; queries are confined by the service.
+ */
+import { Struct } from '@bufbuild/protobuf';
+import { invalid, resourceExhausted } from '@hangar/domain';
+import type {
+  DataService as DataServiceDescriptor,
+  DataSyncService,
+  FileUploadRequest,
+  StreamingDataCaptureUploadRequest,
+} from '@hangar/wire';
+import type { Call, ServiceHandlers } from '../rpc/routes.js';
+import {
+  binaryDataOf,
+  encodeCursor,
+  parseBinaryIds,
+  parseDataRequest,
+  parseSensorMetadata,
+  parseUploadMetadata,
+  readingData,
+  tabularPageOf,
+  timestampToUs,
+  usToTimestamp,
+} from './data.convert.js';
+import type { BinaryRow, DataService } from './data.service.js';
+
+/**
+ * The most file bytes one response carries inline (include_binary): a page stops early, with a valid
+ * `last`, rather than grow past it; one file larger than it is refused with the words the newer CLI looks
+ * for, and is read from its `uri` instead.
+ */
+export const INLINE_BINARY_MAX_BYTES = 32 * 1024 * 1024;
+
+async function readAll(source: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of source) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
+
+export function dataRpc(service: DataService, baseUrl: (call: Call) => string): ServiceHandlers<typeof DataServiceDescriptor> {
+  /** The rows with their bytes, as many as fit under the inline cap (at least one, unless it alone is too large). */
+  async function withBytes(rows: readonly BinaryRow[], include: boolean, call: Call, strict: boolean) {
+    const out = [];
+    let bytes = 0;
+    for (const row of rows) {
+      if (!include) {
+        out.push(binaryDataOf(row, baseUrl(call), undefined));
+        continue;
+      }
+      if (row.size_bytes > INLINE_BINARY_MAX_BYTES || bytes + row.size_bytes > INLINE_BINARY_MAX_BYTES) {
+        if (strict || out.length === 0) {
+          throw resourceExhausted(
+            `INCLUDE_BINARY_TOO_LARGE: file ${row.id} (${row.size_bytes} bytes) is larger than the ${INLINE_BINARY_MAX_BYTES} bytes a response carries inline; ask without include_binary and download it from its metadata.uri`,
+          );
+        }
+        break;
+      }
+      bytes += row.size_bytes;
+      out.push(binaryDataOf(row, baseUrl(call), await readAll(service.readBlob(row.sha256))));
+    }
+    return out;
+  }
+
+  return {
+    async binaryDataByFilter(req, call) {
+      const { filter, page } = parseDataRequest(req.dataRequest);
+      if (req.countOnly) {
+        const { count, totalSizeBytes } = await service.countBinary(call.actor, filter);
+        return { count: BigInt(count), totalSizeBytes: BigInt(totalSizeBytes), last: '' };
+      }
+      const found = await service.binaryPage(call.actor, { filter, page });
+      const data = await withBytes(found.rows, req.includeBinary, call, false);
+      const kept = found.rows.slice(0, data.length);
+      const lastRow = kept[kept.length - 1];
+      return {
+        data,
+        count: BigInt(data.length),
+        last: encodeCursor(lastRow && { timeUs: lastRow.time_requested_us, id: lastRow.id }),
+        totalSizeBytes: BigInt(kept.reduce((sum, r) => sum + r.size_bytes, 0)),
+      };
+    },
+
+    async binaryDataByIDs(req, call) {
+      const rows = await service.binaryByIds(call.actor, parseBinaryIds(req));
+      const data = await withBytes(rows, req.includeBinary, call, true);
+      return { data, count: BigInt(data.length) };
+    },
+
+    async tabularDataByFilter(req, call) {
+      const { filter, page } = parseDataRequest(req.dataRequest);
+      if (req.countOnly) {
+        const { count, totalSizeBytes } = await service.countTabular(call.actor, filter);
+        return { count: BigInt(count), totalSizeBytes: BigInt(totalSizeBytes), last: '' };
+      }
+      const found = await service.tabularPage(call.actor, { filter, page });
+      const { metadata, data } = tabularPageOf(found.rows);
+      return {
+        metadata,
+        data,
+        count: BigInt(data.length),
+        last: encodeCursor(found.last),
+        totalSizeBytes: BigInt(found.rows.reduce((sum, r) => sum + r.data.length, 0)),
+      };
+    },
+
+    async *exportTabularData(req, call) {
+      if (req.partId === '' || req.resourceName === '' || req.methodName === '')
+        throw invalid('part_id, resource_name and method_name are required: which resource method to export');
+      const startUs = timestampToUs(req.interval?.start);
+      const endUs = timestampToUs(req.interval?.end);
+      const filter = {
+        partId: req.partId,
+        componentName: req.resourceName,
+        ...(req.resourceSubtype !== '' && { componentType: req.resourceSubtype }),
+        method: req.methodName,
+        organizationIds: [],
+        locationIds: [],
+        mimeTypes: [],
+        ...(startUs !== undefined && { startUs }),
+        ...(endUs !== undefined && { endUs }),
+      };
+      let after;
+      for (;;) {
+        const page = await service.tabularPage(call.actor, { filter, page: { limit: 1000, order: 'asc', ...(after && { after }) } });
+        for (const row of page.rows) {
+          yield {
+            partId: row.part_id,
+            resourceName: row.component_name,
+            resourceSubtype: row.component_type,
+            methodName: row.method_name,
+            timeCaptured: usToTimestamp(row.time_requested_us),
+            organizationId: row.organization_id,
+            locationId: row.location_id,
+            robotName: row.robot_name,
+            robotId: row.robot_id,
+            partName: row.part_name,
+            // The TS SDK calls toJson() on both without checking: always set, empty rather than absent.
+            methodParameters: new Struct(),
+            tags: JSON.parse(row.tags) as string[],
+            payload: Struct.fromJson(JSON.parse(row.data) as never),
+          };
+        }
+        if (page.last === undefined || call.signal.aborted) return;
+        after = page.last;
+      }
+    },
+
+    async getLatestTabularData(req, call) {
+      if (req.partId === '' || req.resourceName === '' || req.methodName === '')
+        throw invalid('part_id, resource_name and method_name are required: which resource method to read');
+      const row = await service.latestReading(call.actor, {
+        partId: req.partId,
+        componentName: req.resourceName,
+        componentType: req.resourceSubtype,
+        methodName: req.methodName,
+      });
+      // Nothing in the last year: an empty answer (the SDKs turn it into null/None), not NOT_FOUND.
+      if (row === undefined) return {};
+      return {
+        timeCaptured: usToTimestamp(row.time_requested_us),
+        timeSynced: usToTimestamp(row.time_synced_us),
+        payload: Struct.fromJson(JSON.parse(row.data) as never),
+      };
+    },
+
+    async deleteBinaryDataByFilter(req, call) {
+      const { filter } = parseDataRequest({ filter: req.filter } as never);
+      return { deletedCount: BigInt(await service.deleteBinaryByFilter(call.actor, filter)) };
+    },
+
+    async deleteBinaryDataByIDs(req, call) {
+      return { deletedCount: BigInt(await service.deleteBinaryByIds(call.actor, parseBinaryIds(req))) };
+    },
+
+    async deleteTabularData(req) {
+      return { deletedCount: BigInt(await service.deleteTabular(req.organizationId, req.deleteOlderThanDays)) };
+    },
+  };
+}
+
+async function* once(bytes: Uint8Array): AsyncIterable<Uint8Array> {
+  await Promise.resolve();
+  yield bytes;
+}
+
+/** The bytes of a client stream after its first message, from whichever field carries them. */
+async function* fileBytes(rest: AsyncIterable<FileUploadRequest>): AsyncIterable<Uint8Array> {
+  for await (const msg of rest) {
+    if (msg.uploadPacket.case === 'fileContents') yield msg.uploadPacket.value.data;
+    else if (msg.uploadPacket.case === 'metadata') throw invalid('metadata may only be the first message of the stream');
+  }
+}
+
+async function* streamBytes(rest: AsyncIterable<StreamingDataCaptureUploadRequest>): AsyncIterable<Uint8Array> {
+  for await (const msg of rest) {
+    if (msg.uploadPacket.case === 'data') yield msg.uploadPacket.value;
+    else if (msg.uploadPacket.case === 'metadata') throw invalid('metadata may only be the first message of the stream');
+  }
+}
+
+export function dataSyncRpc(service: DataService): ServiceHandlers<typeof DataSyncService> {
+  return {
+    async dataCaptureUpload(req) {
+      const meta = parseUploadMetadata(req.metadata);
+      const contents = req.sensorContents;
+      if (contents.length === 0) throw invalid('sensor_contents is empty: nothing to upload');
+      const binaries = contents.filter((c) => c.data.case === 'binary');
+      if (binaries.length > 0) {
+        // Binary captures: one file each (viam-server sends one per call); the response names the last.
+        if (binaries.length !== contents.length) throw invalid('sensor_contents mixes tabular and binary readings: upload them separately');
+        let last = { fileId: '', binaryDataId: '' };
+        for (const c of binaries) {
+          const bytes = c.data.value as Uint8Array;
+          last = await service.uploadBinary(meta, parseSensorMetadata(c.metadata), once(bytes));
+        }
+        return last;
+      }
+      const readings = contents.map((c, i) => {
+        if (c.data.case !== 'struct') throw invalid(`sensor_contents[${i}] has no data: give struct (tabular) or binary`);
+        const times = parseSensorMetadata(c.metadata);
+        const at = Date.now() * 1000;
+        return {
+          timeRequestedUs: times.timeRequestedUs ?? at,
+          timeReceivedUs: times.timeReceivedUs ?? times.timeRequestedUs ?? at,
+          data: readingData(c.data.value),
+        };
+      });
+      return { fileId: await service.uploadReadings(meta, readings) };
+    },
+
+    async fileUpload(first, rest, call) {
+      if (first.uploadPacket.case !== 'metadata') throw invalid('the first message must be metadata: which part, and the file name');
+      const meta = parseUploadMetadata(first.uploadPacket.value);
+      const stored = await service.uploadBinary(meta, {}, fileBytes(rest), call.signal);
+      return { fileId: stored.fileId, binaryDataId: stored.binaryDataId };
+    },
+
+    async streamingDataCaptureUpload(first, rest, call) {
+      if (first.uploadPacket.case !== 'metadata') throw invalid('the first message must be metadata: upload and sensor metadata');
+      const meta = parseUploadMetadata(first.uploadPacket.value.uploadMetadata, 'metadata.upload_metadata');
+      const stored = await service.uploadBinary(
+        meta,
+        parseSensorMetadata(first.uploadPacket.value.sensorMetadata),
+        streamBytes(rest),
+        call.signal,
+      );
+      return { fileId: stored.fileId, binaryDataId: stored.binaryDataId };
+    },
+  };
+}

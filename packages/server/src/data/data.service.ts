@@ -1,0 +1,320 @@
+/**
+ * Machine data: what machines upload (tabular readings, binary captures and files) and what users query,
+ * export and delete. Where an upload comes from (its part, machine, location and organization) is taken
+ * from the part, never from the message. Binary bytes go to the blob store first and the row is written
+ * after, so a listed file can always be read and a failed upload leaves nothing listed. Every query is
+ * confined to the data the caller's grants reach (`readable`), so other organizations' data is never
+ * seen, not even in counts.
+ */
+import { randomBytes } from 'node:crypto';
+import { grantsAllowing, invalid, notFound, resourceExhausted, type Action, type Actor, type JsonObject } from '@hangar/domain';
+import { data, registry, type Database } from '@hangar/store';
+import { BlobTooLargeError, type BlobStore } from '../blobs/blob-store.js';
+import type { Logger } from '../log.js';
+
+export interface DataDeps {
+  readonly db: Database;
+  readonly blobs: BlobStore;
+  readonly now: () => Date;
+  readonly log: Logger;
+  /** The largest binary file accepted, in bytes. */
+  readonly maxFileBytes: number;
+}
+
+/** What an upload says about itself (UploadMetadata), less what is taken from its part. */
+export interface UploadMeta {
+  readonly partId: string;
+  readonly componentType: string;
+  readonly componentName: string;
+  readonly methodName: string;
+  /** JSON of the method parameters, as kept (see schema.ts). */
+  readonly methodParameters: string;
+  readonly tags: readonly string[];
+  readonly fileName: string;
+  readonly fileExtension: string;
+  readonly mimeType: string;
+}
+
+export interface Reading {
+  readonly timeRequestedUs: number;
+  readonly timeReceivedUs: number;
+  readonly data: JsonObject;
+}
+
+export interface CaptureTimes {
+  readonly timeRequestedUs?: number;
+  readonly timeReceivedUs?: number;
+  /** JSON of viam.app.data.v1.Annotations. */
+  readonly annotations?: string;
+  /** From SensorMetadata's enum, when it said one. */
+  readonly mimeType?: string;
+}
+
+export interface StoredBinary {
+  readonly fileId: string;
+  readonly binaryDataId: string;
+}
+
+export interface BinaryQuery {
+  readonly filter: data.DataFilter;
+  readonly page: data.PageOptions;
+}
+
+export type BinaryRow = data.BinaryRow;
+export type TabularRow = data.TabularRow;
+
+/** A page of binary data, and the cursor of its last item ('' for an empty page). */
+export interface BinaryPage {
+  readonly rows: readonly BinaryRow[];
+  readonly last: data.Cursor | undefined;
+}
+
+const DELETE_BATCH = 1000;
+const MAX_TAGS = 100;
+const MAX_TAG_LENGTH = 256;
+const MAX_READINGS_PER_UPLOAD = 100_000;
+const DAY_US = 86_400_000_000;
+
+/** rdk utils/mime.go: the MIME type of a capture by its file extension. */
+export function mimeTypeOfExtension(extension: string): string {
+  switch (extension.toLowerCase().replace(/^\./, '')) {
+    case 'jpeg':
+    case 'jpg':
+      return 'image/jpeg';
+    case 'png':
+      return 'image/png';
+    case 'pcd':
+      return 'pointcloud/pcd';
+    case 'mp4':
+      return 'video/mp4';
+    default:
+      return 'application/octet-stream';
+  }
+}
+
+/** A file id as Viam's look: 64 characters; binary_data_id adds the organization and location. */
+const newFileId = () => randomBytes(32).toString('hex');
+export const binaryDataIdOf = (row: Pick<BinaryRow, 'organization_id' | 'location_id' | 'id'>) =>
+  `${row.organization_id}/${row.location_id}/${row.id}`;
+
+/** `<org>/<location>/<file id>` or a bare file id → the file id. */
+export function fileIdOf(binaryDataId: string): string {
+  const parts = binaryDataId.split('/');
+  const id = parts[parts.length - 1] ?? '';
+  if (id === '' || parts.length > 3)
+    throw invalid(`binary data id ${JSON.stringify(binaryDataId)} is not <organization id>/<location id>/<file id>`);
+  return id;
+}
+
+/**
+ * The cut-off of DeleteTabularData (data.proto): N days keeps today (UTC) and the N−1 days before it;
+ * 0 deletes everything.
+ */
+export function tabularCutoffUs(now: Date, olderThanDays: number): number | undefined {
+  if (olderThanDays === 0) return undefined;
+  const startOfToday = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) * 1000;
+  return startOfToday - (olderThanDays - 1) * DAY_US;
+}
+
+function checkTags(tags: readonly string[]): void {
+  if (tags.length > MAX_TAGS) throw invalid(`at most ${MAX_TAGS} tags per upload, got ${tags.length}`);
+  for (const tag of tags) {
+    if (tag === '' || tag.length > MAX_TAG_LENGTH)
+      throw invalid(`tags must be 1–${MAX_TAG_LENGTH} characters, got ${JSON.stringify(tag.slice(0, 40))}`);
+  }
+}
+
+export function createDataService({ db, blobs, now, log, maxFileBytes }: DataDeps) {
+  const nowUs = () => now().getTime() * 1000;
+
+  async function originOf(partId: string): Promise<data.CaptureOrigin> {
+    const origin = await data.captureOrigin(db, partId);
+    if (origin === undefined) throw notFound('machine part', partId);
+    return origin;
+  }
+
+  /** The data `action` reaches through the actor's grants (see store/data.ts#readableFrom). */
+  async function readable(actor: Actor, action: Action): Promise<data.Readable> {
+    const grants = grantsAllowing(actor, action);
+    const ids = (type: string) => grants.filter((g) => g.resourceType === type).map((g) => g.resourceId);
+    return data.readableFrom(db, { organizationIds: ids('organization'), locationIds: ids('location'), robotIds: ids('robot') });
+  }
+
+  function captureColumns(origin: data.CaptureOrigin, meta: UploadMeta, times: { requested: number; received: number }, mimeType: string) {
+    return {
+      organization_id: origin.organizationId,
+      location_id: origin.locationId,
+      robot_id: origin.robotId,
+      robot_name: origin.robotName,
+      part_id: origin.partId,
+      part_name: origin.partName,
+      component_type: meta.componentType,
+      component_name: meta.componentName,
+      method_name: meta.methodName,
+      method_parameters: meta.methodParameters,
+      mime_type: mimeType,
+      time_requested_us: times.requested,
+      time_received_us: times.received,
+      time_synced_us: nowUs(),
+    };
+  }
+
+  /** Collects blobs that no row points at any more; a failure leaves them for a later delete to retry. */
+  async function collect(sha256s: readonly string[]): Promise<void> {
+    for (const sha of await registry.unreferencedBlobs(db, sha256s)) {
+      await blobs.delete(sha).catch((err: unknown) => {
+        log.warn({ err, sha256: sha }, 'deleting an unreferenced data blob failed; it stays on disk');
+      });
+    }
+  }
+
+  return {
+    readable,
+
+    /** DataCaptureUpload of tabular readings: all rows in one transaction, acknowledged once committed. */
+    async uploadReadings(meta: UploadMeta, readings: readonly Reading[]): Promise<string> {
+      if (readings.length === 0) throw invalid('sensor_contents is empty: a tabular upload needs at least one reading');
+      if (readings.length > MAX_READINGS_PER_UPLOAD)
+        throw invalid(`at most ${MAX_READINGS_PER_UPLOAD} readings per upload, got ${readings.length}: split the upload`);
+      checkTags(meta.tags);
+      const origin = await originOf(meta.partId);
+      const uploadId = newFileId();
+      const tags = JSON.stringify([...new Set(meta.tags)]);
+      const rows = readings.map((r) => ({
+        id: newFileId(),
+        upload_id: uploadId,
+        ...captureColumns(origin, meta, { requested: r.timeRequestedUs, received: r.timeReceivedUs }, meta.mimeType),
+        tags,
+        data: JSON.stringify(r.data),
+      }));
+      await db.transaction().execute((tx) => data.insertTabular(tx, rows));
+      return uploadId;
+    },
+
+    /** A binary capture or file: streamed into the blob store, then recorded. */
+    async uploadBinary(
+      meta: UploadMeta,
+      capture: CaptureTimes,
+      source: AsyncIterable<Uint8Array>,
+      signal?: AbortSignal,
+    ): Promise<StoredBinary> {
+      checkTags(meta.tags);
+      const origin = await originOf(meta.partId);
+      let blob;
+      try {
+        blob = await blobs.put(source, { maxBytes: maxFileBytes, ...(signal !== undefined && { signal }) });
+      } catch (err) {
+        if (err instanceof BlobTooLargeError)
+          throw resourceExhausted(`the file is larger than this server's limit of ${maxFileBytes} bytes (--max-upload-mb)`);
+        throw err;
+      }
+      const at = nowUs();
+      const extension = meta.fileExtension !== '' ? meta.fileExtension : extensionOf(meta.fileName);
+      const mimeType = meta.mimeType !== '' ? meta.mimeType : (capture.mimeType ?? mimeTypeOfExtension(extension));
+      const row = {
+        id: newFileId(),
+        ...captureColumns(origin, meta, { requested: capture.timeRequestedUs ?? at, received: capture.timeReceivedUs ?? at }, mimeType),
+        file_name: meta.fileName,
+        file_ext: extension,
+        annotations: capture.annotations ?? '{}',
+        size_bytes: blob.size,
+        sha256: blob.sha256,
+      };
+      try {
+        await db.transaction().execute((tx) => data.insertBinary(tx, row, meta.tags));
+      } catch (err) {
+        await collect([blob.sha256]);
+        throw err;
+      }
+      return { fileId: row.id, binaryDataId: binaryDataIdOf(row) };
+    },
+
+    async binaryPage(actor: Actor, query: BinaryQuery): Promise<BinaryPage> {
+      const rows = await data.listBinary(db, query.filter, await readable(actor, 'data.read'), query.page);
+      const lastRow = rows[rows.length - 1];
+      return { rows, last: lastRow && { timeUs: lastRow.time_requested_us, id: lastRow.id } };
+    },
+
+    async countBinary(actor: Actor, filter: data.DataFilter) {
+      return data.countBinary(db, filter, await readable(actor, 'data.read'));
+    },
+
+    /** The rows of these ids, in the order asked; NOT_FOUND names the first the caller cannot read. */
+    async binaryByIds(actor: Actor, ids: readonly string[]): Promise<BinaryRow[]> {
+      if (ids.length === 0) throw invalid('no ids: give binary_data_ids (or binary_ids)');
+      const found = await data.findBinaryByIds(db, ids, await readable(actor, 'data.read'));
+      const byId = new Map(found.map((r) => [r.id, r]));
+      return ids.map((id) => {
+        const row = byId.get(id);
+        if (row === undefined) throw notFound('binary data', id);
+        return row;
+      });
+    },
+
+    /** The bytes of one blob (for include_binary and the download link). */
+    readBlob(sha256: string, range?: { start: number; end: number }) {
+      return blobs.read(sha256, range);
+    },
+
+    async deleteBinaryByFilter(actor: Actor, filter: data.DataFilter): Promise<number> {
+      const scope = await readable(actor, 'data.admin');
+      let deleted = 0;
+      for (;;) {
+        const ids = await data.binaryIdsMatching(db, filter, scope, DELETE_BATCH);
+        if (ids.length === 0) return deleted;
+        const sha256s = await db.transaction().execute((tx) => data.deleteBinaryRows(tx, ids));
+        deleted += ids.length;
+        await collect(sha256s);
+      }
+    },
+
+    async deleteBinaryByIds(actor: Actor, ids: readonly string[]): Promise<number> {
+      if (ids.length === 0) throw invalid('no ids: give binary_data_ids (or binary_ids)');
+      const found = await data.findBinaryByIds(db, ids, await readable(actor, 'data.admin'));
+      const sha256s = await db.transaction().execute((tx) =>
+        data.deleteBinaryRows(
+          tx,
+          found.map((r) => r.id),
+        ),
+      );
+      await collect(sha256s);
+      return found.length;
+    },
+
+    async tabularPage(actor: Actor, query: BinaryQuery) {
+      const rows = await data.listTabular(db, query.filter, await readable(actor, 'data.read'), query.page);
+      const lastRow = rows[rows.length - 1];
+      return { rows, last: lastRow && { timeUs: lastRow.time_requested_us, id: lastRow.id } };
+    },
+
+    async countTabular(actor: Actor, filter: data.DataFilter) {
+      return data.countTabular(db, filter, await readable(actor, 'data.read'));
+    },
+
+    /** DeleteTabularData: the method table checked owner rights on the organization. */
+    async deleteTabular(organizationId: string, olderThanDays: number): Promise<number> {
+      if (!Number.isInteger(olderThanDays) || olderThanDays < 0)
+        throw invalid(`delete_older_than_days must be 0 or more, got ${olderThanDays}`);
+      const cutoff = tabularCutoffUs(now(), olderThanDays);
+      let deleted = 0;
+      for (;;) {
+        const n = await data.deleteTabularBefore(db, organizationId, cutoff, DELETE_BATCH * 10);
+        deleted += n;
+        if (n === 0) return deleted;
+      }
+    },
+
+    async latestReading(actor: Actor, key: { partId: string; componentName: string; componentType: string; methodName: string }) {
+      const yearAgo = nowUs() - 365 * DAY_US;
+      return data.latestTabular(db, key, await readable(actor, 'data.read'), yearAgo);
+    },
+  };
+}
+
+export type DataService = ReturnType<typeof createDataService>;
+
+function extensionOf(fileName: string): string {
+  const base = fileName.split(/[/\\]/).pop() ?? '';
+  const dot = base.lastIndexOf('.');
+  return dot <= 0 ? '' : base.slice(dot);
+}

@@ -1,0 +1,343 @@
+/**
+ * Captured machine data: binary files (their bytes in the blob store) and tabular readings. Every listing
+ * is keyset-paged on (time_requested_us, id) and confined to what the caller may read (`Readable`); the
+ * filter conditions are written once, for both tables and both engines.
+ */
+import { sql, type Expression, type SqlBool } from 'kysely';
+import type { Executor } from './rows.js';
+import type { DataBinaryTable, DataTabularTable } from './schema.js';
+
+export type BinaryRow = DataBinaryTable & { readonly tags: readonly string[] };
+export type TabularRow = DataTabularTable;
+
+/** viam.app.data.v1.Filter, parsed: AND across fields; OR within organizations, locations, MIME types and tags. */
+export interface DataFilter {
+  readonly componentName?: string;
+  readonly componentType?: string;
+  readonly method?: string;
+  readonly robotName?: string;
+  readonly robotId?: string;
+  readonly partName?: string;
+  readonly partId?: string;
+  readonly organizationIds: readonly string[];
+  readonly locationIds: readonly string[];
+  readonly mimeTypes: readonly string[];
+  /** Inclusive start, exclusive end, in microseconds. */
+  readonly startUs?: number;
+  readonly endUs?: number;
+  readonly tags?: { readonly kind: 'any'; readonly tags: readonly string[] } | { readonly kind: 'tagged' } | { readonly kind: 'untagged' };
+}
+
+/**
+ * What a caller may see: data of these organizations, locations or machines (any one suffices). An empty
+ * Readable sees nothing.
+ */
+export interface Readable {
+  readonly organizationIds: readonly string[];
+  readonly locationIds: readonly string[];
+  readonly robotIds: readonly string[];
+}
+
+export interface Cursor {
+  readonly timeUs: number;
+  readonly id: string;
+}
+
+export interface PageOptions {
+  readonly limit: number;
+  readonly after?: Cursor;
+  readonly order: 'desc' | 'asc';
+}
+
+type Table = 'data_binary' | 'data_tabular';
+
+const col = (table: Table, column: string) => sql.ref(`${table}.${column}`);
+const anyOf = (values: readonly string[]) => sql.join(values.map((v) => sql.val(v)));
+const FALSE = sql<SqlBool>`1 = 0`;
+
+function readableCondition(table: Table, readable: Readable): Expression<SqlBool> {
+  const parts: Expression<SqlBool>[] = [];
+  if (readable.organizationIds.length > 0)
+    parts.push(sql<SqlBool>`${col(table, 'organization_id')} in (${anyOf(readable.organizationIds)})`);
+  if (readable.locationIds.length > 0) parts.push(sql<SqlBool>`${col(table, 'location_id')} in (${anyOf(readable.locationIds)})`);
+  if (readable.robotIds.length > 0) parts.push(sql<SqlBool>`${col(table, 'robot_id')} in (${anyOf(readable.robotIds)})`);
+  return parts.length === 0 ? FALSE : sql<SqlBool>`(${sql.join(parts, sql` or `)})`;
+}
+
+/** LIKE's wildcards taken literally (with `escape '\'`), for matching a tag inside the JSON array text. */
+const likeLiteral = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+function tagsCondition(table: Table, tags: NonNullable<DataFilter['tags']>): Expression<SqlBool> {
+  if (table === 'data_binary') {
+    const exists = (extra: Expression<SqlBool> | undefined) =>
+      sql<SqlBool>`exists (select 1 from data_binary_tags t where t.binary_id = ${col(table, 'id')}${extra === undefined ? sql`` : sql` and ${extra}`})`;
+    if (tags.kind === 'tagged') return exists(undefined);
+    if (tags.kind === 'untagged') return sql<SqlBool>`not ${exists(undefined)}`;
+    if (tags.tags.length === 0) return FALSE;
+    return exists(sql<SqlBool>`t.tag in (${anyOf(tags.tags)})`);
+  }
+  if (tags.kind === 'tagged') return sql<SqlBool>`${col(table, 'tags')} <> '[]'`;
+  if (tags.kind === 'untagged') return sql<SqlBool>`${col(table, 'tags')} = '[]'`;
+  if (tags.tags.length === 0) return FALSE;
+  return sql<SqlBool>`(${sql.join(
+    tags.tags.map((t) => sql`${col(table, 'tags')} like ${`%${likeLiteral(JSON.stringify(t))}%`} escape '\\'`),
+    sql` or `,
+  )})`;
+}
+
+function filterCondition(table: Table, filter: DataFilter, readable: Readable): Expression<SqlBool> {
+  const parts: Expression<SqlBool>[] = [readableCondition(table, readable)];
+  const equal = (column: string, value: string | undefined) => {
+    if (value !== undefined && value !== '') parts.push(sql<SqlBool>`${col(table, column)} = ${value}`);
+  };
+  equal('component_name', filter.componentName);
+  equal('component_type', filter.componentType);
+  equal('method_name', filter.method);
+  equal('robot_name', filter.robotName);
+  equal('robot_id', filter.robotId);
+  equal('part_name', filter.partName);
+  equal('part_id', filter.partId);
+  const within = (column: string, values: readonly string[]) => {
+    if (values.length > 0) parts.push(sql<SqlBool>`${col(table, column)} in (${anyOf(values)})`);
+  };
+  within('organization_id', filter.organizationIds);
+  within('location_id', filter.locationIds);
+  within('mime_type', filter.mimeTypes);
+  if (filter.startUs !== undefined) parts.push(sql<SqlBool>`${col(table, 'time_requested_us')} >= ${filter.startUs}`);
+  if (filter.endUs !== undefined) parts.push(sql<SqlBool>`${col(table, 'time_requested_us')} < ${filter.endUs}`);
+  if (filter.tags !== undefined) parts.push(tagsCondition(table, filter.tags));
+  return sql<SqlBool>`${sql.join(parts, sql` and `)}`;
+}
+
+function afterCondition(table: Table, order: 'desc' | 'asc', after: Cursor): Expression<SqlBool> {
+  const t = col(table, 'time_requested_us');
+  const id = col(table, 'id');
+  return order === 'desc'
+    ? sql<SqlBool>`(${t} < ${after.timeUs} or (${t} = ${after.timeUs} and ${id} < ${after.id}))`
+    : sql<SqlBool>`(${t} > ${after.timeUs} or (${t} = ${after.timeUs} and ${id} > ${after.id}))`;
+}
+
+// ---- binary ----
+
+export async function insertBinary(db: Executor, row: DataBinaryTable, tags: readonly string[]): Promise<void> {
+  await db.insertInto('data_binary').values(row).execute();
+  const unique = [...new Set(tags)];
+  if (unique.length > 0)
+    await db
+      .insertInto('data_binary_tags')
+      .values(unique.map((tag) => ({ binary_id: row.id, tag })))
+      .execute();
+}
+
+async function withTags(db: Executor, rows: readonly DataBinaryTable[]): Promise<BinaryRow[]> {
+  if (rows.length === 0) return [];
+  const tags = await db
+    .selectFrom('data_binary_tags')
+    .select(['binary_id', 'tag'])
+    .where(
+      'binary_id',
+      'in',
+      rows.map((r) => r.id),
+    )
+    .orderBy('tag')
+    .execute();
+  const byId = new Map<string, string[]>();
+  for (const t of tags) byId.set(t.binary_id, [...(byId.get(t.binary_id) ?? []), t.tag]);
+  return rows.map((r) => ({ ...r, tags: byId.get(r.id) ?? [] }));
+}
+
+export async function listBinary(db: Executor, filter: DataFilter, readable: Readable, page: PageOptions): Promise<BinaryRow[]> {
+  let query = db
+    .selectFrom('data_binary')
+    .selectAll()
+    .where(filterCondition('data_binary', filter, readable));
+  if (page.after !== undefined) query = query.where(afterCondition('data_binary', page.order, page.after));
+  const rows = await query.orderBy('time_requested_us', page.order).orderBy('id', page.order).limit(page.limit).execute();
+  return withTags(db, rows);
+}
+
+export async function countBinary(
+  db: Executor,
+  filter: DataFilter,
+  readable: Readable,
+): Promise<{ count: number; totalSizeBytes: number }> {
+  const row = await db
+    .selectFrom('data_binary')
+    .select((eb) => [
+      eb.fn.countAll<number | string>().as('count'),
+      eb.fn.coalesce(eb.fn.sum<number | string>('size_bytes'), sql<number | string>`0`).as('total'),
+    ])
+    .where(filterCondition('data_binary', filter, readable))
+    .executeTakeFirstOrThrow();
+  return { count: Number(row.count), totalSizeBytes: Number(row.total) };
+}
+
+/** The rows of these ids the caller may read, in no particular order. */
+export async function findBinaryByIds(db: Executor, ids: readonly string[], readable: Readable): Promise<BinaryRow[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .selectFrom('data_binary')
+    .selectAll()
+    .where('id', 'in', [...new Set(ids)])
+    .where(readableCondition('data_binary', readable))
+    .execute();
+  return withTags(db, rows);
+}
+
+/** Deletes these rows (tags go with them) and returns the blobs they pointed at, for the caller to collect. */
+export async function deleteBinaryRows(db: Executor, ids: readonly string[]): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const rows = await db.selectFrom('data_binary').select('sha256').where('id', 'in', ids).execute();
+  await db.deleteFrom('data_binary_tags').where('binary_id', 'in', ids).execute();
+  await db.deleteFrom('data_binary').where('id', 'in', ids).execute();
+  return [...new Set(rows.map((r) => r.sha256))];
+}
+
+/** Up to `limit` ids matching the filter: what one delete batch takes. */
+export async function binaryIdsMatching(db: Executor, filter: DataFilter, readable: Readable, limit: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('data_binary')
+    .select('id')
+    .where(filterCondition('data_binary', filter, readable))
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+// ---- tabular ----
+
+export async function insertTabular(db: Executor, rows: readonly DataTabularTable[]): Promise<void> {
+  // Bounded statements: SQLite allows 32,766 bound values, and each row binds 18.
+  for (let at = 0; at < rows.length; at += 500) {
+    await db
+      .insertInto('data_tabular')
+      .values(rows.slice(at, at + 500))
+      .execute();
+  }
+}
+
+export async function listTabular(db: Executor, filter: DataFilter, readable: Readable, page: PageOptions): Promise<TabularRow[]> {
+  let query = db
+    .selectFrom('data_tabular')
+    .selectAll()
+    .where(filterCondition('data_tabular', filter, readable));
+  if (page.after !== undefined) query = query.where(afterCondition('data_tabular', page.order, page.after));
+  return query.orderBy('time_requested_us', page.order).orderBy('id', page.order).limit(page.limit).execute();
+}
+
+export async function countTabular(
+  db: Executor,
+  filter: DataFilter,
+  readable: Readable,
+): Promise<{ count: number; totalSizeBytes: number }> {
+  const row = await db
+    .selectFrom('data_tabular')
+    .select((eb) => [
+      // PostgreSQL sums bigints as numeric, which arrives as a string.
+      eb.fn.countAll<number | string>().as('count'),
+      eb.fn.coalesce(eb.fn.sum<number | string>(sql`length(data)`), sql<number | string>`0`).as('total'),
+    ])
+    .where(filterCondition('data_tabular', filter, readable))
+    .executeTakeFirstOrThrow();
+  return { count: Number(row.count), totalSizeBytes: Number(row.total) };
+}
+
+/** Deletes up to `limit` of an organization's readings captured before `beforeUs`; returns how many went. */
+export async function deleteTabularBefore(
+  db: Executor,
+  organizationId: string,
+  beforeUs: number | undefined,
+  limit: number,
+): Promise<number> {
+  let pick = db.selectFrom('data_tabular').select('id').where('organization_id', '=', organizationId);
+  if (beforeUs !== undefined) pick = pick.where('time_requested_us', '<', beforeUs);
+  const ids = (await pick.limit(limit).execute()).map((r) => r.id);
+  if (ids.length === 0) return 0;
+  const result = await db.deleteFrom('data_tabular').where('id', 'in', ids).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+/** The newest reading of one resource's method, captured at or after `sinceUs`. */
+export async function latestTabular(
+  db: Executor,
+  key: { partId: string; componentName: string; componentType: string; methodName: string },
+  readable: Readable,
+  sinceUs: number,
+): Promise<TabularRow | undefined> {
+  let query = db
+    .selectFrom('data_tabular')
+    .selectAll()
+    .where('part_id', '=', key.partId)
+    .where('component_name', '=', key.componentName)
+    .where('method_name', '=', key.methodName)
+    .where('time_requested_us', '>=', sinceUs)
+    .where(readableCondition('data_tabular', readable));
+  if (key.componentType !== '') query = query.where('component_type', '=', key.componentType);
+  return query.orderBy('time_requested_us', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst();
+}
+
+// ---- where data comes from, and who sees it ----
+
+export interface CaptureOrigin {
+  readonly partId: string;
+  readonly partName: string;
+  readonly robotId: string;
+  readonly robotName: string;
+  readonly locationId: string;
+  /** The organization that owns the machine's location: its data is filed there. */
+  readonly organizationId: string;
+}
+
+export async function captureOrigin(db: Executor, partId: string): Promise<CaptureOrigin | undefined> {
+  const row = await db
+    .selectFrom('robot_parts as p')
+    .innerJoin('robots as r', 'r.id', 'p.robot_id')
+    .innerJoin('locations as l', 'l.id', 'r.location_id')
+    .select(['p.id', 'p.name as part_name', 'r.id as robot_id', 'r.name as robot_name', 'l.id as location_id', 'l.primary_org_id'])
+    .where('p.id', '=', partId)
+    .executeTakeFirst();
+  return (
+    row && {
+      partId: row.id,
+      partName: row.part_name,
+      robotId: row.robot_id,
+      robotName: row.robot_name,
+      locationId: row.location_id,
+      organizationId: row.primary_org_id,
+    }
+  );
+}
+
+/**
+ * What grants on these organizations, locations and machines let one see: the organizations' own data,
+ * the locations shared with them, and every location below a granted or shared one.
+ */
+export async function readableFrom(
+  db: Executor,
+  grants: { readonly organizationIds: readonly string[]; readonly locationIds: readonly string[]; readonly robotIds: readonly string[] },
+): Promise<Readable> {
+  const shared =
+    grants.organizationIds.length === 0
+      ? []
+      : (
+          await db
+            .selectFrom('location_organizations')
+            .select('location_id')
+            .where('organization_id', 'in', [...grants.organizationIds])
+            .where('is_primary', '=', 0)
+            .execute()
+        ).map((r) => r.location_id);
+  const roots = [...new Set([...grants.locationIds, ...shared])];
+  let locationIds: string[] = [];
+  if (roots.length > 0) {
+    const result = await sql<{ id: string }>`
+      with recursive below(id) as (
+        select id from locations where id in (${anyOf(roots)})
+        union
+        select l.id from locations l join below b on l.parent_location_id = b.id
+      )
+      select id from below`.execute(db);
+    locationIds = result.rows.map((r) => r.id);
+  }
+  return { organizationIds: [...new Set(grants.organizationIds)], locationIds, robotIds: [...new Set(grants.robotIds)] };
+}
