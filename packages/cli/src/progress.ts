@@ -22,6 +22,8 @@ export interface ProgressOptions {
   readonly label: string;
   /** Bytes are shown in KiB/MiB/GiB, with the rate and the time left. */
   readonly bytes?: boolean;
+  /** More to show after the bar, e.g. "12/40 files" beside the bytes of an export. */
+  readonly detail?: () => string;
   readonly now?: () => number;
 }
 
@@ -49,7 +51,7 @@ const NO_PROGRESS: Progress = { start: () => undefined, advance: () => undefined
 const REDRAW_MS = 100;
 const BAR_WIDTH = 30;
 
-export function createProgress({ stderr, enabled, unit, label, bytes = false, now = Date.now }: ProgressOptions): Progress {
+export function createProgress({ stderr, enabled, unit, label, bytes = false, detail, now = Date.now }: ProgressOptions): Progress {
   if (!enabled || stderr.isTTY !== true) return NO_PROGRESS;
   let total: number | undefined;
   let count = 0;
@@ -75,6 +77,7 @@ export function createProgress({ stderr, enabled, unit, label, bytes = false, no
         text = `${label} ${bar} ${count}/${total} ${unit}`;
       }
     }
+    if (detail !== undefined) text += ` ${detail()}`;
     const width = stderr.columns;
     if (width !== undefined && width > 1 && text.length >= width) text = text.slice(0, width - 1);
     // \r and "erase to end of line": the bar redraws in place.

@@ -255,6 +255,7 @@ async function serve(
     access,
     log,
     limits,
+    onStart: metrics.rpcStarted,
     onCall: metrics.rpc,
     onMachineCall: (partId) => {
       presence.touch(partId);
@@ -355,7 +356,13 @@ async function serve(
         { ...machineRpc(machine), ...machineLogsRpc(logs, now) },
         routeDeps,
       );
-      registerService(router, DataService, DATA_METHODS, dataRpc(data, callBaseUrl), routeDeps);
+      registerService(
+        router,
+        DataService,
+        DATA_METHODS,
+        dataRpc(data, callBaseUrl, { testDelayMs: Number(process.env.HANGAR_TEST_DATA_DELAY_MS ?? 0) }),
+        routeDeps,
+      );
       registerService(router, DataSyncService, DATASYNC_METHODS, dataSyncRpc(data), routeDeps);
       registerService(router, AccountService, ACCOUNT_METHODS, accountRpc(auth), routeDeps);
       registerInviteServices(router, membersService, auth, log, limits, routeDeps);

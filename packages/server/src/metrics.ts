@@ -29,6 +29,20 @@ export function createMetrics() {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 60],
     registers: [registry],
   });
+  const rpcInFlight = new Gauge({
+    name: 'hangar_rpc_in_flight',
+    help: 'RPCs being answered right now, by method',
+    labelNames: ['method'],
+    registers: [registry],
+  });
+  // The most at once since the server started: how parallel clients really are (an export's --parallel).
+  const rpcInFlightPeak = new Gauge({
+    name: 'hangar_rpc_in_flight_peak',
+    help: 'The most RPCs of a method answered at the same time since the server started',
+    labelNames: ['method'],
+    registers: [registry],
+  });
+  const inFlight = new Map<string, { now: number; peak: number }>();
   const logBatchEntries = new Histogram({
     name: 'hangar_log_batch_entries',
     help: 'Log entries written per transaction',
@@ -94,7 +108,22 @@ export function createMetrics() {
   return {
     registry,
     observeSources,
+    rpcStarted: (method: string): void => {
+      const counts = inFlight.get(method) ?? { now: 0, peak: 0 };
+      counts.now++;
+      if (counts.now > counts.peak) {
+        counts.peak = counts.now;
+        rpcInFlightPeak.set({ method }, counts.peak);
+      }
+      inFlight.set(method, counts);
+      rpcInFlight.set({ method }, counts.now);
+    },
     rpc: (method: string, code: string, seconds: number): void => {
+      const counts = inFlight.get(method);
+      if (counts !== undefined) {
+        counts.now = Math.max(0, counts.now - 1);
+        rpcInFlight.set({ method }, counts.now);
+      }
       rpcRequests.inc({ method, code });
       rpcSeconds.observe({ method, code }, seconds);
     },

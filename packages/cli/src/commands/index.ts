@@ -82,6 +82,8 @@ import * as moduleList from './module/list.js';
 import * as boardUpload from './board/upload.js';
 import * as boardDownload from './board/download.js';
 import * as boardList from './board/list.js';
+import * as dataExport from './data/export.js';
+import * as dataDelete from './data/delete.js';
 
 /**
  * `versionFlag: false` leaves out `-V, --version`: commander reads a program's options anywhere on the
@@ -218,6 +220,11 @@ Exit codes: 0 ok, 1 error, 2 bad usage, 4 not signed in or credentials rejected,
   boardUpload.register(boards, ctx);
   boardDownload.register(boards, ctx);
   boardList.register(boards, ctx);
+  const data = program.command('data').description('machine data: export it, delete it');
+  dataExport.register(data, ctx);
+  const dataDeletes = data.command('delete').description('delete binary or tabular data');
+  dataDelete.registerBinary(dataDeletes, ctx);
+  dataDelete.registerTabular(dataDeletes, ctx);
 
   const fragments = program
     .command('fragments')

@@ -38,7 +38,19 @@ async function readAll(source: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
   return Buffer.concat(chunks);
 }
 
-export function dataRpc(service: DataService, baseUrl: (call: Call) => string): ServiceHandlers<typeof DataServiceDescriptor> {
+export interface DataRpcOptions {
+  /**
+   * A pause before each BinaryDataByIDs answer, for tests that count how many a client has in flight
+   * (HANGAR_TEST_DATA_DELAY_MS; 0, the default, in production).
+   */
+  readonly testDelayMs?: number;
+}
+
+export function dataRpc(
+  service: DataService,
+  baseUrl: (call: Call) => string,
+  options: DataRpcOptions = {},
+): ServiceHandlers<typeof DataServiceDescriptor> {
   /** The rows with their bytes, as many as fit under the inline cap (at least one, unless it alone is too large). */
   async function withBytes(rows: readonly BinaryRow[], include: boolean, call: Call, strict: boolean) {
     const out = [];
@@ -82,6 +94,7 @@ export function dataRpc(service: DataService, baseUrl: (call: Call) => string): 
     },
 
     async binaryDataByIDs(req, call) {
+      if ((options.testDelayMs ?? 0) > 0) await new Promise((r) => setTimeout(r, options.testDelayMs));
       const rows = await service.binaryByIds(call.actor, parseBinaryIds(req));
       const data = await withBytes(rows, req.includeBinary, call, true);
       return { data, count: BigInt(data.length) };

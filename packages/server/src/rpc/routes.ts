@@ -60,6 +60,8 @@ export interface RouteDeps {
   readonly access: Access;
   readonly log: Logger;
   readonly limits: Limits;
+  /** A call began (for the in-flight gauges); every one ends with onCall. */
+  readonly onStart?: (rpc: string) => void;
   /** Counts and times every call by method and code. */
   readonly onCall?: (rpc: string, code: string, seconds: number) => void;
   /** A machine part called with its own credential (its `last_access` moves). */
@@ -153,7 +155,8 @@ function guardFor(entry: Exclude<AnyEntry, 'unimplemented'>, deps: RouteDeps): G
 export const codeName = (code: Code): string => Code[code].replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase();
 
 /** Times a call, maps its failure to a wire error, and logs and counts it when it ends. */
-function observe(rpc: string, { log, onCall }: RouteDeps) {
+function observe(rpc: string, { log, onCall, onStart }: RouteDeps) {
+  onStart?.(rpc);
   const started = performance.now();
   let code = 'OK';
   let actor: Actor | undefined;

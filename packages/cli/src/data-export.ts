@@ -1,0 +1,349 @@
+/**
+ * `hangar data export`, with the seed-era CLI's layout (rdk cli/data.go):
+ * - binary: `<dst>/data/<name>` and `<dst>/metadata/<name>.json` per file, ids listed by BinaryDataByFilter
+ *   (limit min(parallel, 100), until an empty page) and fetched by `parallel` workers with BinaryDataByIDs
+ *   (files too large to come inline stream from their `uri`). Files already complete are skipped, so an
+ *   interrupted export resumes; names that would land outside <dst> are refused.
+ * - tabular: `<dst>/data/data.ndjson` (each reading with TimeRequested, TimeReceived and MetadataIndex, keys
+ *   sorted as Go's encoding/json writes them) and `<dst>/metadata/<index>.json` per distinct metadata.
+ */
+import type { DataClient, dataApi } from '@hangar/sdk';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import https from 'node:https';
+import { dirname, join, resolve, sep } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import { CliError } from './errors.js';
+import type { FlagFilter } from './data-filter.js';
+
+const DATA_DIR = 'data';
+const METADATA_DIR = 'metadata';
+const ATTEMPTS = 5;
+const GZ = '.gz';
+
+/** Go's time.RFC3339Nano of a UTC instant: fraction without trailing zeros, none when zero. */
+export function rfc3339Nano(t: { seconds: bigint; nanos: number } | undefined): string {
+  const seconds = Number(t?.seconds ?? 0n);
+  const nanos = t?.nanos ?? 0;
+  const base = new Date(seconds * 1000).toISOString().slice(0, 19);
+  const fraction = nanos === 0 ? '' : `.${String(nanos).padStart(9, '0').replace(/0+$/, '')}`;
+  return `${base}${fraction}Z`;
+}
+
+const goExt = (name: string) => {
+  const base = name.slice(name.lastIndexOf('/') + 1);
+  const dot = base.lastIndexOf('.');
+  return dot < 0 ? '' : base.slice(dot);
+};
+
+/** The name a file is saved under (filenameForDownload), relative to <dst>/data. */
+export function filenameForDownload(md: Pick<dataApi.BinaryMetadata, 'timeRequested' | 'fileName' | 'fileExt' | 'id'>): string {
+  const requested = rfc3339Nano(md.timeRequested);
+  const ext = md.fileExt;
+  // eslint-disable-next-line @typescript-eslint/no-deprecated -- the file id, as the seed-era CLI names files by
+  const id = md.id;
+  let name: string;
+  if (md.fileName === '') name = `${requested}_${id}${ext}`;
+  else if (!md.fileName.includes('/')) name = `${requested}_${md.fileName}`;
+  else name = md.fileName;
+  if (goExt(name) === GZ) name = name.slice(0, -GZ.length);
+  else if (ext !== '' && ext !== GZ && !name.endsWith(ext)) name += ext;
+  return name.replace(/:/g, '_');
+}
+
+/** `<root>/<name>`, refusing names whose `..` or leading `/` would leave <root>. */
+export function inside(root: string, name: string): string {
+  const path = resolve(root, name.replace(/^\/+/, ''));
+  if (!path.startsWith(resolve(root) + sep)) {
+    throw new CliError(`refusing to write ${JSON.stringify(name)}: the name leads outside ${root}`, {
+      hint: 'the file was uploaded with a name that climbs out of the destination; export it with a narrower filter or rename it at the source',
+      code: 'INVALID_ARGUMENT',
+    });
+  }
+  return path;
+}
+
+const exists = (path: string) =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
+
+export interface ExportProgress {
+  /** A file (or a page of readings) is done: `bytes` written. */
+  advance(files: number, bytes: number): void;
+  /** A line for people (the seed CLI's "Downloaded N files"), not shown under --json. */
+  line(text: string): void;
+}
+
+export interface BinaryExportResult {
+  readonly files: number;
+  readonly skipped: number;
+  readonly bytes: number;
+}
+
+function isTooLarge(err: unknown): boolean {
+  const e = err as { code?: number; message?: string };
+  // RESOURCE_EXHAUSTED (8) or UNAVAILABLE (14), or the newer server's words: fetch the file from its uri.
+  return e.code === 8 || e.code === 14 || (e.message ?? '').includes('INCLUDE_BINARY_TOO_LARGE');
+}
+
+/** GET with the caller's token into `path`, for files too large to come inline. */
+function download(url: string, token: string, path: string): Promise<void> {
+  const client = url.startsWith('https:') ? https : http;
+  return new Promise((done, fail) => {
+    client
+      .get(url, { headers: { authorization: `Bearer ${token}` } }, (res) => {
+        if (res.statusCode !== 200) {
+          res.resume();
+          fail(new CliError(`downloading ${url} failed: HTTP ${res.statusCode ?? 0}`, { hint: 'run the export again: it resumes' }));
+          return;
+        }
+        pipeline(res, createWriteStream(path, { mode: 0o600 })).then(done, fail);
+      })
+      .on('error', fail);
+  });
+}
+
+export async function exportBinary(options: {
+  readonly data: DataClient;
+  readonly filter: FlagFilter;
+  readonly destination: string;
+  readonly parallel: number;
+  readonly token: () => string;
+  readonly progress: ExportProgress;
+  readonly signal?: AbortSignal;
+}): Promise<BinaryExportResult> {
+  const { data, filter, destination, parallel, progress } = options;
+  const dataRoot = join(destination, DATA_DIR);
+  const metadataRoot = join(destination, METADATA_DIR);
+  await mkdir(dataRoot, { recursive: true, mode: 0o700 });
+  await mkdir(metadataRoot, { recursive: true, mode: 0o700 });
+  const result = { files: 0, skipped: 0, bytes: 0 };
+  let failure: unknown = undefined;
+
+  async function fetchOne(listed: dataApi.BinaryMetadata): Promise<void> {
+    const name = filenameForDownload(listed);
+    const target = inside(dataRoot, name);
+    const metaTarget = inside(metadataRoot, `${name}.json`);
+    if ((await exists(target)) && (await exists(metaTarget))) {
+      result.skipped++;
+      return;
+    }
+    await mkdir(dirname(target), { recursive: true, mode: 0o700 });
+    await mkdir(dirname(metaTarget), { recursive: true, mode: 0o700 });
+    const temp = `${target}.part`;
+    let md = listed;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const [datum] = await data.binaryDataByIds([listed.binaryDataId], true);
+        if (datum?.metadata === undefined) throw new CliError(`the server returned nothing for ${listed.binaryDataId}`);
+        md = datum.metadata;
+        await writeFile(temp, datum.binary, { mode: 0o600 });
+        break;
+      } catch (err) {
+        if (isTooLarge(err)) {
+          await download(listed.uri, options.token(), temp);
+          break;
+        }
+        if (attempt >= ATTEMPTS || options.signal?.aborted === true) throw err;
+      }
+    }
+    if (md.fileExt === GZ) {
+      const unzipped = `${target}.unzipped`;
+      await pipeline(createReadStream(temp), createGunzip(), createWriteStream(unzipped, { mode: 0o600 }));
+      await rename(unzipped, temp);
+    }
+    const bytes = (await stat(temp)).size;
+    await rename(temp, target);
+    const saved = md.clone();
+    saved.fileName = name;
+    await writeFile(metaTarget, JSON.stringify(saved.toJson(), null, 2) + '\n', { mode: 0o600 });
+    result.files++;
+    result.bytes += bytes;
+    progress.advance(1, bytes);
+    if (result.files % 100 === 0) progress.line(`Downloaded ${result.files} files`);
+  }
+
+  // A queue of at most `parallel` listed files ahead of `parallel` workers; the first failure stops all.
+  const queue = new BoundedQueue<dataApi.BinaryMetadata>(parallel);
+  const worker = async (): Promise<void> => {
+    for (let next = await queue.take(); next !== undefined; next = await queue.take()) {
+      try {
+        await fetchOne(next);
+      } catch (err) {
+        failure ??= err;
+        queue.close();
+        return;
+      }
+    }
+  };
+  const workers = Array.from({ length: parallel }, () => worker());
+  let last = '';
+  try {
+    for (;;) {
+      if (failure !== undefined || options.signal?.aborted === true) break;
+      const page = await data.binaryDataByFilter(filter, { limit: Math.min(parallel, 100), last, includeBinaryData: false });
+      if (page.data.length === 0) break;
+      for (const d of page.data) if (d.metadata !== undefined && !(await queue.put(d.metadata))) break;
+      last = page.last;
+    }
+  } catch (err) {
+    failure ??= err;
+  } finally {
+    queue.end();
+  }
+  await Promise.all(workers);
+  if (failure !== undefined) throw failure instanceof Error ? failure : new Error('the export failed', { cause: failure });
+  if (options.signal?.aborted === true)
+    throw new CliError('the export was interrupted', { hint: 'run it again: files already complete are skipped' });
+  if (result.files % 100 !== 0 || result.files === 0) progress.line(`Downloaded ${result.files} files`);
+  return result;
+}
+
+/** A queue that holds at most `capacity` items: `put` waits for room, `take` for an item (undefined once ended and empty). */
+export class BoundedQueue<T> {
+  private readonly items: T[] = [];
+  private readonly takers: ((item: T | undefined) => void)[] = [];
+  private readonly putters: (() => void)[] = [];
+  private ended = false;
+  private closed = false;
+
+  constructor(private readonly capacity: number) {}
+
+  /** False when the queue was closed (a consumer failed): stop producing. */
+  async put(item: T): Promise<boolean> {
+    while (!this.closed && this.items.length >= this.capacity) await new Promise<void>((r) => this.putters.push(r));
+    if (this.closed) return false;
+    const taker = this.takers.shift();
+    if (taker !== undefined) taker(item);
+    else this.items.push(item);
+    return true;
+  }
+
+  take(): Promise<T | undefined> {
+    if (this.closed) return Promise.resolve(undefined);
+    const item = this.items.shift();
+    if (item !== undefined) {
+      this.putters.shift()?.();
+      return Promise.resolve(item);
+    }
+    if (this.ended) return Promise.resolve(undefined);
+    return new Promise((r) => this.takers.push(r));
+  }
+
+  /** No more items will come: takers finish once the queue is empty. */
+  end(): void {
+    this.ended = true;
+    for (const taker of this.takers.splice(0)) taker(undefined);
+  }
+
+  /** Stop now: waiting producers and consumers are released, what is queued is dropped. */
+  close(): void {
+    this.closed = true;
+    this.items.length = 0;
+    for (const taker of this.takers.splice(0)) taker(undefined);
+    for (const putter of this.putters.splice(0)) putter();
+  }
+}
+
+// ---- tabular ----
+
+/** A Go struct's JSON: its fields in declaration order, where maps are sorted. */
+class GoStruct {
+  constructor(readonly fields: Record<string, unknown>) {}
+}
+
+/** Go's encoding/json: map keys sorted at every level, and <, >, & and the line separators escaped. */
+export function goJson(value: unknown): string {
+  const sorted = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(sorted);
+    if (v instanceof GoStruct) return v.fields;
+    if (v !== null && typeof v === 'object') {
+      return Object.fromEntries(
+        Object.keys(v)
+          .sort()
+          .map((k) => [k, sorted((v as Record<string, unknown>)[k])]),
+      );
+    }
+    return v;
+  };
+  return JSON.stringify(sorted(value)).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** A timestamppb.Timestamp as Go's json.Marshal writes the struct: zero fields left out (omitempty). */
+function goTimestamp(d: Date | undefined): GoStruct | null {
+  if (d === undefined) return null;
+  const ms = d.getTime();
+  const seconds = Math.floor(ms / 1000);
+  const nanos = (ms - seconds * 1000) * 1_000_000;
+  return new GoStruct({ ...(seconds !== 0 && { seconds }), ...(nanos !== 0 && { nanos }) });
+}
+
+export async function exportTabular(options: {
+  readonly data: DataClient;
+  readonly filter: FlagFilter;
+  readonly destination: string;
+  readonly progress: ExportProgress & { dot(): void };
+}): Promise<{ readings: number; metadata: number }> {
+  const { data, filter, destination, progress } = options;
+  const dataRoot = join(destination, DATA_DIR);
+  const metadataRoot = join(destination, METADATA_DIR);
+  await mkdir(dataRoot, { recursive: true, mode: 0o700 });
+  await mkdir(metadataRoot, { recursive: true, mode: 0o700 });
+  const path = join(dataRoot, 'data.ndjson');
+  const temp = `${path}.part`;
+  const out = createWriteStream(temp, { mode: 0o600 });
+  const indexes = new Map<string, number>();
+  const metadata: dataApi.CaptureMetadata[] = [];
+  let readings = 0;
+  let last = '';
+  const write = (line: string) =>
+    new Promise<void>((done, fail) => {
+      out.write(line, (err) => (err ? fail(err) : done()));
+    });
+  try {
+    for (;;) {
+      const page = await data.tabularDataByFilter(filter, { limit: 100, last });
+      progress.dot();
+      const pageMetadata = [...new Set(page.data.map((d) => d.metadata))];
+      if (page.data.length === 0 && pageMetadata.length === 0) break;
+      let bytes = 0;
+      for (const row of page.data) {
+        const md = row.metadata;
+        const key = md === undefined ? '' : md.toJsonString();
+        let index = indexes.get(key);
+        if (index === undefined) {
+          index = metadata.length;
+          indexes.set(key, index);
+          if (md !== undefined) metadata.push(md);
+        }
+        const line =
+          goJson({
+            ...row.data,
+            TimeRequested: goTimestamp(row.timeRequested),
+            TimeReceived: goTimestamp(row.timeReceived),
+            MetadataIndex: index,
+          }) + '\n';
+        bytes += line.length;
+        await write(line);
+        readings++;
+      }
+      progress.advance(page.data.length, bytes);
+      if (page.last === '') break;
+      last = page.last;
+    }
+    await new Promise<void>((done, fail) => out.end((err?: Error | null) => (err ? fail(err) : done())));
+    await rename(temp, path);
+  } catch (err) {
+    out.destroy();
+    await rm(temp, { force: true });
+    throw err;
+  }
+  for (const [i, md] of metadata.entries()) {
+    await writeFile(join(metadataRoot, `${i}.json`), JSON.stringify(md.toJson(), null, 2) + '\n', { mode: 0o600 });
+  }
+  return { readings, metadata: metadata.length };
+}

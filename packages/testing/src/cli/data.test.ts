@@ -1,0 +1,160 @@
+/**
+ * The seed CLI's `data` commands end to end: a machine uploads (our SDK, its own credential), `hangar data
+ * export` writes the seed-era layout with `--parallel` workers (the server's in-flight peak equals the
+ * flag), resumes, and `data delete` prints what the seed-era CLI prints.
+ */
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { after, before, it } from 'node:test';
+import type { DataClient } from '@hangar/sdk';
+import { newMachine } from '../fleet.js';
+import { metricValue } from '../machine-logs.js';
+import { seedOrg, type SeededOrg } from '../seed.js';
+import { describeEngines } from '../suite.js';
+import type { TestServer } from '../server.js';
+import { assertError, loginWithKey, unique } from './helpers.js';
+
+// Each BinaryDataByIDs answer waits 20 ms, so an export's workers are all in flight at once and the
+// server's peak shows exactly how many there are (the CLI's writes between calls no longer hide them).
+process.env.HANGAR_TEST_DATA_DELAY_MS = '20';
+
+const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
+let dir = '';
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'hangar-data-cli-'));
+});
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function uploader(s: TestServer, a: SeededOrg, name: string): Promise<{ partId: string; data: DataClient }> {
+  const { mainPart } = await newMachine(a.owner, a.location.id, name);
+  const part = await a.owner.getRobotPart(mainPart.id);
+  const machine = await s.connect({ type: 'robot-secret', partId: part.id, secret: part.secret }, 'grpc');
+  return { partId: part.id, data: machine.dataClient() };
+}
+
+const peakOf = (s: TestServer) => metricValue(s, 'hangar_rpc_in_flight_peak', { method: 'viam.app.data.v1.DataService/BinaryDataByIDs' });
+
+await describeEngines('hangar data', (server) => {
+  it('exports binary data with --parallel 1 and 10 (the server sees that many at once), in the seed layout, and resumes', async () => {
+    const s = server();
+    const a = await seedOrg(s, unique('Data'));
+    const m = await uploader(s, a, 'cam');
+    const files = new Map<string, Buffer>();
+    for (let i = 0; i < 40; i++) {
+      const bytes = randomBytes(256 * 1024);
+      const id = await m.data.binaryDataCaptureUpload(bytes, m.partId, '.jpg', {
+        componentName: 'camera-1',
+        dataRequestTimes: [new Date(Date.UTC(2026, 10, 5, 12, 0, i, 250)), new Date()],
+      });
+      files.set(id.split('/')[2] ?? '', bytes);
+    }
+    const cli = await loginWithKey(s, a.ownerKey);
+
+    const one = join(dir, 'one');
+    const r1 = await cli(['data', 'export', '--destination', one, '--data-type', 'binary', '--parallel', '1', '--org-ids', a.org.id]);
+    assert.equal(r1.code, 0, r1.stderr);
+    assert.match(r1.stdout, /Downloaded 40 files/);
+    assert.equal(await peakOf(s), 1, 'one request at a time');
+
+    const ten = join(dir, 'ten');
+    const r10 = await cli(['data', 'export', '--destination', ten, '--data_type', 'binary', '--org-ids', a.org.id, '--json']);
+    assert.equal(r10.code, 0, r10.stderr);
+    assert.deepEqual(JSON.parse(r10.stdout), { data_type: 'binary', destination: ten, files: 40, skipped: 0, bytes: 40 * 256 * 1024 });
+    assert.equal(await peakOf(s), 10, 'the default --parallel is 10, and never more');
+
+    const names = (await readdir(join(ten, 'data'))).sort();
+    assert.equal(names.length, 40);
+    for (const name of names) {
+      // `<time requested, RFC 3339 with ':' replaced>_<file id>.jpg`
+      const match = /^2026-11-05T12_00_(\d{2})\.25Z_([0-9a-f]{64})\.jpg$/.exec(name);
+      assert.ok(match, name);
+      const bytes = files.get(match[2] ?? '');
+      assert.ok(bytes);
+      assert.equal(sha256(await readFile(join(ten, 'data', name))), sha256(bytes));
+      const meta = JSON.parse(await readFile(join(ten, 'metadata', `${name}.json`), 'utf8')) as Record<string, unknown>;
+      assert.equal(meta.fileName, name, 'the metadata names the saved file');
+      assert.equal(meta.id, match[2]);
+      assert.equal((meta.captureMetadata as Record<string, unknown>).componentName, 'camera-1');
+    }
+    assert.equal((await stat(join(ten, 'data'))).mode & 0o777, 0o700);
+
+    // Run again: everything is there already.
+    const again = await cli(['data', 'export', '--destination', ten, '--data-type', 'binary', '--org-ids', a.org.id, '--json']);
+    assert.equal((JSON.parse(again.stdout) as { skipped: number; files: number }).skipped, 40);
+  });
+
+  it('names files as the seed-era CLI does, unzips .gz uploads and refuses names that leave the destination', async () => {
+    const s = server();
+    const a = await seedOrg(s, unique('Names'));
+    const m = await uploader(s, a, 'files');
+    const plain = randomBytes(1000);
+    await m.data.fileUpload(m.partId, plain, { fileName: 'notes.txt', fileExtension: '.txt' });
+    await m.data.fileUpload(m.partId, gzipSync(plain), { fileName: 'logs/app.log.gz', fileExtension: '.gz' });
+    const cli = await loginWithKey(s, a.ownerKey);
+    const out = join(dir, 'names');
+    const r = await cli(['data', 'export', '--destination', out, '--data-type', 'binary', '--org-ids', a.org.id]);
+    assert.equal(r.code, 0, r.stderr);
+    const top = (await readdir(join(out, 'data'))).sort();
+    assert.ok(top.includes('logs'), 'a name with directories is kept as is');
+    assert.deepEqual(await readdir(join(out, 'data', 'logs')), ['app.log'], 'a trailing .gz goes');
+    assert.deepEqual(await readFile(join(out, 'data', 'logs', 'app.log')), plain, 'and the content is unzipped');
+    assert.ok(top.some((n) => n.endsWith("_notes.txt")));
+
+    await m.data.fileUpload(m.partId, plain, { fileName: '../../escape.txt', fileExtension: '.txt' });
+    const bad = await cli(['data', 'export', '--destination', join(dir, 'escape'), '--data-type', 'binary', '--org-ids', a.org.id]);
+    assertError(bad, 1, /outside/);
+    await assert.rejects(stat(join(dir, 'escape.txt')));
+  });
+
+  it('exports tabular data as data.ndjson with sorted keys and metadata files, and deletes as the seed CLI prints', async () => {
+    const s = server();
+    const a = await seedOrg(s, unique('Tabular'));
+    const m = await uploader(s, a, 'sensor');
+    const t0 = new Date('2026-11-07T00:00:00Z');
+    await m.data.tabularDataCaptureUpload(
+      [{ b: 1, a: { z: true, y: '<x>' } }, { b: 2 }],
+      m.partId,
+      'rdk:component:sensor',
+      'temp',
+      'Readings',
+      [
+        [t0, t0],
+        [new Date(t0.getTime() + 1500), new Date(t0.getTime() + 1500)],
+      ],
+    );
+    const cli = await loginWithKey(s, a.ownerKey);
+    const out = join(dir, 'tabular');
+    const r = await cli(['data', 'export', '--destination', out, '--data-type', 'tabular', '--org-ids', a.org.id]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^Downloading\.\.\.+\n$/);
+    const lines = (await readFile(join(out, 'data', 'data.ndjson'), 'utf8')).trim().split('\n');
+    assert.deepEqual(lines.sort(), [
+      `{"MetadataIndex":0,"TimeReceived":{"seconds":${t0.getTime() / 1000}},"TimeRequested":{"seconds":${t0.getTime() / 1000}},"a":{"y":"\\u003cx\\u003e","z":true},"b":1}`,
+      `{"MetadataIndex":0,"TimeReceived":{"seconds":${t0.getTime() / 1000 + 1},"nanos":500000000},"TimeRequested":{"seconds":${t0.getTime() / 1000 + 1},"nanos":500000000},"b":2}`,
+    ]);
+    const md = JSON.parse(await readFile(join(out, 'metadata', '0.json'), 'utf8')) as Record<string, unknown>;
+    assert.equal(md.componentName, 'temp');
+    assert.equal(md.partId, m.partId);
+
+    assertError(await cli(['data', 'export', '--destination', out, '--data-type', 'csv']), 2, /binary or tabular/);
+    assertError(await cli(['data', 'export', '--destination', out, '--data-type', 'binary', '--component-model', 'x']), 2, /not supported/);
+    assertError(
+      await cli(['data', 'export', '--destination', out, '--data-type', 'binary', '--start', 'yesterday']),
+      2,
+      /could not parse start flag/,
+    );
+
+    const del = await cli(['data', 'delete', 'tabular', '--org-id', a.org.id, '--delete-older-than-days', '0']);
+    assert.equal(del.code, 0, del.stderr);
+    assert.equal(del.stdout.trim(), 'Deleted 2 datapoints');
+    await m.data.binaryDataCaptureUpload(randomBytes(10), m.partId, '.bin', { componentName: 'x' });
+    const delBinary = await cli(['data', 'delete', 'binary', '--org-ids', a.org.id, '--component-name', 'x', '--json']);
+    assert.deepEqual(JSON.parse(delBinary.stdout), { deleted_count: 1 });
+  });
+});
