@@ -5,7 +5,8 @@
  * expired, or its secret was replaced) before giving up.
  */
 import type { PartialMessage } from '@bufbuild/protobuf';
-import { Code, createClient, type Client, type Interceptor } from '@connectrpc/connect';
+import { Code, createClient, type Client, type Interceptor, type Transport } from '@connectrpc/connect';
+import { DataClient } from './data-client.js';
 import { PackageService, RobotService, type appRobotApi, type commonApi, type Package, type PackageType } from '@hangar/wire';
 import { authenticate, type Credentials } from './auth.js';
 import { HangarError } from './errors.js';
@@ -31,6 +32,7 @@ export class MachineClient {
     private readonly packages: Client<typeof PackageService>,
     private readonly login: () => Promise<string>,
     private readonly renewable: boolean,
+    private readonly transports: { readonly own: Transport; readonly grpc: Transport },
   ) {}
 
   static async connect(options: MachineClientOptions): Promise<MachineClient> {
@@ -48,6 +50,7 @@ export class MachineClient {
       createClient(PackageService, transport),
       login,
       options.credentials.type !== 'access-token',
+      { own: transport, grpc: protocol === 'grpc' ? transport : createTransport(options.url, 'grpc', [withToken]) },
     );
     client.token = await login();
     return client;
@@ -92,6 +95,27 @@ export class MachineClient {
   /** The access token the client holds (for a connection of the machine's own, such as its tunnel). */
   get accessToken(): string {
     return this.token;
+  }
+
+  /**
+   * The machine's data uploads (and reads, where its credential allows), signed in as this client. Uploads
+   * take as long as the file needs: no deadline, but the same one retry after a refused token.
+   */
+  dataClient(): DataClient {
+    return new DataClient({
+      transport: this.transports.own,
+      streamTransport: this.transports.grpc,
+      call: async (fn) => {
+        try {
+          return await fn();
+        } catch (err) {
+          const error = HangarError.from(err);
+          if (error.code !== Code.Unauthenticated || !this.renewable) throw error;
+          this.token = await this.login();
+          return fn().catch((retryErr: unknown) => Promise.reject(HangarError.from(retryErr)));
+        }
+      },
+    });
   }
 
   /** Authenticates again (the token was refused) and returns the new token. */

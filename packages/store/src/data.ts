@@ -341,3 +341,42 @@ export async function readableFrom(
   }
   return { organizationIds: [...new Set(grants.organizationIds)], locationIds, robotIds: [...new Set(grants.robotIds)] };
 }
+
+// ---- tags ----
+
+/** Adds the tags to each of the files (a tag a file has already stays once). */
+export async function addTags(db: Executor, ids: readonly string[], tags: readonly string[]): Promise<void> {
+  const unique = [...new Set(tags)];
+  if (ids.length === 0 || unique.length === 0) return;
+  const rows = ids.flatMap((binary_id) => unique.map((tag) => ({ binary_id, tag })));
+  for (let at = 0; at < rows.length; at += 5000) {
+    await db
+      .insertInto('data_binary_tags')
+      .values(rows.slice(at, at + 5000))
+      .onConflict((oc) => oc.columns(['binary_id', 'tag']).doNothing())
+      .execute();
+  }
+}
+
+/** Removes the tags from the files; returns how many tags went. */
+export async function removeTags(db: Executor, ids: readonly string[], tags: readonly string[]): Promise<number> {
+  if (ids.length === 0 || tags.length === 0) return 0;
+  const result = await db
+    .deleteFrom('data_binary_tags')
+    .where('binary_id', 'in', [...ids])
+    .where('tag', 'in', [...tags])
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+/** The distinct tags of the files matching the filter, sorted. */
+export async function tagsMatching(db: Executor, filter: DataFilter, readable: Readable): Promise<string[]> {
+  const rows = await db
+    .selectFrom('data_binary_tags')
+    .select('tag')
+    .distinct()
+    .where('binary_id', 'in', db.selectFrom('data_binary').select('id').where(filterCondition('data_binary', filter, readable)))
+    .orderBy('tag')
+    .execute();
+  return rows.map((r) => r.tag);
+}

@@ -15,6 +15,7 @@ import { createLogShipper, type ShippedEntry } from './log-shipper.js';
 import { createForwarder } from './forward.js';
 import { machineApiHandler } from './machine-api.js';
 import { createModuleSync, registryPlatform, type ModuleSync } from './module-sync.js';
+import { createDataSync, dataSyncSettings } from './data-sync.js';
 import { createSupervisor, type ProcessSpec } from './supervisor.js';
 import { keepTunnel } from './tunnel.js';
 
@@ -236,6 +237,29 @@ export async function runAgent(options: AgentOptions, signal: AbortSignal): Prom
     }
   }
 
+  /** Captured files to the server, every sync interval of the running config's data manager. */
+  async function dataLoop(): Promise<void> {
+    let uploader: ReturnType<MachineClient['dataClient']> | undefined;
+    const sync = createDataSync({
+      partId: cloud.partId,
+      dataDir: options.dataDir,
+      data: () => (uploader ??= client?.dataClient()),
+      note,
+    });
+    while (!stopped()) {
+      const settings = running === undefined ? undefined : dataSyncSettings(running.config);
+      if (settings !== undefined) {
+        try {
+          await sync.syncOnce(settings, stop);
+        } catch (err) {
+          const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+          if (!stopped()) note('error', `data sync failed (${why}); check the capture directory and the agent's data directory`);
+        }
+      }
+      await sleep(settings?.intervalMs ?? 1000, stop);
+    }
+  }
+
   /** Remote access through the server, once the agent has a token to open the tunnel with. */
   async function tunnelLoop(): Promise<void> {
     while (!stopped() && client === undefined) await sleep(200, stop);
@@ -260,7 +284,7 @@ export async function runAgent(options: AgentOptions, signal: AbortSignal): Prom
     forwarder?.close();
   }
 
-  await Promise.all([configLoop(), restartLoop(), tunnelLoop()]);
+  await Promise.all([configLoop(), restartLoop(), tunnelLoop(), dataLoop()]);
   await modulesSyncing;
   note('info', 'stopping: ending processes and sending the last log entries');
   await supervisor.stopAll();

@@ -16,6 +16,7 @@ import {
   encodeCursor,
   parseBinaryIds,
   parseDataRequest,
+  parseFilter,
   parseSensorMetadata,
   parseUploadMetadata,
   readingData,
@@ -178,12 +179,34 @@ export function dataRpc(
     },
 
     async deleteBinaryDataByFilter(req, call) {
-      const { filter } = parseDataRequest({ filter: req.filter } as never);
+      const filter = parseFilter(req.filter);
       return { deletedCount: BigInt(await service.deleteBinaryByFilter(call.actor, filter)) };
     },
 
     async deleteBinaryDataByIDs(req, call) {
       return { deletedCount: BigInt(await service.deleteBinaryByIds(call.actor, parseBinaryIds(req))) };
+    },
+
+    async addTagsToBinaryDataByIDs(req, call) {
+      await service.addTags(call.actor, { ids: parseBinaryIds(req) }, req.tags);
+      return {};
+    },
+
+    async addTagsToBinaryDataByFilter(req, call) {
+      await service.addTags(call.actor, { filter: parseFilter(req.filter) }, req.tags);
+      return {};
+    },
+
+    async removeTagsFromBinaryDataByIDs(req, call) {
+      return { deletedCount: BigInt(await service.removeTags(call.actor, { ids: parseBinaryIds(req) }, req.tags)) };
+    },
+
+    async removeTagsFromBinaryDataByFilter(req, call) {
+      return { deletedCount: BigInt(await service.removeTags(call.actor, { filter: parseFilter(req.filter) }, req.tags)) };
+    },
+
+    async tagsByFilter(req, call) {
+      return { tags: await service.tagsByFilter(call.actor, parseFilter(req.filter)) };
     },
 
     async deleteTabularData(req) {

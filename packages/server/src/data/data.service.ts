@@ -7,7 +7,7 @@
  * seen, not even in counts.
  */
 import { randomBytes } from 'node:crypto';
-import { grantsAllowing, invalid, notFound, resourceExhausted, type Action, type Actor, type JsonObject } from '@hangar/domain';
+import { grantsAllowing, invalid, notFound, permissionDenied, resourceExhausted, type Action, type Actor, type JsonObject } from '@hangar/domain';
 import { data, registry, type Database } from '@hangar/store';
 import { BlobTooLargeError, type BlobStore } from '../blobs/blob-store.js';
 import type { Logger } from '../log.js';
@@ -70,6 +70,7 @@ export interface BinaryPage {
 }
 
 const DELETE_BATCH = 1000;
+const MAX_TAGGED_PER_CALL = 100_000;
 const MAX_TAGS = 100;
 const MAX_TAG_LENGTH = 256;
 const MAX_READINGS_PER_UPLOAD = 100_000;
@@ -166,6 +167,29 @@ export function createDataService({ db, blobs, now, log, maxFileBytes }: DataDep
         log.warn({ err, sha256: sha }, 'deleting an unreferenced data blob failed; it stays on disk');
       });
     }
+  }
+
+  /** The files a tag change applies to: the ids given (each must be one the caller owns), or every match. */
+  async function targetIds(actor: Actor, target: { ids: readonly string[] } | { filter: data.DataFilter }): Promise<string[]> {
+    const scope = await readable(actor, 'data.admin');
+    if ('ids' in target) {
+      if (target.ids.length === 0) throw invalid('no ids: give binary_data_ids (or binary_ids)');
+      const found = new Set((await data.findBinaryByIds(db, target.ids, scope)).map((r) => r.id));
+      const missing = target.ids.find((id) => !found.has(id));
+      if (missing !== undefined) {
+        // Visible but not the caller's to change: PERMISSION_DENIED; invisible: as if missing.
+        const seen = await data.findBinaryByIds(db, [missing], await readable(actor, 'data.read'));
+        if (seen.length > 0) throw permissionDenied(`tagging data needs the owner role on its organization, location or machine; ${missing} is not yours to change`);
+        throw notFound('binary data', missing);
+      }
+      return [...found];
+    }
+    const ids: string[] = [];
+    // Bounded: a tag change by filter touches at most this many files per call.
+    ids.push(...(await data.binaryIdsMatching(db, target.filter, scope, MAX_TAGGED_PER_CALL + 1)));
+    if (ids.length > MAX_TAGGED_PER_CALL)
+      throw invalid(`the filter matches more than ${MAX_TAGGED_PER_CALL} files: narrow it (for example by time) and tag in parts`);
+    return ids;
   }
 
   return {
@@ -279,6 +303,26 @@ export function createDataService({ db, blobs, now, log, maxFileBytes }: DataDep
       );
       await collect(sha256s);
       return found.length;
+    },
+
+    /** Adds tags to the files (by id, or all matching a filter) the caller owns; returns how many files. */
+    async addTags(actor: Actor, target: { ids: readonly string[] } | { filter: data.DataFilter }, tags: readonly string[]): Promise<number> {
+      if (tags.length === 0) throw invalid('tags is empty: give at least one tag to add');
+      checkTags(tags);
+      const ids = await targetIds(actor, target);
+      await db.transaction().execute((tx) => data.addTags(tx, ids, tags));
+      return ids.length;
+    },
+
+    /** Removes tags from the files the caller owns; returns how many tags were removed. */
+    async removeTags(actor: Actor, target: { ids: readonly string[] } | { filter: data.DataFilter }, tags: readonly string[]): Promise<number> {
+      if (tags.length === 0) throw invalid('tags is empty: give at least one tag to remove');
+      const ids = await targetIds(actor, target);
+      return db.transaction().execute((tx) => data.removeTags(tx, ids, tags));
+    },
+
+    async tagsByFilter(actor: Actor, filter: data.DataFilter): Promise<string[]> {
+      return data.tagsMatching(db, filter, await readable(actor, 'data.read'));
     },
 
     async tabularPage(actor: Actor, query: BinaryQuery) {

@@ -5,12 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { after, before, it } from 'node:test';
 import type { DataClient } from '@hangar/sdk';
+import { startAgent, waitFor } from '../agent-process.js';
 import { newMachine } from '../fleet.js';
 import { metricValue } from '../machine-logs.js';
 import { seedOrg, type SeededOrg } from '../seed.js';
@@ -104,7 +105,7 @@ await describeEngines('hangar data', (server) => {
     assert.ok(top.includes('logs'), 'a name with directories is kept as is');
     assert.deepEqual(await readdir(join(out, 'data', 'logs')), ['app.log'], 'a trailing .gz goes');
     assert.deepEqual(await readFile(join(out, 'data', 'logs', 'app.log')), plain, 'and the content is unzipped');
-    assert.ok(top.some((n) => n.endsWith("_notes.txt")));
+    assert.ok(top.some((n) => n.endsWith('_notes.txt')));
 
     await m.data.fileUpload(m.partId, plain, { fileName: '../../escape.txt', fileExtension: '.txt' });
     const bad = await cli(['data', 'export', '--destination', join(dir, 'escape'), '--data-type', 'binary', '--org-ids', a.org.id]);
@@ -156,5 +157,57 @@ await describeEngines('hangar data', (server) => {
     await m.data.binaryDataCaptureUpload(randomBytes(10), m.partId, '.bin', { componentName: 'x' });
     const delBinary = await cli(['data', 'delete', 'binary', '--org-ids', a.org.id, '--component-name', 'x', '--json']);
     assert.deepEqual(JSON.parse(delBinary.stdout), { deleted_count: 1 });
+  });
+
+  it('hangar agent uploads what its data manager captures, deletes it locally, and leaves files still being written', async () => {
+    const s = server();
+    const a = await seedOrg(s, unique('Sync'));
+    const { mainPart } = await newMachine(a.owner, a.location.id, 'syncer');
+    const part = await a.owner.getRobotPart(mainPart.id);
+    const work = await mkdtemp(join(dir, 'sync-'));
+    const captureDir = join(work, 'capture');
+    await mkdir(join(captureDir, 'camera'), { recursive: true });
+    const first = randomBytes(5000);
+    const second = randomBytes(7000);
+    const old = new Date(Date.now() - 60_000);
+    for (const [name, bytes] of [
+      ['camera/one.jpg', first],
+      ['two.bin', second],
+      ['three.capture.prog', randomBytes(10)],
+    ] as const) {
+      await writeFile(join(captureDir, name), bytes);
+      await utimes(join(captureDir, name), old, old);
+    }
+    await a.owner.updateRobotPart(part.id, part.name, {
+      services: [
+        {
+          name: 'data_manager-1',
+          api: 'rdk:service:data_manager',
+          model: 'rdk:builtin:builtin',
+          attributes: { capture_dir: captureDir, sync_interval_mins: 0.005, tags: ['field'] },
+        },
+      ],
+    });
+    const cli = await loginWithKey(s, a.ownerKey);
+    const configPath = join(work, 'viam.json');
+    assert.equal((await cli(['robots', 'part', 'setup', '--part-id', part.id, '--output', configPath])).code, 0);
+    const agent = startAgent(configPath, join(work, 'agent-data'));
+    try {
+      await waitFor('the agent to upload and delete the captured files', async () => {
+        const left = await readdir(captureDir, { recursive: true });
+        return left.includes('two.bin') || left.includes(join('camera', 'one.jpg')) ? undefined : true;
+      });
+      const found = await a.owner.dataClient().binaryDataByFilter({ partId: part.id });
+      const byName = new Map(found.data.map((d) => [d.metadata?.fileName ?? '', d]));
+      assert.deepEqual([...byName.keys()].sort(), [join(captureDir, 'camera', 'one.jpg'), join(captureDir, 'two.bin')]);
+      assert.equal(sha256(byName.get(join(captureDir, 'two.bin'))?.binary ?? new Uint8Array()), sha256(second));
+      assert.deepEqual(byName.get(join(captureDir, 'camera', 'one.jpg'))?.metadata?.captureMetadata?.tags, ['field']);
+      assert.ok((await readdir(captureDir)).includes('three.capture.prog'), 'a file still being written stays');
+      await waitFor('the upload in the agent log', () => Promise.resolve(/data sync: uploaded/.test(agent.stderr()) ? true : undefined));
+    } finally {
+      await agent.stop();
+    }
+    // Nothing was uploaded twice.
+    assert.equal((await a.owner.dataClient().binaryDataByFilter({ partId: part.id }, { countOnly: true })).count, 2);
   });
 });

@@ -12,6 +12,7 @@ import { hasCode } from '../assertions.js';
 import { newMachine } from '../fleet.js';
 import { seedOrg, type SeededOrg } from '../seed.js';
 import { describeEngines } from '../suite.js';
+import { officialClient } from '../viam.js';
 import type { TestServer } from '../server.js';
 
 const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
@@ -181,6 +182,43 @@ await describeEngines('machine data', (server) => {
     const b = await seedOrg(s);
     assert.equal((await get(uri, { authorization: `Bearer ${tokenOf(b.owner)}` })).status, 404, 'another organization gets NOT_FOUND');
     await assert.rejects(b.owner.dataClient().binaryDataByIds([imageId]), hasCode(Code.NotFound));
+  });
+
+  it('answers the official TS SDK (gRPC-web): queries, ids, tags, latest and export', async () => {
+    const s = server();
+    const a = await seedOrg(s);
+    const m = await dataMachine(s, a, 'official');
+    const first = await m.uploader.binaryDataCaptureUpload(randomBytes(64), m.partId, '.png', { componentName: 'cam', tags: ['x'] });
+    const second = await m.uploader.binaryDataCaptureUpload(randomBytes(64), m.partId, '.png', { componentName: 'cam' });
+    await m.uploader.tabularDataCaptureUpload([{ v: 1 }], m.partId, 'rdk:component:sensor', 's1', 'Readings', [at('2026-11-01T00:00:00Z')]);
+    const viam = (await officialClient(s.url, a.ownerKey.id, a.ownerKey.key)).dataClient;
+    const page = await viam.binaryDataByFilter({ organizationIds: [a.org.id] } as never, 10, undefined, undefined, false);
+    assert.equal(page.data.length, 2);
+    assert.notEqual(page.last, '');
+    assert.equal(page.count, 2n);
+    const byIds = await viam.binaryDataByIds([second, first]);
+    assert.deepEqual(
+      byIds.map((d) => d.metadata?.binaryDataId),
+      [second, first],
+    );
+    const tabular = await viam.tabularDataByFilter(undefined, 10);
+    assert.deepEqual(tabular.data[0]?.data, { v: 1 });
+    await viam.addTagsToBinaryDataByIds(['y', 'z'], [first, second]);
+    assert.deepEqual(await viam.tagsByFilter({ organizationIds: [a.org.id] } as never), ['x', 'y', 'z']);
+    assert.equal(await viam.removeTagsFromBinaryDataByIds(['z'], [first, second]), 2n);
+    assert.deepEqual(await viam.tagsByFilter(), ['x', 'y']);
+    const latest = await viam.getLatestTabularData(m.partId, 's1', 'rdk:component:sensor', 'Readings');
+    assert.deepEqual(latest?.[2], { v: 1 });
+    const exported = await viam.exportTabularData(m.partId, 's1', 'rdk:component:sensor', 'Readings');
+    assert.equal(exported.length, 1);
+    assert.deepEqual(exported[0]?.payload, { v: 1 });
+    // Tagging and deleting are for owners: the operator's key changes nothing.
+    const operator = (await officialClient(s.url, a.operatorKey.id, a.operatorKey.key)).dataClient;
+    await assert.rejects(operator.addTagsToBinaryDataByIds(['nope'], [first]), hasCode(Code.PermissionDenied));
+    await assert.rejects((await seedOrg(s)).owner.dataClient().binaryDataByIds([first]), hasCode(Code.NotFound));
+    assert.equal(await operator.deleteBinaryDataByIds([first]), 0n);
+    assert.equal(await viam.deleteBinaryDataByIds([first]), 1n);
+    assert.equal((await viam.binaryDataByFilter(undefined, 10, undefined, undefined, false, true)).count, 1n);
   });
 
   it('pages with a non-empty last on every page and an empty page after the last, while uploads continue', async () => {
