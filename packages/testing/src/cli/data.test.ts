@@ -203,7 +203,7 @@ await describeEngines('hangar data', (server) => {
       assert.equal(sha256(byName.get(join(captureDir, 'two.bin'))?.binary ?? new Uint8Array()), sha256(second));
       assert.deepEqual(byName.get(join(captureDir, 'camera', 'one.jpg'))?.metadata?.captureMetadata?.tags, ['field']);
       assert.ok((await readdir(captureDir)).includes('three.capture.prog'), 'a file still being written stays');
-      await waitFor('the upload in the agent log', () => Promise.resolve(/data sync: uploaded/.test(agent.stderr()) ? true : undefined));
+      await waitFor('the upload in the agent log', () => Promise.resolve(agent.stderr().includes('data sync: uploaded') ? true : undefined));
     } finally {
       await agent.stop();
     }
