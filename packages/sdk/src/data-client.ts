@@ -172,6 +172,17 @@ export class DataClient {
     });
   }
 
+  /** Creates the organization's read-only database user, or sets its password (PostgreSQL servers). */
+  async configureDatabaseUser(organizationId: string, password: string): Promise<void> {
+    await this.deps.call(() => this.data.configureDatabaseUser({ organizationId, password }));
+  }
+
+  /** Where to connect for direct queries: the host, and a URI with YOUR-PASSWORD-HERE for the password. */
+  async getDatabaseConnection(organizationId: string): Promise<{ hostname: string; uri: string; hasDatabaseUser: boolean }> {
+    const res = await this.deps.call(() => this.data.getDatabaseConnection({ organizationId }));
+    return { hostname: res.hostname, uri: res.mongodbUri, hasDatabaseUser: res.hasDatabaseUser };
+  }
+
   /** Tabular readings, one per object; returns the upload's file id. */
   async tabularDataCaptureUpload(
     tabularData: readonly JsonObject[],

@@ -189,7 +189,14 @@ async function serve(
   log.info({ blobs: describeBlobStore(config.blobUrl) }, 'registry files are kept in %s', describeBlobStore(config.blobUrl));
   const maxUploadBytes = limits.maxUploadMb * 1024 * 1024;
   const registry = createRegistryService({ db, blobs, now, newId, log, maxUploadBytes });
-  const data = createDataService({ db, blobs, now, log, maxFileBytes: maxUploadBytes });
+  const data = createDataService({
+    db,
+    blobs,
+    now,
+    log,
+    maxFileBytes: maxUploadBytes,
+    database: { engine: store.engine, url: config.databaseUrl },
+  });
   const downloadLinks = createDownloadLinks(serverKey.derive('registry-download-links'), now);
   /** How the caller reached this server, for links it is handed: --public-url, else the host it asked for. */
   const baseUrlOf = (host: string | null | undefined) => config.publicUrl ?? (host ? `http://${host}` : publicUrl);

@@ -375,7 +375,14 @@ export async function tagsMatching(db: Executor, filter: DataFilter, readable: R
     .selectFrom('data_binary_tags')
     .select('tag')
     .distinct()
-    .where('binary_id', 'in', db.selectFrom('data_binary').select('id').where(filterCondition('data_binary', filter, readable)))
+    .where(
+      'binary_id',
+      'in',
+      db
+        .selectFrom('data_binary')
+        .select('id')
+        .where(filterCondition('data_binary', filter, readable)),
+    )
     .orderBy('tag')
     .execute();
   return rows.map((r) => r.tag);

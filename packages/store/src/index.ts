@@ -19,3 +19,4 @@ export * from './logs/log-store.js';
 export type { LogsDB } from './logs/schema.js';
 export * as logs from './logs/queries.js';
 export * as data from './data.js';
+export * as dataDbUsers from './data-db-users.js';

@@ -46,7 +46,17 @@ export async function freshDatabase(engine: TestEngine): Promise<TestDatabase> {
     dataDir,
     serverFlags: { secretKeyFile },
     drop: async () => {
-      await admin((c) => c.query(`drop database if exists ${name} with (force)`));
+      await admin(async (c) => {
+        await c.query(`drop database if exists ${name} with (force)`);
+        // Roles are cluster-wide: the data readers role of this database and its organizations' login roles.
+        const readers = `hangar_readers_${name}`;
+        const members = await c.query<{ name: string }>(
+          'select r.rolname as name from pg_roles r join pg_auth_members m on m.member = r.oid join pg_roles g on g.oid = m.roleid where g.rolname = $1',
+          [readers],
+        );
+        for (const m of members.rows) await c.query(`drop role if exists "${m.name.replace(/"/g, '""')}"`);
+        await c.query(`drop role if exists "${readers}"`);
+      });
       await rm(dataDir, { recursive: true, force: true });
     },
   };

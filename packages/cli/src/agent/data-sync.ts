@@ -33,7 +33,8 @@ export function dataSyncSettings(config: appRobotApi.RobotConfig): DataSyncSetti
   const attrs = (service.attributes?.toJson() ?? {}) as Record<string, unknown>;
   if (attrs.sync_disabled === true) return undefined;
   const dir = typeof attrs.capture_dir === 'string' && attrs.capture_dir !== '' ? attrs.capture_dir : DEFAULT_CAPTURE_DIR;
-  const minutes = typeof attrs.sync_interval_mins === 'number' && attrs.sync_interval_mins > 0 ? attrs.sync_interval_mins : DEFAULT_SYNC_INTERVAL_MINS;
+  const minutes =
+    typeof attrs.sync_interval_mins === 'number' && attrs.sync_interval_mins > 0 ? attrs.sync_interval_mins : DEFAULT_SYNC_INTERVAL_MINS;
   const tags = Array.isArray(attrs.tags) ? attrs.tags.filter((t): t is string => typeof t === 'string') : [];
   return { captureDir: resolve(dir.replace(/^~(?=\/|$)/, homedir())), intervalMs: Math.max(100, minutes * 60_000), tags };
 }
@@ -123,7 +124,10 @@ export function createDataSync(options: DataSyncOptions) {
         const wait = backoffMs(attempts, 1000, 5 * 60_000);
         failures.set(path, { attempts, retryAt: now() + wait });
         if (attempts === 1 || attempts % 10 === 0)
-          options.note('warn', `uploading captured file ${path} failed (${(err as Error).message}); retrying in ${Math.round(wait / 1000)} s`);
+          options.note(
+            'warn',
+            `uploading captured file ${path} failed (${(err as Error).message}); retrying in ${Math.round(wait / 1000)} s`,
+          );
       }
     }
     if (uploaded > 0) options.note('info', `data sync: uploaded ${uploaded} file(s) from ${settings.captureDir}`);

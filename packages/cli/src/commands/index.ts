@@ -84,6 +84,7 @@ import * as boardDownload from './board/download.js';
 import * as boardList from './board/list.js';
 import * as dataExport from './data/export.js';
 import * as dataDelete from './data/delete.js';
+import * as dataDatabase from './data/database.js';
 
 /**
  * `versionFlag: false` leaves out `-V, --version`: commander reads a program's options anywhere on the
@@ -220,11 +221,14 @@ Exit codes: 0 ok, 1 error, 2 bad usage, 4 not signed in or credentials rejected,
   boardUpload.register(boards, ctx);
   boardDownload.register(boards, ctx);
   boardList.register(boards, ctx);
-  const data = program.command('data').description('machine data: export it, delete it');
+  const data = program.command('data').description('machine data: export it, delete it, query it from the database directly');
   dataExport.register(data, ctx);
   const dataDeletes = data.command('delete').description('delete binary or tabular data');
   dataDelete.registerBinary(dataDeletes, ctx);
   dataDelete.registerTabular(dataDeletes, ctx);
+  const dataDatabases = data.command('database').description('direct read-only database access to tabular data (PostgreSQL servers)');
+  dataDatabase.registerConfigure(dataDatabases, ctx);
+  dataDatabase.registerHostname(dataDatabases, ctx);
 
   const fragments = program
     .command('fragments')

@@ -209,6 +209,16 @@ export function dataRpc(
       return { tags: await service.tagsByFilter(call.actor, parseFilter(req.filter)) };
     },
 
+    async configureDatabaseUser(req) {
+      await service.configureDatabaseUser(req.organizationId, req.password);
+      return {};
+    },
+
+    async getDatabaseConnection(req) {
+      const c = await service.databaseConnection(req.organizationId);
+      return { hostname: c.hostname, mongodbUri: c.uri, hasDatabaseUser: c.hasDatabaseUser };
+    },
+
     async deleteTabularData(req) {
       return { deletedCount: BigInt(await service.deleteTabular(req.organizationId, req.deleteOlderThanDays)) };
     },

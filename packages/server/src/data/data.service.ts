@@ -6,9 +6,19 @@
  * confined to the data the caller's grants reach (`readable`), so other organizations' data is never
  * seen, not even in counts.
  */
-import { randomBytes } from 'node:crypto';
-import { grantsAllowing, invalid, notFound, permissionDenied, resourceExhausted, type Action, type Actor, type JsonObject } from '@hangar/domain';
-import { data, registry, type Database } from '@hangar/store';
+import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
+import {
+  failedPrecondition,
+  grantsAllowing,
+  invalid,
+  notFound,
+  permissionDenied,
+  resourceExhausted,
+  type Action,
+  type Actor,
+  type JsonObject,
+} from '@hangar/domain';
+import { data, dataDbUsers, registry, type Database } from '@hangar/store';
 import { BlobTooLargeError, type BlobStore } from '../blobs/blob-store.js';
 import type { Logger } from '../log.js';
 
@@ -19,6 +29,27 @@ export interface DataDeps {
   readonly log: Logger;
   /** The largest binary file accepted, in bytes. */
   readonly maxFileBytes: number;
+  /** Which engine holds the data, and its URL (direct access is for PostgreSQL; the URL names host and database). */
+  readonly database: { readonly engine: 'sqlite' | 'postgres'; readonly url: string };
+}
+
+export interface DatabaseConnection {
+  readonly hostname: string;
+  /** A connection URI with YOUR-PASSWORD-HERE in place of the password, as Viam hands it out. */
+  readonly uri: string;
+  readonly hasDatabaseUser: boolean;
+}
+
+const DIRECT_ACCESS_NEEDS_POSTGRES =
+  'direct database access needs the PostgreSQL backend (hangar server --database-url postgres://…); on SQLite use "hangar data export" instead';
+
+/** A SCRAM-SHA-256 verifier (RFC 5802/7677, as PostgreSQL stores passwords): the password itself never reaches the database. */
+export function scramVerifier(password: string, salt: Buffer = randomBytes(16), iterations = 4096): string {
+  const salted = pbkdf2Sync(password.normalize('NFKC'), salt, iterations, 32, 'sha256');
+  const clientKey = createHmac('sha256', salted).update('Client Key').digest();
+  const storedKey = createHash('sha256').update(clientKey).digest();
+  const serverKey = createHmac('sha256', salted).update('Server Key').digest();
+  return `SCRAM-SHA-256$${iterations}:${salt.toString('base64')}$${storedKey.toString('base64')}:${serverKey.toString('base64')}`;
 }
 
 /** What an upload says about itself (UploadMetadata), less what is taken from its part. */
@@ -125,7 +156,7 @@ function checkTags(tags: readonly string[]): void {
   }
 }
 
-export function createDataService({ db, blobs, now, log, maxFileBytes }: DataDeps) {
+export function createDataService({ db, blobs, now, log, maxFileBytes, database }: DataDeps) {
   const nowUs = () => now().getTime() * 1000;
 
   async function originOf(partId: string): Promise<data.CaptureOrigin> {
@@ -179,7 +210,10 @@ export function createDataService({ db, blobs, now, log, maxFileBytes }: DataDep
       if (missing !== undefined) {
         // Visible but not the caller's to change: PERMISSION_DENIED; invisible: as if missing.
         const seen = await data.findBinaryByIds(db, [missing], await readable(actor, 'data.read'));
-        if (seen.length > 0) throw permissionDenied(`tagging data needs the owner role on its organization, location or machine; ${missing} is not yours to change`);
+        if (seen.length > 0)
+          throw permissionDenied(
+            `tagging data needs the owner role on its organization, location or machine; ${missing} is not yours to change`,
+          );
         throw notFound('binary data', missing);
       }
       return [...found];
@@ -306,7 +340,11 @@ export function createDataService({ db, blobs, now, log, maxFileBytes }: DataDep
     },
 
     /** Adds tags to the files (by id, or all matching a filter) the caller owns; returns how many files. */
-    async addTags(actor: Actor, target: { ids: readonly string[] } | { filter: data.DataFilter }, tags: readonly string[]): Promise<number> {
+    async addTags(
+      actor: Actor,
+      target: { ids: readonly string[] } | { filter: data.DataFilter },
+      tags: readonly string[],
+    ): Promise<number> {
       if (tags.length === 0) throw invalid('tags is empty: give at least one tag to add');
       checkTags(tags);
       const ids = await targetIds(actor, target);
@@ -315,7 +353,11 @@ export function createDataService({ db, blobs, now, log, maxFileBytes }: DataDep
     },
 
     /** Removes tags from the files the caller owns; returns how many tags were removed. */
-    async removeTags(actor: Actor, target: { ids: readonly string[] } | { filter: data.DataFilter }, tags: readonly string[]): Promise<number> {
+    async removeTags(
+      actor: Actor,
+      target: { ids: readonly string[] } | { filter: data.DataFilter },
+      tags: readonly string[],
+    ): Promise<number> {
       if (tags.length === 0) throw invalid('tags is empty: give at least one tag to remove');
       const ids = await targetIds(actor, target);
       return db.transaction().execute((tx) => data.removeTags(tx, ids, tags));
@@ -346,6 +388,32 @@ export function createDataService({ db, blobs, now, log, maxFileBytes }: DataDep
         deleted += n;
         if (n === 0) return deleted;
       }
+    },
+
+    /** ConfigureDatabaseUser: creates the organization's read-only login role, or sets its password. */
+    async configureDatabaseUser(organizationId: string, password: string): Promise<void> {
+      if (database.engine !== 'postgres') throw failedPrecondition(DIRECT_ACCESS_NEEDS_POSTGRES);
+      if (password.length < 8 || password.length > 256) throw invalid('password must be 8–256 characters');
+      if (!(await dataDbUsers.canCreateRoles(db)))
+        throw failedPrecondition(
+          "this server's PostgreSQL role may not create roles: grant it CREATEROLE (ALTER ROLE <hangar's role> CREATEROLE), then try again",
+        );
+      const readers = await dataDbUsers.ensureReaderSetup(db);
+      await dataDbUsers.upsertDatabaseUser(db, organizationId, scramVerifier(password), readers);
+    },
+
+    /** GetDatabaseConnection: where to connect, as whom (the password left for the user to fill in). */
+    async databaseConnection(organizationId: string): Promise<DatabaseConnection> {
+      if (database.engine !== 'postgres') throw failedPrecondition(DIRECT_ACCESS_NEEDS_POSTGRES);
+      const url = new URL(database.url);
+      const sslmode = (await dataDbUsers.sslEnabled(db)) ? 'require' : 'disable';
+      const user = `${dataDbUsers.DB_USER_PREFIX}${organizationId}`;
+      const port = url.port === '' ? '5432' : url.port;
+      return {
+        hostname: url.hostname,
+        uri: `postgresql://${user}:YOUR-PASSWORD-HERE@${url.host.includes(':') ? url.host : `${url.hostname}:${port}`}${url.pathname}?sslmode=${sslmode}`,
+        hasDatabaseUser: await dataDbUsers.hasDatabaseUser(db, organizationId),
+      };
     },
 
     async latestReading(actor: Actor, key: { partId: string; componentName: string; componentType: string; methodName: string }) {

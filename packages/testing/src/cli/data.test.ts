@@ -18,6 +18,10 @@ import { seedOrg, type SeededOrg } from '../seed.js';
 import { describeEngines } from '../suite.js';
 import type { TestServer } from '../server.js';
 import { assertError, loginWithKey, unique } from './helpers.js';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
 
 // Each BinaryDataByIDs answer waits 20 ms, so an export's workers are all in flight at once and the
 // server's peak shows exactly how many there are (the CLI's writes between calls no longer hide them).
@@ -41,7 +45,7 @@ async function uploader(s: TestServer, a: SeededOrg, name: string): Promise<{ pa
 
 const peakOf = (s: TestServer) => metricValue(s, 'hangar_rpc_in_flight_peak', { method: 'viam.app.data.v1.DataService/BinaryDataByIDs' });
 
-await describeEngines('hangar data', (server) => {
+await describeEngines('hangar data', (server, engine) => {
   it('exports binary data with --parallel 1 and 10 (the server sees that many at once), in the seed layout, and resumes', async () => {
     const s = server();
     const a = await seedOrg(s, unique('Data'));
@@ -203,11 +207,66 @@ await describeEngines('hangar data', (server) => {
       assert.equal(sha256(byName.get(join(captureDir, 'two.bin'))?.binary ?? new Uint8Array()), sha256(second));
       assert.deepEqual(byName.get(join(captureDir, 'camera', 'one.jpg'))?.metadata?.captureMetadata?.tags, ['field']);
       assert.ok((await readdir(captureDir)).includes('three.capture.prog'), 'a file still being written stays');
-      await waitFor('the upload in the agent log', () => Promise.resolve(agent.stderr().includes('data sync: uploaded') ? true : undefined));
+      await waitFor('the upload in the agent log', () =>
+        Promise.resolve(agent.stderr().includes('data sync: uploaded') ? true : undefined),
+      );
     } finally {
       await agent.stop();
     }
     // Nothing was uploaded twice.
     assert.equal((await a.owner.dataClient().binaryDataByFilter({ partId: part.id }, { countOnly: true })).count, 2);
+  });
+
+  it('gives an organization a read-only database user on PostgreSQL, confined to its own readings; on SQLite says what to use', async () => {
+    const s = server();
+    const a = await seedOrg(s, unique('Db'));
+    const b = await seedOrg(s, unique('DbOther'));
+    const ma = await uploader(s, a, 'db-a');
+    const mb = await uploader(s, b, 'db-b');
+    const t = new Date();
+    await ma.data.tabularDataCaptureUpload([{ v: 1 }, { v: 2 }], ma.partId, 'rdk:component:sensor', 's', 'Readings', [
+      [t, t],
+      [t, t],
+    ]);
+    await mb.data.tabularDataCaptureUpload([{ v: 3 }], mb.partId, 'rdk:component:sensor', 's', 'Readings', [[t, t]]);
+    const cli = await loginWithKey(s, a.ownerKey);
+    if (engine === 'sqlite') {
+      assertError(await cli(['data', 'database', 'configure', '--org-id', a.org.id, '--password', 'secret-pass-1']), 1, /PostgreSQL/);
+      assertError(await cli(['data', 'database', 'hostname', '--org-id', a.org.id]), 1, /PostgreSQL/);
+      return;
+    }
+    const operator = await loginWithKey(s, a.operatorKey);
+    assertError(await operator(['data', 'database', 'configure', '--org-id', a.org.id, '--password', 'secret-pass-1']), 1, /may not/);
+    const configured = await cli(['data', 'database', 'configure', '--org-id', a.org.id, '--password', 'secret-pass-1']);
+    assert.equal(configured.code, 0, configured.stderr);
+    assert.equal(configured.stdout.trim(), `Configured database user for org ${a.org.id}`);
+    const host = await cli(['data', 'database', 'hostname', '--org-id', a.org.id, '--json']);
+    const { uri, hostname } = JSON.parse(host.stdout) as { uri: string; hostname: string };
+    assert.equal(hostname, '127.0.0.1');
+    assert.match(
+      uri,
+      new RegExp(`^postgresql://db-user-${a.org.id}:YOUR-PASSWORD-HERE@127\\.0\\.0\\.1:5432/[a-z0-9_]+\\?sslmode=(require|disable)$`),
+    );
+    const psql = (url: string, query: string) =>
+      run('psql', [url, '-At', '-c', query], { env: { ...process.env, PGCONNECT_TIMEOUT: '10' } });
+    const real = uri.replace('YOUR-PASSWORD-HERE', 'secret-pass-1');
+    assert.equal(
+      (await psql(real, 'select count(*) from readings')).stdout.trim(),
+      '2',
+      "its own organization's readings, none of another's",
+    );
+    assert.equal((await psql(real, "select data->>'v' from readings order by 1")).stdout.trim(), '1\n2');
+    await assert.rejects(psql(real, "insert into data_tabular (id) values ('x')"), 'it cannot write');
+    await assert.rejects(psql(real, 'select count(*) from public.users'), 'nor read other tables');
+    // This machine's PostgreSQL trusts local connections, so the password itself is not checked here: the
+    // stored secret is, a SCRAM verifier (never the password), replaced when the user is configured again.
+    const admin = uri.replace(`db-user-${a.org.id}:YOUR-PASSWORD-HERE`, 'postgres');
+    const secret = async () => (await psql(admin, `select rolpassword from pg_authid where rolname = 'db-user-${a.org.id}'`)).stdout.trim();
+    const first = await secret();
+    assert.match(first, /^SCRAM-SHA-256\$4096:/);
+    assert.ok(!first.includes('secret-pass-1'));
+    assert.equal((await cli(['data', 'database', 'configure', '--org-id', a.org.id, '--password', 'second-pass-2'])).code, 0);
+    assert.notEqual(await secret(), first);
+    assert.equal((await psql(uri.replace('YOUR-PASSWORD-HERE', 'second-pass-2'), 'select count(*) from readings')).stdout.trim(), '2');
   });
 });
