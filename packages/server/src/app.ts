@@ -74,6 +74,7 @@ import {
 import { createDataHttp } from './data/data-http.js';
 import { dataRpc, dataSyncRpc } from './data/data.rpc.js';
 import { createDataService } from './data/data.service.js';
+import { startDataRetention } from './data/retention.js';
 import { describeBlobStore, openBlobStore } from './blobs/open-blob-store.js';
 import { createDownloadLinks } from './registry/download-links.js';
 import { packagesRpc } from './registry/packages.rpc.js';
@@ -455,6 +456,13 @@ async function serve(
     throw err;
   }
   const retention = startRetention();
+  const dataRetention = startDataRetention({
+    data,
+    now,
+    log,
+    retentionDays: limits.dataRetentionDays,
+    intervalSeconds: limits.dataRetentionIntervalSeconds,
+  });
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
   publicUrl ||= url;
@@ -474,6 +482,7 @@ async function serve(
         // Every answered Log call is committed already; what is still queued was never answered.
         await writer.close();
         await retention.stop();
+        await dataRetention.stop();
         await presence.stop();
         await logListener?.close();
         await drainer?.stop();

@@ -315,6 +315,22 @@ export const LIMITS = {
     description: 'log entries a tail may fall behind by before it is ended (RESOURCE_EXHAUSTED)',
   }),
 
+  // Machine data.
+  dataRetentionDays: limit('data-retention-days', {
+    default: 0,
+    min: 0,
+    max: 36_500,
+    unit: 'days',
+    description: 'captured data (readings and files) older than this, by capture time, is deleted; 0 keeps it all',
+  }),
+  dataRetentionIntervalSeconds: limit('data-retention-interval-seconds', {
+    default: 600,
+    min: 1,
+    max: 86_400,
+    unit: 's',
+    description: 'how often data past --data-retention-days is looked for (deleted in batches)',
+  }),
+
   // Registry.
   maxUploadMb: limit('max-upload-mb', {
     default: 1024,

@@ -387,3 +387,21 @@ export async function tagsMatching(db: Executor, filter: DataFilter, readable: R
     .execute();
   return rows.map((r) => r.tag);
 }
+
+// ---- retention ----
+
+/** Deletes up to `limit` readings (of any organization) captured before `beforeUs`; returns how many went. */
+export async function deleteTabularOlderThan(db: Executor, beforeUs: number, limit: number): Promise<number> {
+  const ids = (await db.selectFrom('data_tabular').select('id').where('time_requested_us', '<', beforeUs).limit(limit).execute()).map(
+    (r) => r.id,
+  );
+  if (ids.length === 0) return 0;
+  const result = await db.deleteFrom('data_tabular').where('id', 'in', ids).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+/** Up to `limit` files (of any organization) captured before `beforeUs`. */
+export async function binaryIdsOlderThan(db: Executor, beforeUs: number, limit: number): Promise<string[]> {
+  const rows = await db.selectFrom('data_binary').select('id').where('time_requested_us', '<', beforeUs).limit(limit).execute();
+  return rows.map((r) => r.id);
+}

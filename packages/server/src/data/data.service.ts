@@ -416,6 +416,15 @@ export function createDataService({ db, blobs, now, log, maxFileBytes, database 
       };
     },
 
+    /** One retention batch: readings and files captured before `beforeUs`, at most `batch` of each. */
+    async expireBatch(beforeUs: number, batch: number): Promise<{ readings: number; files: number }> {
+      const readings = await data.deleteTabularOlderThan(db, beforeUs, batch);
+      const ids = await data.binaryIdsOlderThan(db, beforeUs, batch);
+      const sha256s = ids.length === 0 ? [] : await db.transaction().execute((tx) => data.deleteBinaryRows(tx, ids));
+      await collect(sha256s);
+      return { readings, files: ids.length };
+    },
+
     async latestReading(actor: Actor, key: { partId: string; componentName: string; componentType: string; methodName: string }) {
       const yearAgo = nowUs() - 365 * DAY_US;
       return data.latestTabular(db, key, await readable(actor, 'data.read'), yearAgo);

@@ -13,7 +13,8 @@ import { newMachine } from '../fleet.js';
 import { seedOrg, type SeededOrg } from '../seed.js';
 import { describeEngines } from '../suite.js';
 import { officialClient } from '../viam.js';
-import type { TestServer } from '../server.js';
+import { startTestServer, type TestServer } from '../server.js';
+import { waitFor } from '../agent-process.js';
 
 const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
 
@@ -47,7 +48,7 @@ function get(url: string, headers: Record<string, string>): Promise<{ status: nu
 
 const tokenOf = (client: AppClient): string => client.accessToken;
 
-await describeEngines('machine data', (server) => {
+await describeEngines('machine data', (server, engine) => {
   it('takes tabular readings from a machine and answers TabularDataByFilter with metadata indexes', async () => {
     const s = server();
     const a = await seedOrg(s);
@@ -299,5 +300,37 @@ await describeEngines('machine data', (server) => {
     );
     await assert.rejects(m.uploader.tabularDataCaptureUpload([], m.partId, 't', 'n', 'm', []), hasCode(Code.InvalidArgument));
     assert.equal((await a.owner.dataClient().tabularDataByFilter({}, { countOnly: true })).count, 0, 'nothing was stored');
+  });
+
+  it('deletes data past --data-retention-days in the background, and keeps the rest', async () => {
+    const s = await startTestServer(engine, { flags: { dataRetentionDays: '2', dataRetentionIntervalSeconds: '1' } });
+    try {
+      const a = await seedOrg(s);
+      const m = await dataMachine(s, a, 'retained');
+      const old = new Date(Date.now() - 3 * 86_400_000);
+      const recent = new Date(Date.now() - 86_400_000);
+      await m.uploader.tabularDataCaptureUpload([{ v: 'old' }, { v: 'new' }], m.partId, 't', 'n', 'm', [
+        [old, old],
+        [recent, recent],
+      ]);
+      await m.uploader.binaryDataCaptureUpload(randomBytes(10), m.partId, '.bin', { dataRequestTimes: [old, old] });
+      const kept = await m.uploader.binaryDataCaptureUpload(randomBytes(10), m.partId, '.bin', { dataRequestTimes: [recent, recent] });
+      const data = a.owner.dataClient();
+      await waitFor('retention to delete the old data', async () => {
+        const files = await data.binaryDataByFilter({}, { countOnly: true });
+        const readings = await data.tabularDataByFilter({}, { countOnly: true });
+        return files.count === 1 && readings.count === 1 ? true : undefined;
+      });
+      assert.deepEqual(
+        (await data.binaryDataByFilter({}, { includeBinaryData: false })).data.map((d) => d.metadata?.binaryDataId),
+        [kept],
+      );
+      assert.deepEqual(
+        (await data.tabularDataByFilter()).data.map((d) => d.data),
+        [{ v: 'new' }],
+      );
+    } finally {
+      await s.close();
+    }
   });
 });
