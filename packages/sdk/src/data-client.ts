@@ -65,6 +65,20 @@ export interface DataClientDeps {
 }
 
 const ts = (d: Date) => Timestamp.fromDate(d);
+
+/** UploadMetadata from a call's options: what the upload is, and which part and resource it comes from. */
+function uploadMetadata(partId: string, type: DataType, options: UploadOptions, fileExtension = options.fileExtension ?? '') {
+  return {
+    partId,
+    componentType: options.componentType ?? '',
+    componentName: options.componentName ?? '',
+    methodName: options.methodName ?? '',
+    type,
+    fileName: options.fileName ?? '',
+    fileExtension,
+    tags: [...(options.tags ?? [])],
+  };
+}
 const toDate = (t: Timestamp | undefined) => t?.toDate();
 
 export class DataClient {
@@ -220,15 +234,7 @@ export class DataClient {
     const [requested, received] = options.dataRequestTimes ?? [new Date(), new Date()];
     const res = await this.deps.call(() =>
       this.sync.dataCaptureUpload({
-        metadata: {
-          partId,
-          componentType: options.componentType ?? '',
-          componentName: options.componentName ?? '',
-          methodName: options.methodName ?? '',
-          type: DataType.BINARY_SENSOR,
-          fileExtension,
-          tags: [...(options.tags ?? [])],
-        },
+        metadata: uploadMetadata(partId, DataType.BINARY_SENSOR, options, fileExtension),
         sensorContents: [
           { metadata: { timeRequested: ts(requested), timeReceived: ts(received) }, data: { case: 'binary', value: binaryData } },
         ],
@@ -243,16 +249,7 @@ export class DataClient {
       yield {
         uploadPacket: {
           case: 'metadata',
-          value: {
-            partId,
-            componentType: options.componentType ?? '',
-            componentName: options.componentName ?? '',
-            methodName: options.methodName ?? '',
-            type: DataType.FILE,
-            fileName: options.fileName ?? '',
-            fileExtension: options.fileExtension ?? '',
-            tags: [...(options.tags ?? [])],
-          },
+          value: uploadMetadata(partId, DataType.FILE, options),
         },
       };
       for await (const chunk of chunks(data)) yield { uploadPacket: { case: 'fileContents', value: { data: chunk } } };
@@ -283,15 +280,7 @@ export class DataClient {
         uploadPacket: {
           case: 'metadata',
           value: {
-            uploadMetadata: {
-              partId,
-              componentType: options.componentType ?? '',
-              componentName: options.componentName ?? '',
-              methodName: options.methodName ?? '',
-              type: DataType.BINARY_SENSOR,
-              fileExtension,
-              tags: [...(options.tags ?? [])],
-            },
+            uploadMetadata: uploadMetadata(partId, DataType.BINARY_SENSOR, options, fileExtension),
             sensorMetadata: { timeRequested: ts(requested), timeReceived: ts(received) },
           },
         },

@@ -3,7 +3,7 @@
  * is keyset-paged on (time_requested_us, id) and confined to what the caller may read (`Readable`); the
  * filter conditions are written once, for both tables and both engines.
  */
-import { sql, type Expression, type SqlBool } from 'kysely';
+import { sql, type Expression, type RawBuilder, type SqlBool } from 'kysely';
 import type { Executor } from './rows.js';
 import type { DataBinaryTable, DataTabularTable } from './schema.js';
 
@@ -161,15 +161,23 @@ export async function countBinary(
   filter: DataFilter,
   readable: Readable,
 ): Promise<{ count: number; totalSizeBytes: number }> {
-  const row = await db
-    .selectFrom('data_binary')
-    .select((eb) => [
-      eb.fn.countAll<number | string>().as('count'),
-      eb.fn.coalesce(eb.fn.sum<number | string>('size_bytes'), sql<number | string>`0`).as('total'),
-    ])
-    .where(filterCondition('data_binary', filter, readable))
-    .executeTakeFirstOrThrow();
-  return { count: Number(row.count), totalSizeBytes: Number(row.total) };
+  return countOf(db, 'data_binary', sql`size_bytes`, filter, readable);
+}
+
+/** How many rows match, and their bytes (`size`: a column or expression of the table). */
+async function countOf(
+  db: Executor,
+  table: Table,
+  size: RawBuilder<unknown>,
+  filter: DataFilter,
+  readable: Readable,
+): Promise<{ count: number; totalSizeBytes: number }> {
+  // PostgreSQL sums bigints as numeric, which arrives as a string.
+  const result = await sql<{ count: number | string; total: number | string | null }>`
+    select count(*) as count, coalesce(sum(${size}), 0) as total from ${sql.table(table)}
+    where ${filterCondition(table, filter, readable)}`.execute(db);
+  const row = result.rows[0];
+  return { count: Number(row?.count ?? 0), totalSizeBytes: Number(row?.total ?? 0) };
 }
 
 /** The rows of these ids the caller may read, in no particular order. */
@@ -230,16 +238,7 @@ export async function countTabular(
   filter: DataFilter,
   readable: Readable,
 ): Promise<{ count: number; totalSizeBytes: number }> {
-  const row = await db
-    .selectFrom('data_tabular')
-    .select((eb) => [
-      // PostgreSQL sums bigints as numeric, which arrives as a string.
-      eb.fn.countAll<number | string>().as('count'),
-      eb.fn.coalesce(eb.fn.sum<number | string>(sql`length(data)`), sql<number | string>`0`).as('total'),
-    ])
-    .where(filterCondition('data_tabular', filter, readable))
-    .executeTakeFirstOrThrow();
-  return { count: Number(row.count), totalSizeBytes: Number(row.total) };
+  return countOf(db, 'data_tabular', sql`length(data)`, filter, readable);
 }
 
 /** Deletes up to `limit` of an organization's readings captured before `beforeUs`; returns how many went. */
