@@ -286,6 +286,7 @@ async function serve(
     log,
     authenticate: async (authorization) =>
       (await authenticateDownload(new appApi.GetUserIDByEmailRequest(), undefined, authorization)).actor,
+    signInWithKey: (keyId, key, address) => auth.authenticate(keyId, 'api-key', key, address),
   });
   // The registry's HTTP side asks the policy as GetModule (reading) and UploadModuleFile (owners) would.
   const authorizeItem = (action: 'org.read' | 'org.admin') => {

@@ -1,6 +1,7 @@
 /**
  * `GET|HEAD /data/v1/binary/<file id>`: a captured file's bytes, the `uri` of its BinaryMetadata. The
- * caller sends its access token (`authorization: Bearer …`) and sees only files its grants reach, as
+ * caller sends its access token (`authorization: Bearer …`), or an API key as the newer viam CLI does
+ * (headers `key_id` and `key`), and sees only files its grants reach, as
  * BinaryDataByIDs would; ranges and `ETag` = sha256, so large files stream and resume.
  */
 import type { Actor } from '@hangar/domain';
@@ -17,11 +18,19 @@ export interface DataHttpDeps {
   readonly log: Logger;
   /** The method table's authentication (a signed-in caller), from the request's authorization header. */
   readonly authenticate: (authorization: string | null) => Promise<Actor>;
+  /** An API key's id and secret exchanged for an access token, as AuthService/Authenticate does. */
+  readonly signInWithKey: (keyId: string, key: string, address: string) => Promise<string>;
 }
 
-export function createDataHttp({ data, log, authenticate }: DataHttpDeps) {
+export function createDataHttp({ data, log, authenticate, signInWithKey }: DataHttpDeps) {
   async function serve(req: Request, res: Response, fileId: string): Promise<void> {
-    const actor = await authenticate(req.headers.authorization ?? null);
+    const keyId = req.headers.key_id;
+    const key = req.headers.key;
+    const authorization =
+      typeof keyId === 'string' && typeof key === 'string' && req.headers.authorization === undefined
+        ? `Bearer ${await signInWithKey(keyId, key, req.socket.remoteAddress ?? '')}`
+        : (req.headers.authorization ?? null);
+    const actor = await authenticate(authorization);
     const [row] = await data.binaryByIds(actor, [fileId]);
     if (row === undefined) return;
     const etag = `"${row.sha256}"`;

@@ -180,6 +180,10 @@ await describeEngines('machine data', (server, engine) => {
     assert.equal(part.status, 206);
     assert.deepEqual(part.body, Buffer.from(big.subarray(100, 200)));
     assert.equal((await get(uri, {})).status, 401);
+    const byKey = await get(uri, { key_id: a.ownerKey.id, key: a.ownerKey.key });
+    assert.equal(byKey.status, 200, 'an API key in key_id/key headers, as the newer viam CLI sends it');
+    assert.equal(sha256(byKey.body), sha256(big));
+    assert.equal((await get(uri, { key_id: a.ownerKey.id, key: 'wrong' })).status, 401);
     const b = await seedOrg(s);
     assert.equal((await get(uri, { authorization: `Bearer ${tokenOf(b.owner)}` })).status, 404, 'another organization gets NOT_FOUND');
     await assert.rejects(b.owner.dataClient().binaryDataByIds([imageId]), hasCode(Code.NotFound));
