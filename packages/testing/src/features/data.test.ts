@@ -14,6 +14,10 @@ import { seedOrg, type SeededOrg } from '../seed.js';
 import { describeEngines } from '../suite.js';
 import { officialClient } from '../viam.js';
 import { startTestServer, type TestServer } from '../server.js';
+import { withAuthorization } from '../wire-clients.js';
+import { createClient } from '@connectrpc/connect';
+import { createGrpcTransport } from '@connectrpc/connect-node';
+import { DataSyncService } from '@hangar/wire';
 import { waitFor } from '../agent-process.js';
 
 const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
@@ -303,7 +307,32 @@ await describeEngines('machine data', (server, engine) => {
       hasCode(Code.PermissionDenied),
     );
     await assert.rejects(m.uploader.tabularDataCaptureUpload([], m.partId, 't', 'n', 'm', []), hasCode(Code.InvalidArgument));
+    // A stream whose first message is not its metadata.
+    const sync = createClient(
+      DataSyncService,
+      createGrpcTransport({ baseUrl: s.url, httpVersion: '2', interceptors: [withAuthorization(`Bearer ${tokenOf(a.owner)}`)] }),
+    );
+    async function* bytesFirst() {
+      await Promise.resolve();
+      yield { uploadPacket: { case: 'fileContents' as const, value: { data: new Uint8Array(10) } } };
+    }
+    await assert.rejects(sync.fileUpload(bytesFirst()), hasCode(Code.InvalidArgument, 'first message must be metadata'));
     assert.equal((await a.owner.dataClient().tabularDataByFilter({}, { countOnly: true })).count, 0, 'nothing was stored');
+    assert.equal((await a.owner.dataClient().binaryDataByFilter({}, { countOnly: true })).count, 0, 'nothing was stored');
+
+    // A file over --max-upload-mb is refused whole: RESOURCE_EXHAUSTED, and nothing listed.
+    const small = await startTestServer(engine, { flags: { maxUploadMb: '1' } });
+    try {
+      const b = await seedOrg(small);
+      const mb = await dataMachine(small, b, 'big');
+      await assert.rejects(
+        mb.uploader.fileUpload(mb.partId, randomBytes(1024 * 1024 + 1), { fileName: 'big.bin' }),
+        hasCode(Code.ResourceExhausted),
+      );
+      assert.equal((await b.owner.dataClient().binaryDataByFilter({}, { countOnly: true })).count, 0);
+    } finally {
+      await small.close();
+    }
   });
 
   it('deletes data past --data-retention-days in the background, and keeps the rest', async () => {
