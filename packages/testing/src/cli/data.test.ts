@@ -61,13 +61,14 @@ await describeEngines('hangar data', (server, engine) => {
     }
     const cli = await loginWithKey(s, a.ownerKey);
 
-    const one = join(dir, 'one');
+    const base = await mkdtemp(join(dir, 'export-'));
+    const one = join(base, 'one');
     const r1 = await cli(['data', 'export', '--destination', one, '--data-type', 'binary', '--parallel', '1', '--org-ids', a.org.id]);
     assert.equal(r1.code, 0, r1.stderr);
     assert.match(r1.stdout, /Downloaded 40 files/);
     assert.equal(await peakOf(s), 1, 'one request at a time');
 
-    const ten = join(dir, 'ten');
+    const ten = join(base, 'ten');
     const r10 = await cli(['data', 'export', '--destination', ten, '--data_type', 'binary', '--org-ids', a.org.id, '--json']);
     assert.equal(r10.code, 0, r10.stderr);
     assert.deepEqual(JSON.parse(r10.stdout), { data_type: 'binary', destination: ten, files: 40, skipped: 0, bytes: 40 * 256 * 1024 });
@@ -102,7 +103,8 @@ await describeEngines('hangar data', (server, engine) => {
     await m.data.fileUpload(m.partId, plain, { fileName: 'notes.txt', fileExtension: '.txt' });
     await m.data.fileUpload(m.partId, gzipSync(plain), { fileName: 'logs/app.log.gz', fileExtension: '.gz' });
     const cli = await loginWithKey(s, a.ownerKey);
-    const out = join(dir, 'names');
+    const base = await mkdtemp(join(dir, 'names-'));
+    const out = join(base, 'names');
     const r = await cli(['data', 'export', '--destination', out, '--data-type', 'binary', '--org-ids', a.org.id]);
     assert.equal(r.code, 0, r.stderr);
     const top = (await readdir(join(out, 'data'))).sort();
@@ -112,9 +114,9 @@ await describeEngines('hangar data', (server, engine) => {
     assert.ok(top.some((n) => n.endsWith('_notes.txt')));
 
     await m.data.fileUpload(m.partId, plain, { fileName: '../../escape.txt', fileExtension: '.txt' });
-    const bad = await cli(['data', 'export', '--destination', join(dir, 'escape'), '--data-type', 'binary', '--org-ids', a.org.id]);
+    const bad = await cli(['data', 'export', '--destination', join(base, 'escape'), '--data-type', 'binary', '--org-ids', a.org.id]);
     assertError(bad, 1, /outside/);
-    await assert.rejects(stat(join(dir, 'escape.txt')));
+    await assert.rejects(stat(join(base, 'escape.txt')));
   });
 
   it('exports tabular data as data.ndjson with sorted keys and metadata files, and deletes as the seed CLI prints', async () => {
@@ -134,7 +136,7 @@ await describeEngines('hangar data', (server, engine) => {
       ],
     );
     const cli = await loginWithKey(s, a.ownerKey);
-    const out = join(dir, 'tabular');
+    const out = await mkdtemp(join(dir, 'tabular-'));
     const r = await cli(['data', 'export', '--destination', out, '--data-type', 'tabular', '--org-ids', a.org.id]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^Downloading\.\.\.+\n$/);
