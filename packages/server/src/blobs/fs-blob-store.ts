@@ -18,8 +18,6 @@ import {
   type PutOptions,
 } from './blob-store.js';
 
-const READ_BYTES = 1024 * 1024;
-
 export function createFsBlobStore(root: string): BlobStore {
   const incoming = join(root, 'incoming');
   const pathOf = (sha256: string) => {
@@ -92,9 +90,7 @@ export function createFsBlobStore(root: string): BlobStore {
     async *read(sha256: string, range?: ByteRange): AsyncIterable<Uint8Array> {
       const path = pathOf(sha256);
       if ((await stat(path).catch(() => undefined)) === undefined) throw new BlobNotFoundError(sha256);
-      // Reads of 1 MiB: a tenth of the system calls and stream turns of the default 64 KiB, for the same bytes.
-      const window = { highWaterMark: READ_BYTES, ...(range !== undefined && { start: range.start, end: range.end }) };
-      yield* createReadStream(path, window) as AsyncIterable<Buffer>;
+      yield* createReadStream(path, range === undefined ? {} : { start: range.start, end: range.end }) as AsyncIterable<Buffer>;
     },
 
     async delete(sha256: string): Promise<void> {
