@@ -8,7 +8,9 @@ export type ErrorKind =
   | 'failed_precondition'
   | 'resource_exhausted'
   /** The server cannot serve the call now (shutting down, its database unreachable): retrying may work. */
-  | 'unavailable';
+  | 'unavailable'
+  /** The work took longer than the server allows it (a user's query past its time limit). */
+  | 'deadline_exceeded';
 
 /**
  * The only error services throw on purpose. Its message goes to the client verbatim, so it must say what
@@ -38,6 +40,7 @@ export const resourceExhausted = (message: string, retryAfterSeconds?: number): 
 export const unavailable = (message: string, retryAfterSeconds?: number): DomainError =>
   new DomainError('unavailable', message, retryAfterSeconds);
 
+export const deadlineExceeded = (message: string): DomainError => new DomainError('deadline_exceeded', message);
 export function isDomainError(err: unknown): err is DomainError {
   return err instanceof DomainError;
 }

@@ -14,6 +14,7 @@ import {
   type FileUploadRequest,
   type StreamingDataCaptureUploadRequest,
 } from '@hangar/wire';
+import { BSON } from 'bson';
 import { createReadStream } from 'node:fs';
 import { basename, extname } from 'node:path';
 
@@ -184,6 +185,25 @@ export class DataClient {
       for await (const row of this.data.exportTabularData({ partId, resourceName, resourceSubtype, methodName, interval })) out.push(row);
       return out;
     });
+  }
+
+  /**
+   * One SELECT over the organization's `readings` (needs the owner role); each row comes back as a
+   * document, decoded from BSON as Viam's SDKs do.
+   */
+  async tabularDataBySql(organizationId: string, sqlQuery: string): Promise<Record<string, unknown>[]> {
+    const res = await this.deps.call(() => this.data.tabularDataBySQL({ organizationId, sqlQuery }));
+    return res.rawData.map((doc) => BSON.deserialize(doc));
+  }
+
+  /** A MongoDB aggregation pipeline over the organization's `readings`, one object per stage. */
+  async tabularDataByMql(
+    organizationId: string,
+    pipeline: readonly (Record<string, unknown> | Uint8Array)[],
+  ): Promise<Record<string, unknown>[]> {
+    const mqlBinary = pipeline.map((stage) => (stage instanceof Uint8Array ? stage : BSON.serialize(stage)));
+    const res = await this.deps.call(() => this.data.tabularDataByMQL({ organizationId, mqlBinary }));
+    return res.rawData.map((doc) => BSON.deserialize(doc));
   }
 
   /** Creates the organization's read-only database user, or sets its password (PostgreSQL servers). */

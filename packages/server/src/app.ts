@@ -4,7 +4,7 @@
  */
 import { createContextValues } from '@connectrpc/connect';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
-import { migrate, openLogStore, openStore, ping, type Engine, type LogStore, type Store } from '@hangar/store';
+import { createReadingsQueryRunner, migrate, openLogStore, openStore, ping, type Engine, type LogStore, type Store } from '@hangar/store';
 import {
   AccountService,
   appApi,
@@ -74,6 +74,7 @@ import {
 import { createDataHttp } from './data/data-http.js';
 import { dataRpc, dataSyncRpc } from './data/data.rpc.js';
 import { createDataService } from './data/data.service.js';
+import { createDataQueryService } from './data/data-query.js';
 import { startDataRetention } from './data/retention.js';
 import { describeBlobStore, openBlobStore } from './blobs/open-blob-store.js';
 import { createDownloadLinks } from './registry/download-links.js';
@@ -197,6 +198,20 @@ async function serve(
     log,
     maxFileBytes: maxUploadBytes,
     database: { engine: store.engine, url: config.databaseUrl },
+  });
+  const readingsQueries = createReadingsQueryRunner({
+    engine: store.engine,
+    url: config.databaseUrl,
+    timeoutMs: limits.dataQueryTimeoutSeconds * 1000,
+    maxRows: limits.dataQueryMaxRows,
+  });
+  const dataQueries = createDataQueryService({
+    db,
+    engine: store.engine,
+    runner: readingsQueries,
+    timeoutMs: limits.dataQueryTimeoutSeconds * 1000,
+    maxRows: limits.dataQueryMaxRows,
+    maxScannedRows: limits.dataQueryMaxScannedRows,
   });
   const downloadLinks = createDownloadLinks(serverKey.derive('registry-download-links'), now);
   /** How the caller reached this server, for links it is handed: --public-url, else the host it asked for. */
@@ -369,7 +384,7 @@ async function serve(
         router,
         DataService,
         DATA_METHODS,
-        dataRpc(data, callBaseUrl, { testDelayMs: Number(process.env.HANGAR_TEST_DATA_DELAY_MS ?? 0) }),
+        dataRpc(data, dataQueries, callBaseUrl, { testDelayMs: Number(process.env.HANGAR_TEST_DATA_DELAY_MS ?? 0) }),
         routeDeps,
       );
       registerService(router, DataSyncService, DATASYNC_METHODS, dataSyncRpc(data), routeDeps);
@@ -484,6 +499,7 @@ async function serve(
         await writer.close();
         await retention.stop();
         await dataRetention.stop();
+        await readingsQueries.close();
         await presence.stop();
         await logListener?.close();
         await drainer?.stop();

@@ -331,6 +331,28 @@ export const LIMITS = {
     description: 'how often data past --data-retention-days is looked for (deleted in batches)',
   }),
 
+  dataQueryTimeoutSeconds: limit('data-query-timeout-seconds', {
+    default: 30,
+    min: 1,
+    max: 3_600,
+    unit: 's',
+    description: 'how long one TabularDataBySQL or TabularDataByMQL query may run (DEADLINE_EXCEEDED after)',
+  }),
+  dataQueryMaxRows: limit('data-query-max-rows', {
+    default: 100_000,
+    min: 1,
+    max: 10_000_000,
+    unit: 'documents',
+    description: 'documents one SQL or MQL query may answer (RESOURCE_EXHAUSTED beyond: add a LIMIT)',
+  }),
+  dataQueryMaxScannedRows: limit('data-query-max-scanned-rows', {
+    default: 1_000_000,
+    min: 1,
+    max: 100_000_000,
+    unit: 'readings',
+    description: "readings one MQL pipeline may read before its in-memory stages (what its leading $match leaves)",
+  }),
+
   // Registry.
   maxUploadMb: limit('max-upload-mb', {
     default: 1024,

@@ -404,3 +404,70 @@ export async function binaryIdsOlderThan(db: Executor, beforeUs: number, limit: 
   const rows = await db.selectFrom('data_binary').select('id').where('time_requested_us', '<', beforeUs).limit(limit).execute();
   return rows.map((r) => r.id);
 }
+
+// ---- readings for a document query (TabularDataByMQL) ----
+
+/** The columns a query's leading $match stages may be answered by (times in microseconds). */
+export type ReadingColumn =
+  | 'organization_id'
+  | 'location_id'
+  | 'robot_id'
+  | 'part_id'
+  | 'component_type'
+  | 'component_name'
+  | 'method_name'
+  | 'time_requested_us'
+  | 'time_received_us';
+
+export type ReadingPredicate =
+  | { readonly column: ReadingColumn; readonly op: '=' | '<>' | '<' | '<=' | '>' | '>='; readonly value: string | number }
+  | { readonly column: ReadingColumn; readonly op: 'in' | 'not in'; readonly values: readonly (string | number)[] }
+  | { readonly op: 'and' | 'or'; readonly of: readonly ReadingPredicate[] };
+
+const TRUE = sql<SqlBool>`1 = 1`;
+
+function predicateCondition(p: ReadingPredicate): Expression<SqlBool> {
+  if ('of' in p) {
+    if (p.of.length === 0) return p.op === 'and' ? TRUE : FALSE;
+    return sql<SqlBool>`(${sql.join(p.of.map(predicateCondition), p.op === 'and' ? sql` and ` : sql` or `)})`;
+  }
+  const column = col('data_tabular', p.column);
+  if ('values' in p) {
+    if (p.values.length === 0) return p.op === 'in' ? FALSE : TRUE;
+    const values = sql.join(p.values.map((v) => sql.val(v)));
+    return p.op === 'in' ? sql<SqlBool>`${column} in (${values})` : sql<SqlBool>`${column} not in (${values})`;
+  }
+  return sql<SqlBool>`${column} ${sql.raw(p.op)} ${p.value}`;
+}
+
+export interface ReadingScan {
+  readonly where: readonly ReadingPredicate[];
+  readonly order: { readonly column: 'time_requested_us' | 'time_received_us'; readonly direction: 'asc' | 'desc' };
+  readonly limit: number;
+  readonly offset?: number;
+  /** Keyset paging on (order column, id). */
+  readonly after?: { readonly value: number; readonly id: string };
+}
+
+/** One organization's readings matching every predicate, in the scan's order. */
+export async function scanReadings(db: Executor, organizationId: string, scan: ReadingScan): Promise<TabularRow[]> {
+  let query = db
+    .selectFrom('data_tabular')
+    .selectAll()
+    .where('organization_id', '=', organizationId)
+    .where(predicateCondition({ op: 'and', of: scan.where }));
+  const { column, direction } = scan.order;
+  if (scan.after !== undefined) {
+    const t = col('data_tabular', column);
+    const id = col('data_tabular', 'id');
+    const { value, id: lastId } = scan.after;
+    query = query.where(
+      direction === 'desc'
+        ? sql<SqlBool>`(${t} < ${value} or (${t} = ${value} and ${id} < ${lastId}))`
+        : sql<SqlBool>`(${t} > ${value} or (${t} = ${value} and ${id} > ${lastId}))`,
+    );
+  }
+  query = query.orderBy(column, direction).orderBy('id', direction).limit(scan.limit);
+  if (scan.offset !== undefined && scan.offset > 0) query = query.offset(scan.offset);
+  return query.execute();
+}

@@ -20,3 +20,4 @@ export type { LogsDB } from './logs/schema.js';
 export * as logs from './logs/queries.js';
 export * as data from './data.js';
 export * as dataDbUsers from './data-db-users.js';
+export * from './readings-query.js';

@@ -3,12 +3,13 @@
  * encode. The method tables (rpc/methods.ts) authorize each call; queries are confined by the service.
  */
 import { Struct } from '@bufbuild/protobuf';
-import { invalid, resourceExhausted } from '@hangar/domain';
-import type {
-  DataService as DataServiceDescriptor,
-  DataSyncService,
-  FileUploadRequest,
-  StreamingDataCaptureUploadRequest,
+import { failedPrecondition, invalid, resourceExhausted } from '@hangar/domain';
+import {
+  dataApi,
+  type DataService as DataServiceDescriptor,
+  type DataSyncService,
+  type FileUploadRequest,
+  type StreamingDataCaptureUploadRequest,
 } from '@hangar/wire';
 import type { Call, ServiceHandlers } from '../rpc/routes.js';
 import {
@@ -25,6 +26,7 @@ import {
   usToTimestamp,
 } from './data.convert.js';
 import type { BinaryRow, DataService } from './data.service.js';
+import type { DataQueryService } from './data-query.js';
 
 /**
  * The most file bytes one response carries inline (include_binary): a page stops early, with a valid
@@ -49,6 +51,7 @@ export interface DataRpcOptions {
 
 export function dataRpc(
   service: DataService,
+  queries: DataQueryService,
   baseUrl: (call: Call) => string,
   options: DataRpcOptions = {},
 ): ServiceHandlers<typeof DataServiceDescriptor> {
@@ -116,6 +119,19 @@ export function dataRpc(
         last: encodeCursor(found.last),
         totalSizeBytes: BigInt(found.rows.reduce((sum, r) => sum + r.data.length, 0)),
       };
+    },
+
+    async tabularDataBySQL(req) {
+      return { rawData: await queries.bySql(req.organizationId, req.sqlQuery) };
+    },
+
+    async tabularDataByMQL(req) {
+      if (req.queryPrefixName !== undefined && req.queryPrefixName !== '')
+        throw failedPrecondition('saved queries (query_prefix_name) are not supported by this server: send the whole pipeline');
+      if (req.dataSource?.type === dataApi.TabularDataSourceType.PIPELINE_SINK)
+        throw failedPrecondition('data pipelines are not supported by this server: query the standard data source');
+      // Standard and hot storage are one table here: use_recent_data and HOT_STORAGE read the same rows.
+      return { rawData: await queries.byMql(req.organizationId, req.mqlBinary) };
     },
 
     async *exportTabularData(req, call) {

@@ -23,6 +23,8 @@ export function codeOf(kind: ErrorKind): Code {
       return Code.ResourceExhausted;
     case 'unavailable':
       return Code.Unavailable;
+    case 'deadline_exceeded':
+      return Code.DeadlineExceeded;
     default:
       return assertNever(kind);
   }

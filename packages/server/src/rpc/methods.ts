@@ -361,8 +361,8 @@ export const PACKAGE_METHODS: ServiceMethodTable<typeof PackageService> = {
  */
 export const DATA_METHODS: ServiceMethodTable<typeof DataService> = {
   tabularDataByFilter: { access: 'signed_in' },
-  tabularDataBySQL: 'unimplemented',
-  tabularDataByMQL: 'unimplemented',
+  tabularDataBySQL: { requires: on('data.admin', (r) => org('organization_id', r.organizationId)) },
+  tabularDataByMQL: { requires: on('data.admin', (r) => org('organization_id', r.organizationId)) },
   exportTabularData: { requires: on('data.read', (r) => part('part_id', r.partId)) },
   getLatestTabularData: { requires: on('data.read', (r) => part('part_id', r.partId)) },
   binaryDataByFilter: { access: 'signed_in' },
