@@ -11,6 +11,7 @@ import {
   AppService,
   AuthService as AuthServiceDescriptor,
   DataService,
+  DatasetService,
   DataSyncService,
   EffectiveConfigService,
   InviteService,
@@ -66,15 +67,19 @@ import {
   ACCOUNT_METHODS,
   DATA_METHODS,
   DATASYNC_METHODS,
+  DATASET_METHODS,
   EFFECTIVE_CONFIG_METHODS,
   METHODS,
   PACKAGE_METHODS,
   ROBOT_METHODS,
 } from './rpc/methods.js';
 import { createDataHttp } from './data/data-http.js';
+import { createUrlSigner } from './crypto/url-signer.js';
 import { dataRpc, dataSyncRpc } from './data/data.rpc.js';
 import { createDataService } from './data/data.service.js';
 import { createDataQueryService } from './data/data-query.js';
+import { createDatasetsService } from './data/datasets.service.js';
+import { datasetsRpc } from './data/datasets.rpc.js';
 import { startDataRetention } from './data/retention.js';
 import { describeBlobStore, openBlobStore } from './blobs/open-blob-store.js';
 import { createDownloadLinks } from './registry/download-links.js';
@@ -199,6 +204,7 @@ async function serve(
     maxFileBytes: maxUploadBytes,
     database: { engine: store.engine, url: config.databaseUrl },
   });
+  const datasets = createDatasetsService({ db, now, newId, files: data });
   const readingsQueries = createReadingsQueryRunner({
     engine: store.engine,
     url: config.databaseUrl,
@@ -302,6 +308,7 @@ async function serve(
     authenticate: async (authorization) =>
       (await authenticateDownload(new appApi.GetUserIDByEmailRequest(), undefined, authorization)).actor,
     signInWithKey: (keyId, key, address) => auth.authenticate(keyId, 'api-key', key, address),
+    signer: createUrlSigner(serverKey.derive('data-signed-urls'), now),
   });
   // The registry's HTTP side asks the policy as GetModule (reading) and UploadModuleFile (owners) would.
   const authorizeItem = (action: 'org.read' | 'org.admin') => {
@@ -384,9 +391,12 @@ async function serve(
         router,
         DataService,
         DATA_METHODS,
-        dataRpc(data, dataQueries, callBaseUrl, { testDelayMs: Number(process.env.HANGAR_TEST_DATA_DELAY_MS ?? 0) }),
+        dataRpc({ service: data, queries: dataQueries, datasets, links: dataHttp }, callBaseUrl, {
+          testDelayMs: Number(process.env.HANGAR_TEST_DATA_DELAY_MS ?? 0),
+        }),
         routeDeps,
       );
+      registerService(router, DatasetService, DATASET_METHODS, datasetsRpc(datasets), routeDeps);
       registerService(router, DataSyncService, DATASYNC_METHODS, dataSyncRpc(data), routeDeps);
       registerService(router, AccountService, ACCOUNT_METHODS, accountRpc(auth), routeDeps);
       registerInviteServices(router, membersService, auth, log, limits, routeDeps);

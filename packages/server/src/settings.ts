@@ -350,7 +350,7 @@ export const LIMITS = {
     min: 1,
     max: 100_000_000,
     unit: 'readings',
-    description: "readings one MQL pipeline may read before its in-memory stages (what its leading $match leaves)",
+    description: 'readings one MQL pipeline may read before its in-memory stages (what its leading $match leaves)',
   }),
 
   // Registry.

@@ -5,9 +5,15 @@
  */
 import { sql, type Expression, type RawBuilder, type SqlBool } from 'kysely';
 import type { Executor } from './rows.js';
-import type { DataBinaryTable, DataTabularTable } from './schema.js';
+import type { DataBinaryBboxesTable, DataBinaryTable, DataDatasetsTable, DataTabularTable } from './schema.js';
 
-export type BinaryRow = DataBinaryTable & { readonly tags: readonly string[] };
+export type BboxRow = DataBinaryBboxesTable;
+export type DatasetRow = DataDatasetsTable;
+export type BinaryRow = DataBinaryTable & {
+  readonly tags: readonly string[];
+  readonly bboxes: readonly BboxRow[];
+  readonly datasetIds: readonly string[];
+};
 export type TabularRow = DataTabularTable;
 
 /** viam.app.data.v1.Filter, parsed: AND across fields; OR within organizations, locations, MIME types and tags. */
@@ -26,6 +32,10 @@ export interface DataFilter {
   readonly startUs?: number;
   readonly endUs?: number;
   readonly tags?: { readonly kind: 'any'; readonly tags: readonly string[] } | { readonly kind: 'tagged' } | { readonly kind: 'untagged' };
+  /** Files with a bounding box of any of these labels. */
+  readonly bboxLabels?: readonly string[];
+  /** Files in this dataset. */
+  readonly datasetId?: string;
 }
 
 /**
@@ -106,6 +116,18 @@ function filterCondition(table: Table, filter: DataFilter, readable: Readable): 
   if (filter.startUs !== undefined) parts.push(sql<SqlBool>`${col(table, 'time_requested_us')} >= ${filter.startUs}`);
   if (filter.endUs !== undefined) parts.push(sql<SqlBool>`${col(table, 'time_requested_us')} < ${filter.endUs}`);
   if (filter.tags !== undefined) parts.push(tagsCondition(table, filter.tags));
+  const labels = filter.bboxLabels ?? [];
+  const dataset = filter.datasetId ?? '';
+  // Readings have neither boxes nor datasets: such a filter matches none of them.
+  if (table === 'data_tabular' && (labels.length > 0 || dataset !== '')) parts.push(FALSE);
+  if (table === 'data_binary' && labels.length > 0)
+    parts.push(
+      sql<SqlBool>`exists (select 1 from data_binary_bboxes b where b.binary_id = ${col(table, 'id')} and b.label in (${anyOf(labels)}))`,
+    );
+  if (table === 'data_binary' && dataset !== '')
+    parts.push(
+      sql<SqlBool>`exists (select 1 from data_dataset_files f where f.binary_id = ${col(table, 'id')} and f.dataset_id = ${dataset})`,
+    );
   return sql<SqlBool>`${sql.join(parts, sql` and `)}`;
 }
 
@@ -119,31 +141,60 @@ function afterCondition(table: Table, order: 'desc' | 'asc', after: Cursor): Exp
 
 // ---- binary ----
 
-export async function insertBinary(db: Executor, row: DataBinaryTable, tags: readonly string[]): Promise<void> {
+export async function insertBinary(
+  db: Executor,
+  row: DataBinaryTable,
+  extras: { readonly tags: readonly string[]; readonly bboxes: readonly BboxRow[]; readonly datasetIds: readonly string[] },
+): Promise<void> {
   await db.insertInto('data_binary').values(row).execute();
-  const unique = [...new Set(tags)];
+  const unique = [...new Set(extras.tags)];
   if (unique.length > 0)
     await db
       .insertInto('data_binary_tags')
       .values(unique.map((tag) => ({ binary_id: row.id, tag })))
       .execute();
+  if (extras.bboxes.length > 0)
+    await db
+      .insertInto('data_binary_bboxes')
+      .values([...extras.bboxes])
+      .execute();
+  await addToDataset(db, extras.datasetIds, [row.id]);
 }
 
-async function withTags(db: Executor, rows: readonly DataBinaryTable[]): Promise<BinaryRow[]> {
+function grouped<T extends { binary_id: string }>(rows: readonly T[]): Map<string, T[]> {
+  const byId = new Map<string, T[]>();
+  for (const r of rows) {
+    const list = byId.get(r.binary_id);
+    if (list === undefined) byId.set(r.binary_id, [r]);
+    else list.push(r);
+  }
+  return byId;
+}
+
+/** The rows with their tags, bounding boxes and datasets. */
+async function withDetails(db: Executor, rows: readonly DataBinaryTable[]): Promise<BinaryRow[]> {
   if (rows.length === 0) return [];
-  const tags = await db
-    .selectFrom('data_binary_tags')
-    .select(['binary_id', 'tag'])
-    .where(
-      'binary_id',
-      'in',
-      rows.map((r) => r.id),
-    )
-    .orderBy('tag')
-    .execute();
-  const byId = new Map<string, string[]>();
-  for (const t of tags) byId.set(t.binary_id, [...(byId.get(t.binary_id) ?? []), t.tag]);
-  return rows.map((r) => ({ ...r, tags: byId.get(r.id) ?? [] }));
+  const ids = rows.map((r) => r.id);
+  const tags = grouped(
+    await db.selectFrom('data_binary_tags').select(['binary_id', 'tag']).where('binary_id', 'in', ids).orderBy('tag').execute(),
+  );
+  const boxes = grouped(
+    await db.selectFrom('data_binary_bboxes').selectAll().where('binary_id', 'in', ids).orderBy('time_created_us').orderBy('id').execute(),
+  );
+  const sets = grouped(
+    await db
+      .selectFrom('data_dataset_files')
+      .select(['binary_id', 'dataset_id'])
+      .where('binary_id', 'in', ids)
+      .orderBy('dataset_id')
+      .execute(),
+  );
+  return rows.map((r) => ({
+    ...r,
+    tags: (tags.get(r.id) ?? []).map((t) => t.tag),
+    bboxes: boxes.get(r.id) ?? [],
+    datasetIds: (sets.get(r.id) ?? []).map((s) => s.dataset_id),
+  }));
 }
 
 export async function listBinary(db: Executor, filter: DataFilter, readable: Readable, page: PageOptions): Promise<BinaryRow[]> {
@@ -153,7 +204,7 @@ export async function listBinary(db: Executor, filter: DataFilter, readable: Rea
     .where(filterCondition('data_binary', filter, readable));
   if (page.after !== undefined) query = query.where(afterCondition('data_binary', page.order, page.after));
   const rows = await query.orderBy('time_requested_us', page.order).orderBy('id', page.order).limit(page.limit).execute();
-  return withTags(db, rows);
+  return withDetails(db, rows);
 }
 
 export async function countBinary(
@@ -189,7 +240,13 @@ export async function findBinaryByIds(db: Executor, ids: readonly string[], read
     .where('id', 'in', [...new Set(ids)])
     .where(readableCondition('data_binary', readable))
     .execute();
-  return withTags(db, rows);
+  return withDetails(db, rows);
+}
+
+/** One file by id, whoever asks: for a signed link, whose signature stands in for the caller's grants. */
+export async function findBinaryById(db: Executor, id: string): Promise<BinaryRow | undefined> {
+  const rows = await db.selectFrom('data_binary').selectAll().where('id', '=', id).execute();
+  return (await withDetails(db, rows))[0];
 }
 
 /** Deletes these rows (tags go with them) and returns the blobs they pointed at, for the caller to collect. */
@@ -470,4 +527,123 @@ export async function scanReadings(db: Executor, organizationId: string, scan: R
   query = query.orderBy(column, direction).orderBy('id', direction).limit(scan.limit);
   if (scan.offset !== undefined && scan.offset > 0) query = query.offset(scan.offset);
   return query.execute();
+}
+
+// ---- bounding boxes ----
+
+export async function insertBbox(db: Executor, box: BboxRow): Promise<void> {
+  await db.insertInto('data_binary_bboxes').values(box).execute();
+}
+
+/** Removes one box of one file; returns whether it was there. */
+export async function deleteBbox(db: Executor, binaryId: string, bboxId: string): Promise<boolean> {
+  const result = await db.deleteFrom('data_binary_bboxes').where('binary_id', '=', binaryId).where('id', '=', bboxId).executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}
+
+export async function findBbox(db: Executor, binaryId: string, bboxId: string): Promise<BboxRow | undefined> {
+  return db.selectFrom('data_binary_bboxes').selectAll().where('binary_id', '=', binaryId).where('id', '=', bboxId).executeTakeFirst();
+}
+
+export async function updateBbox(db: Executor, box: BboxRow): Promise<void> {
+  await db
+    .updateTable('data_binary_bboxes')
+    .set({ label: box.label, x_min: box.x_min, y_min: box.y_min, x_max: box.x_max, y_max: box.y_max, confidence: box.confidence })
+    .where('binary_id', '=', box.binary_id)
+    .where('id', '=', box.id)
+    .execute();
+}
+
+/** The distinct labels of the boxes of files matching the filter, sorted. */
+export async function bboxLabelsMatching(db: Executor, filter: DataFilter, readable: Readable): Promise<string[]> {
+  const rows = await db
+    .selectFrom('data_binary_bboxes')
+    .select('label')
+    .distinct()
+    .where(
+      'binary_id',
+      'in',
+      db
+        .selectFrom('data_binary')
+        .select('id')
+        .where(filterCondition('data_binary', filter, readable)),
+    )
+    .orderBy('label')
+    .execute();
+  return rows.map((r) => r.label);
+}
+
+// ---- datasets ----
+
+export async function insertDataset(db: Executor, row: DatasetRow): Promise<void> {
+  await db.insertInto('data_datasets').values(row).execute();
+}
+
+export async function findDataset(db: Executor, id: string): Promise<DatasetRow | undefined> {
+  return db.selectFrom('data_datasets').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function findDatasetByName(db: Executor, organizationId: string, name: string): Promise<DatasetRow | undefined> {
+  return db
+    .selectFrom('data_datasets')
+    .selectAll()
+    .where('organization_id', '=', organizationId)
+    .where('name', '=', name)
+    .executeTakeFirst();
+}
+
+export async function listDatasets(
+  db: Executor,
+  by: { organizationIds: readonly string[]; ids?: readonly string[] },
+): Promise<DatasetRow[]> {
+  if (by.organizationIds.length === 0 || by.ids?.length === 0) return [];
+  let query = db
+    .selectFrom('data_datasets')
+    .selectAll()
+    .where('organization_id', 'in', [...by.organizationIds]);
+  if (by.ids !== undefined) query = query.where('id', 'in', [...by.ids]);
+  return query.orderBy('time_created_us').orderBy('id').execute();
+}
+
+export async function renameDataset(db: Executor, id: string, name: string): Promise<void> {
+  await db.updateTable('data_datasets').set({ name }).where('id', '=', id).execute();
+}
+
+export async function deleteDataset(db: Executor, id: string): Promise<void> {
+  await db.deleteFrom('data_dataset_files').where('dataset_id', '=', id).execute();
+  await db.deleteFrom('data_datasets').where('id', '=', id).execute();
+}
+
+/** Puts each file in each dataset (a file already there stays once). */
+export async function addToDataset(db: Executor, datasetIds: readonly string[], binaryIds: readonly string[]): Promise<void> {
+  const rows = [...new Set(datasetIds)].flatMap((dataset_id) => [...new Set(binaryIds)].map((binary_id) => ({ dataset_id, binary_id })));
+  for (let at = 0; at < rows.length; at += 5000) {
+    await db
+      .insertInto('data_dataset_files')
+      .values(rows.slice(at, at + 5000))
+      .onConflict((oc) => oc.columns(['dataset_id', 'binary_id']).doNothing())
+      .execute();
+  }
+}
+
+export async function removeFromDataset(db: Executor, datasetId: string, binaryIds: readonly string[]): Promise<number> {
+  if (binaryIds.length === 0) return 0;
+  const result = await db
+    .deleteFrom('data_dataset_files')
+    .where('dataset_id', '=', datasetId)
+    .where('binary_id', 'in', [...binaryIds])
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+/** The files of these datasets, each once. */
+export async function datasetFiles(db: Executor, datasetIds: readonly string[]): Promise<string[]> {
+  if (datasetIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('data_dataset_files')
+    .select('binary_id')
+    .distinct()
+    .where('dataset_id', 'in', [...datasetIds])
+    .execute();
+  return rows.map((r) => r.binary_id);
 }

@@ -29,6 +29,9 @@ export interface DB {
   data_binary: DataBinaryTable;
   data_binary_tags: DataBinaryTagsTable;
   data_tabular: DataTabularTable;
+  data_datasets: DataDatasetsTable;
+  data_dataset_files: DataDatasetFilesTable;
+  data_binary_bboxes: DataBinaryBboxesTable;
 }
 
 type Metadata = ColumnType<string | null, string | null | undefined, string | null>;
@@ -290,7 +293,7 @@ export interface DataBinaryTable extends CaptureColumns {
   id: string;
   file_name: string;
   file_ext: string;
-  /** JSON of viam.app.data.v1.Annotations (bounding boxes, classifications). */
+  /** JSON of viam.app.data.v1.Annotations: its classifications (bounding boxes have a table of their own). */
   annotations: string;
   size_bytes: number;
   sha256: string;
@@ -308,4 +311,29 @@ export interface DataTabularTable extends CaptureColumns {
   tags: string;
   /** JSON object: the reading's Struct. */
   data: string;
+}
+
+export interface DataDatasetsTable {
+  id: string;
+  organization_id: string;
+  name: string;
+  time_created_us: number;
+}
+
+export interface DataDatasetFilesTable {
+  dataset_id: string;
+  binary_id: string;
+}
+
+export interface DataBinaryBboxesTable {
+  id: string;
+  binary_id: string;
+  label: string;
+  /** Normalized to the image: 0–1. */
+  x_min: number;
+  y_min: number;
+  x_max: number;
+  y_max: number;
+  confidence: number | null;
+  time_created_us: number;
 }

@@ -20,3 +20,4 @@ export * from './reflection.js';
 type IsAny<T> = 0 extends 1 & T ? true : false;
 export const wireTypesResolve: IsAny<AppApi.Organization> extends false ? true : never = true;
 export * from './datasync.js';
+export * from './dataset.js';

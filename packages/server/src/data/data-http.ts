@@ -2,9 +2,11 @@
  * `GET|HEAD /data/v1/binary/<file id>`: a captured file's bytes, the `uri` of its BinaryMetadata. The
  * caller sends its access token (`authorization: Bearer …`), or an API key as the newer viam CLI does
  * (headers `key_id` and `key`), and sees only files its grants reach, as
- * BinaryDataByIDs would; ranges and `ETag` = sha256, so large files stream and resume.
+ * BinaryDataByIDs would; ranges and `ETag` = sha256, so large files stream and resume. A signed URL
+ * (CreateBinaryDataSignedURL: `?expires=…&signature=…`) stands in for the credential until it expires.
  */
-import type { Actor } from '@hangar/domain';
+import { notFound, unauthenticated, type Actor } from '@hangar/domain';
+import type { UrlSigner } from '../crypto/url-signer.js';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parseRange, sendError, sendJson, type Request, type Response } from '../http/replies.js';
@@ -20,10 +22,27 @@ export interface DataHttpDeps {
   readonly authenticate: (authorization: string | null) => Promise<Actor>;
   /** An API key's id and secret exchanged for an access token, as AuthService/Authenticate does. */
   readonly signInWithKey: (keyId: string, key: string, address: string) => Promise<string>;
+  /** Signs and checks the links CreateBinaryDataSignedURL hands out. */
+  readonly signer: UrlSigner;
 }
 
-export function createDataHttp({ data, log, authenticate, signInWithKey }: DataHttpDeps) {
-  async function serve(req: Request, res: Response, fileId: string): Promise<void> {
+/** CreateBinaryDataSignedURL's defaults (data.proto): 15 minutes, at most 7 days. */
+export const SIGNED_URL_DEFAULT_MINUTES = 15;
+export const SIGNED_URL_MAX_MINUTES = 10_080;
+
+export type DataHttp = ReturnType<typeof createDataHttp>;
+
+export function createDataHttp({ data, log, authenticate, signInWithKey, signer }: DataHttpDeps) {
+  /** The file, if the request may read it: a valid signed link, or a caller whose grants reach it. */
+  async function fileFor(req: Request, url: URL, fileId: string) {
+    const signature = url.searchParams.get('signature');
+    if (signature !== null) {
+      if (!signer.verify(fileId, url.searchParams.get('expires'), signature))
+        throw unauthenticated('this signed URL is invalid or has expired: ask for a new one (CreateBinaryDataSignedURL)');
+      const row = await data.binaryByLink(fileId);
+      if (row === undefined) throw notFound('binary data', fileId);
+      return row;
+    }
     const keyId = req.headers.key_id;
     const key = req.headers.key;
     const authorization =
@@ -32,6 +51,11 @@ export function createDataHttp({ data, log, authenticate, signInWithKey }: DataH
         : (req.headers.authorization ?? null);
     const actor = await authenticate(authorization);
     const [row] = await data.binaryByIds(actor, [fileId]);
+    return row;
+  }
+
+  async function serve(req: Request, res: Response, url: URL, fileId: string): Promise<void> {
+    const row = await fileFor(req, url, fileId);
     if (row === undefined) return;
     const etag = `"${row.sha256}"`;
     const headers: Record<string, string> = {
@@ -74,11 +98,18 @@ export function createDataHttp({ data, log, authenticate, signInWithKey }: DataH
       sendJson(res, 405, { code: 'UNIMPLEMENTED', message: `${req.method ?? ''} is not supported on ${url.pathname}: use GET` });
       return true;
     }
-    serve(req, res, fileId).catch((err: unknown) => {
+    serve(req, res, url, fileId).catch((err: unknown) => {
       sendError(res, err, log, `GET ${DATA_BINARY_PATH}`);
     });
     return true;
   }
 
-  return { handle };
+  return {
+    handle,
+    /** `<base>/data/v1/binary/<file id>?expires=…&signature=…`, valid for `minutes`. */
+    signedUrl(baseUrl: string, fileId: string, minutes: number): { url: string; expiresAt: Date } {
+      const { query, expiresAt } = signer.query(fileId, minutes * 60);
+      return { url: `${baseUrl}${DATA_BINARY_PATH}${encodeURIComponent(fileId)}?${query}`, expiresAt };
+    },
+  };
 }

@@ -3,7 +3,15 @@ import { Any, Struct, Timestamp, type PartialMessage } from '@bufbuild/protobuf'
 import { invalid, type JsonObject } from '@hangar/domain';
 import type { data } from '@hangar/store';
 import { dataApi, MimeType, type SensorMetadata, type UploadMetadata } from '@hangar/wire';
-import { binaryDataIdOf, fileIdOf, type BinaryRow, type CaptureTimes, type TabularRow, type UploadMeta } from './data.service.js';
+import {
+  binaryDataIdOf,
+  fileIdOf,
+  type BboxInput,
+  type BinaryRow,
+  type CaptureTimes,
+  type TabularRow,
+  type UploadMeta,
+} from './data.service.js';
 
 const DEFAULT_LIMIT = 50;
 const MAX_LIMIT = 1000;
@@ -50,8 +58,6 @@ function list(field: string, values: readonly string[]): string[] {
 
 export function parseFilter(filter: dataApi.Filter | undefined): data.DataFilter {
   if (filter === undefined) return { organizationIds: [], locationIds: [], mimeTypes: [] };
-  if (filter.bboxLabels.length > 0) throw invalid('filter.bbox_labels is not supported by this server yet: filter by tags instead');
-  if (filter.datasetId !== '') throw invalid('filter.dataset_id is not supported by this server yet');
   const startUs = timestampToUs(filter.interval?.start);
   const endUs = timestampToUs(filter.interval?.end);
   if (startUs !== undefined && endUs !== undefined && startUs > endUs) {
@@ -92,6 +98,8 @@ export function parseFilter(filter: dataApi.Filter | undefined): data.DataFilter
     ...(startUs !== undefined && { startUs }),
     ...(endUs !== undefined && { endUs }),
     ...(tags !== undefined && { tags }),
+    ...(filter.bboxLabels.length > 0 && { bboxLabels: list('filter.bbox_labels', filter.bboxLabels) }),
+    ...(filter.datasetId !== '' && { datasetId: filter.datasetId }),
   };
 }
 
@@ -115,6 +123,14 @@ export function parseBinaryIds(req: { binaryIds: dataApi.BinaryID[]; binaryDataI
   const ids = [...req.binaryDataIds.map(fileIdOf), ...req.binaryIds.map((b) => fileIdOf(b.fileId))];
   if (ids.length > MAX_LIMIT) throw invalid(`at most ${MAX_LIMIT} ids per call, got ${ids.length}`);
   return ids;
+}
+
+/** The one file a bounding-box call names: binary_data_id, or the older binary_id. */
+// eslint-disable-next-line @typescript-eslint/no-deprecated -- older clients still send binary_id
+export function parseOneBinaryId(req: { binaryId?: dataApi.BinaryID; binaryDataId: string }): string {
+  if (req.binaryDataId !== '') return fileIdOf(req.binaryDataId);
+  if (req.binaryId !== undefined && req.binaryId.fileId !== '') return fileIdOf(req.binaryId.fileId);
+  throw invalid('binary_data_id is required: the file (<organization id>/<location id>/<file id>)');
 }
 
 // ---- uploads ----
@@ -152,6 +168,7 @@ export function parseUploadMetadata(meta: UploadMetadata | undefined, field = 'm
     fileName: meta.fileName,
     fileExtension: meta.fileExtension,
     mimeType: meta.mimeType,
+    datasetIds: list(`${field}.dataset_ids`, meta.datasetIds),
   };
 }
 
@@ -163,9 +180,40 @@ export function parseSensorMetadata(meta: SensorMetadata | undefined): CaptureTi
   return {
     ...(requested !== undefined && { timeRequestedUs: requested }),
     ...(received !== undefined && { timeReceivedUs: received }),
-    ...(meta.annotations !== undefined && { annotations: JSON.stringify(meta.annotations.toJson()) }),
+    ...(meta.annotations !== undefined && { annotations: parseAnnotations(meta.annotations) }),
     ...(mime !== undefined && { mimeType: mime }),
   };
+}
+
+/** Uploaded annotations: boxes (checked) for their table, classifications kept as JSON. */
+function parseAnnotations(annotations: dataApi.Annotations): NonNullable<CaptureTimes['annotations']> {
+  return {
+    bboxes: annotations.bboxes.map((b, i) =>
+      parseBbox(`sensor_metadata.annotations.bboxes[${i}]`, {
+        label: b.label,
+        xMin: b.xMinNormalized,
+        yMin: b.yMinNormalized,
+        xMax: b.xMaxNormalized,
+        yMax: b.yMaxNormalized,
+        ...(b.confidence !== undefined && { confidence: b.confidence }),
+      }),
+    ),
+    classifications: JSON.stringify(annotations.classifications.map((c) => c.toJson())),
+  };
+}
+
+const MAX_LABEL_LENGTH = 256;
+
+/** A bounding box as the API gives it: a label, and 0 ≤ min ≤ max ≤ 1 on both axes. */
+export function parseBbox(field: string, box: BboxInput): BboxInput {
+  if (box.label.trim() === '' || box.label.length > MAX_LABEL_LENGTH)
+    throw invalid(`${field}.label must be 1–${MAX_LABEL_LENGTH} characters`);
+  const inUnit = (v: number) => Number.isFinite(v) && v >= 0 && v <= 1;
+  if (![box.xMin, box.yMin, box.xMax, box.yMax].every(inUnit))
+    throw invalid(`${field}: coordinates are normalized to the image and must be between 0 and 1`);
+  if (box.xMin > box.xMax || box.yMin > box.yMax) throw invalid(`${field}: x_min must not exceed x_max, nor y_min y_max`);
+  if (box.confidence !== undefined && !inUnit(box.confidence)) throw invalid(`${field}.confidence must be between 0 and 1`);
+  return box;
 }
 
 export function readingData(struct: Struct): JsonObject {
@@ -192,7 +240,25 @@ function captureMetadataOf(row: BinaryRow | TabularRow, tags: readonly string[])
 }
 
 export function binaryMetadataOf(row: BinaryRow, baseUrl: string): dataApi.BinaryMetadata {
-  const annotations = JSON.parse(row.annotations) as Record<string, unknown>;
+  const kept = JSON.parse(row.annotations) as { classifications?: unknown[] } | unknown[];
+  const classifications = (Array.isArray(kept) ? kept : (kept.classifications ?? [])).map((c) =>
+    dataApi.Classification.fromJson(c as never),
+  );
+  const annotations = new dataApi.Annotations({
+    bboxes: row.bboxes.map(
+      (b) =>
+        new dataApi.BoundingBox({
+          id: b.id,
+          label: b.label,
+          xMinNormalized: b.x_min,
+          yMinNormalized: b.y_min,
+          xMaxNormalized: b.x_max,
+          yMaxNormalized: b.y_max,
+          ...(b.confidence !== null && { confidence: b.confidence }),
+        }),
+    ),
+    classifications,
+  });
   return new dataApi.BinaryMetadata({
     // Both: the seed-era CLI reads the deprecated `id`, newer clients `binary_data_id`.
     id: row.id,
@@ -203,8 +269,8 @@ export function binaryMetadataOf(row: BinaryRow, baseUrl: string): dataApi.Binar
     fileName: row.file_name,
     fileExt: row.file_ext,
     uri: `${baseUrl}/data/v1/binary/${row.id}`,
-    annotations: dataApi.Annotations.fromJson(annotations as never),
-    datasetIds: [],
+    annotations,
+    datasetIds: [...row.datasetIds],
   });
 }
 

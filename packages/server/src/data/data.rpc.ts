@@ -2,7 +2,7 @@
  * viam.app.data.v1.DataService and viam.app.datasync.v1.DataSyncService handlers: decode → service →
  * encode. The method tables (rpc/methods.ts) authorize each call; queries are confined by the service.
  */
-import { Struct } from '@bufbuild/protobuf';
+import { Struct, Timestamp } from '@bufbuild/protobuf';
 import { failedPrecondition, invalid, resourceExhausted } from '@hangar/domain';
 import {
   dataApi,
@@ -15,7 +15,9 @@ import type { Call, ServiceHandlers } from '../rpc/routes.js';
 import {
   binaryDataOf,
   encodeCursor,
+  parseBbox,
   parseBinaryIds,
+  parseOneBinaryId,
   parseDataRequest,
   parseFilter,
   parseSensorMetadata,
@@ -25,8 +27,10 @@ import {
   timestampToUs,
   usToTimestamp,
 } from './data.convert.js';
-import type { BinaryRow, DataService } from './data.service.js';
+import { fileIdOf, type BinaryRow, type DataService } from './data.service.js';
 import type { DataQueryService } from './data-query.js';
+import { SIGNED_URL_DEFAULT_MINUTES, SIGNED_URL_MAX_MINUTES, type DataHttp } from './data-http.js';
+import type { DatasetsService } from './datasets.service.js';
 
 /**
  * The most file bytes one response carries inline (include_binary): a page stops early, with a valid
@@ -49,9 +53,16 @@ export interface DataRpcOptions {
   readonly testDelayMs?: number;
 }
 
+export interface DataRpcDeps {
+  readonly service: DataService;
+  readonly queries: DataQueryService;
+  readonly datasets: DatasetsService;
+  /** Where signed URLs come from (the data download endpoint's signer). */
+  readonly links: Pick<DataHttp, 'signedUrl'>;
+}
+
 export function dataRpc(
-  service: DataService,
-  queries: DataQueryService,
+  { service, queries, datasets, links }: DataRpcDeps,
   baseUrl: (call: Call) => string,
   options: DataRpcOptions = {},
 ): ServiceHandlers<typeof DataServiceDescriptor> {
@@ -223,6 +234,65 @@ export function dataRpc(
 
     async tagsByFilter(req, call) {
       return { tags: await service.tagsByFilter(call.actor, parseFilter(req.filter)) };
+    },
+
+    async addBoundingBoxToImageByID(req, call) {
+      const box = parseBbox('bounding box', {
+        label: req.label,
+        xMin: req.xMinNormalized,
+        yMin: req.yMinNormalized,
+        xMax: req.xMaxNormalized,
+        yMax: req.yMaxNormalized,
+        ...(req.confidence !== undefined && { confidence: req.confidence }),
+      });
+      return { bboxId: await service.addBbox(call.actor, parseOneBinaryId(req), box) };
+    },
+
+    async removeBoundingBoxFromImageByID(req, call) {
+      if (req.bboxId === '') throw invalid('bbox_id is required: which bounding box to remove');
+      await service.removeBbox(call.actor, parseOneBinaryId(req), req.bboxId);
+      return {};
+    },
+
+    async updateBoundingBox(req, call) {
+      if (req.bboxId === '') throw invalid('bbox_id is required: which bounding box to change');
+      const merged = await service.updateBbox(call.actor, parseOneBinaryId(req), req.bboxId, {
+        ...(req.label !== undefined && { label: req.label }),
+        ...(req.xMinNormalized !== undefined && { xMin: req.xMinNormalized }),
+        ...(req.yMinNormalized !== undefined && { yMin: req.yMinNormalized }),
+        ...(req.xMaxNormalized !== undefined && { xMax: req.xMaxNormalized }),
+        ...(req.yMaxNormalized !== undefined && { yMax: req.yMaxNormalized }),
+        ...(req.confidence !== undefined && { confidence: req.confidence }),
+      });
+      parseBbox('bounding box', merged);
+      return {};
+    },
+
+    async boundingBoxLabelsByFilter(req, call) {
+      return { labels: await service.bboxLabels(call.actor, parseFilter(req.filter)) };
+    },
+
+    async addBinaryDataToDatasetByIDs(req, call) {
+      // eslint-disable-next-line @typescript-eslint/no-deprecated -- older clients still send binary_ids
+      await datasets.addFiles(call.actor, req.datasetId, [...req.binaryDataIds, ...req.binaryIds.map((b) => b.fileId)]);
+      return {};
+    },
+
+    async removeBinaryDataFromDatasetByIDs(req, call) {
+      // eslint-disable-next-line @typescript-eslint/no-deprecated -- older clients still send binary_ids
+      await datasets.removeFiles(call.actor, req.datasetId, [...req.binaryDataIds, ...req.binaryIds.map((b) => b.fileId)]);
+      return {};
+    },
+
+    async createBinaryDataSignedURL(req, call) {
+      const minutes = req.expirationMinutes ?? SIGNED_URL_DEFAULT_MINUTES;
+      if (!Number.isInteger(minutes) || minutes < 1 || minutes > SIGNED_URL_MAX_MINUTES)
+        throw invalid(`expiration_minutes must be 1–${SIGNED_URL_MAX_MINUTES} (7 days), got ${minutes}`);
+      if (req.binaryDataId === '') throw invalid('binary_data_id is required: the file to link to');
+      const [row] = await service.binaryByIds(call.actor, [fileIdOf(req.binaryDataId)]);
+      if (row === undefined) throw invalid('binary_data_id is required');
+      const link = links.signedUrl(baseUrl(call), row.id, minutes);
+      return { signedUrl: link.url, expiresAt: Timestamp.fromDate(link.expiresAt) };
     },
 
     async configureDatabaseUser(req) {

@@ -6,7 +6,7 @@
  * confined to the data the caller's grants reach (`readable`), so other organizations' data is never
  * seen, not even in counts.
  */
-import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
+import { createHash, createHmac, pbkdf2Sync, randomBytes, randomUUID } from 'node:crypto';
 import {
   failedPrecondition,
   grantsAllowing,
@@ -64,6 +64,8 @@ export interface UploadMeta {
   readonly fileName: string;
   readonly fileExtension: string;
   readonly mimeType: string;
+  /** Datasets of the part's organization to put an uploaded file in. */
+  readonly datasetIds?: readonly string[];
 }
 
 export interface Reading {
@@ -72,11 +74,20 @@ export interface Reading {
   readonly data: JsonObject;
 }
 
+export interface BboxInput {
+  readonly label: string;
+  readonly xMin: number;
+  readonly yMin: number;
+  readonly xMax: number;
+  readonly yMax: number;
+  readonly confidence?: number;
+}
+
 export interface CaptureTimes {
   readonly timeRequestedUs?: number;
   readonly timeReceivedUs?: number;
-  /** JSON of viam.app.data.v1.Annotations. */
-  readonly annotations?: string;
+  /** What came with a capture: boxes (kept in their table), and classifications as JSON. */
+  readonly annotations?: { readonly bboxes: readonly BboxInput[]; readonly classifications: string };
   /** From SensorMetadata's enum, when it said one. */
   readonly mimeType?: string;
 }
@@ -101,6 +112,7 @@ export interface BinaryPage {
 }
 
 const DELETE_BATCH = 1000;
+const MAX_BBOXES_PER_FILE = 1000;
 const MAX_TAGGED_PER_CALL = 100_000;
 const MAX_TAGS = 100;
 const MAX_TAG_LENGTH = 256;
@@ -122,6 +134,20 @@ export function mimeTypeOfExtension(extension: string): string {
     default:
       return 'application/octet-stream';
   }
+}
+
+function bboxRow(binaryId: string, box: BboxInput, atUs: number): data.BboxRow {
+  return {
+    id: randomUUID(),
+    binary_id: binaryId,
+    label: box.label,
+    x_min: box.xMin,
+    y_min: box.yMin,
+    x_max: box.xMax,
+    y_max: box.yMax,
+    confidence: box.confidence ?? null,
+    time_created_us: atUs,
+  };
 }
 
 /** A file id as Viam's look: 64 characters; binary_data_id adds the organization and location. */
@@ -191,6 +217,25 @@ export function createDataService({ db, blobs, now, log, maxFileBytes, database 
     };
   }
 
+  /** The datasets an upload names: each must be one of the organization's. */
+  async function datasetsOf(organizationId: string, ids: readonly string[]): Promise<string[]> {
+    for (const id of ids) {
+      const found = await data.findDataset(db, id);
+      if (found?.organization_id !== organizationId)
+        throw invalid(`dataset ${JSON.stringify(id)} is not one of organization ${organizationId}'s: create it there first`);
+    }
+    return [...new Set(ids)];
+  }
+
+  /** One file the caller may change (owner rights on it); NOT_FOUND if it cannot see it. */
+  async function ownedFile(actor: Actor, binaryDataId: string): Promise<BinaryRow> {
+    const id = fileIdOf(binaryDataId);
+    const [found] = await targetIds(actor, { ids: [id] });
+    const [row] = await data.findBinaryByIds(db, [found ?? id], await readable(actor, 'data.admin'));
+    if (row === undefined) throw notFound('binary data', binaryDataId);
+    return row;
+  }
+
   /** Collects blobs that no row points at any more; a failure leaves them for a later delete to retry. */
   async function collect(sha256s: readonly string[]): Promise<void> {
     for (const sha of await registry.unreferencedBlobs(db, sha256s)) {
@@ -228,6 +273,43 @@ export function createDataService({ db, blobs, now, log, maxFileBytes, database 
 
   return {
     readable,
+    ownedFile,
+
+    /** AddBoundingBoxToImageByID: a box on a file the caller owns; returns its id. */
+    async addBbox(actor: Actor, binaryDataId: string, box: BboxInput): Promise<string> {
+      const file = await ownedFile(actor, binaryDataId);
+      if (file.bboxes.length >= MAX_BBOXES_PER_FILE) throw invalid(`a file has at most ${MAX_BBOXES_PER_FILE} bounding boxes`);
+      const row = bboxRow(file.id, box, nowUs());
+      await data.insertBbox(db, row);
+      return row.id;
+    },
+
+    async removeBbox(actor: Actor, binaryDataId: string, bboxId: string): Promise<void> {
+      const file = await ownedFile(actor, binaryDataId);
+      if (!(await data.deleteBbox(db, file.id, bboxId))) throw notFound('bounding box', bboxId);
+    },
+
+    /** UpdateBoundingBox: the fields given change, the rest stay; the result is checked whole. */
+    async updateBbox(actor: Actor, binaryDataId: string, bboxId: string, patch: Partial<BboxInput>): Promise<BboxInput> {
+      const file = await ownedFile(actor, binaryDataId);
+      const current = await data.findBbox(db, file.id, bboxId);
+      if (current === undefined) throw notFound('bounding box', bboxId);
+      const merged: { -readonly [K in keyof BboxInput]: BboxInput[K] } = {
+        label: patch.label ?? current.label,
+        xMin: patch.xMin ?? current.x_min,
+        yMin: patch.yMin ?? current.y_min,
+        xMax: patch.xMax ?? current.x_max,
+        yMax: patch.yMax ?? current.y_max,
+      };
+      const confidence = patch.confidence ?? current.confidence;
+      if (confidence !== null) Object.assign(merged, { confidence });
+      await data.updateBbox(db, { ...bboxRow(file.id, merged, current.time_created_us), id: current.id });
+      return merged;
+    },
+
+    async bboxLabels(actor: Actor, filter: data.DataFilter): Promise<string[]> {
+      return data.bboxLabelsMatching(db, filter, await readable(actor, 'data.read'));
+    },
 
     /** DataCaptureUpload of tabular readings: all rows in one transaction, acknowledged once committed. */
     async uploadReadings(meta: UploadMeta, readings: readonly Reading[]): Promise<string> {
@@ -258,6 +340,7 @@ export function createDataService({ db, blobs, now, log, maxFileBytes, database 
     ): Promise<StoredBinary> {
       checkTags(meta.tags);
       const origin = await originOf(meta.partId);
+      const datasetIds = await datasetsOf(origin.organizationId, meta.datasetIds ?? []);
       let blob;
       try {
         blob = await blobs.put(source, { maxBytes: maxFileBytes, ...(signal !== undefined && { signal }) });
@@ -274,12 +357,13 @@ export function createDataService({ db, blobs, now, log, maxFileBytes, database 
         ...captureColumns(origin, meta, { requested: capture.timeRequestedUs ?? at, received: capture.timeReceivedUs ?? at }, mimeType),
         file_name: meta.fileName,
         file_ext: extension,
-        annotations: capture.annotations ?? '{}',
+        annotations: JSON.stringify({ classifications: JSON.parse(capture.annotations?.classifications ?? '[]') as unknown }),
         size_bytes: blob.size,
         sha256: blob.sha256,
       };
+      const bboxes = (capture.annotations?.bboxes ?? []).map((b) => bboxRow(row.id, b, at));
       try {
-        await db.transaction().execute((tx) => data.insertBinary(tx, row, meta.tags));
+        await db.transaction().execute((tx) => data.insertBinary(tx, row, { tags: meta.tags, bboxes, datasetIds }));
       } catch (err) {
         await collect([blob.sha256]);
         throw err;
@@ -307,6 +391,11 @@ export function createDataService({ db, blobs, now, log, maxFileBytes, database 
         if (row === undefined) throw notFound('binary data', id);
         return row;
       });
+    },
+
+    /** A file by its id, for a signed link (the signature stands in for the caller's grants). */
+    async binaryByLink(fileId: string): Promise<BinaryRow | undefined> {
+      return data.findBinaryById(db, fileId);
     },
 
     /** The bytes of one blob (for include_binary and the download link). */

@@ -16,7 +16,7 @@ import {
   type ResourceType,
   type Scope,
 } from '@hangar/domain';
-import { apiKeys, authorizations, fragments, locations, registry, type Executor } from '@hangar/store';
+import { apiKeys, authorizations, data, fragments, locations, registry, type Executor } from '@hangar/store';
 import { parseRegistryItemId } from '@hangar/domain';
 
 export type Target =
@@ -35,11 +35,13 @@ export type Target =
    * A registry item by its id (`<namespace or organization id>:<name>`, or `/` for packages): checked as
    * its organization, readable by every caller when public or unlisted, and by the organization's machines.
    */
-  | { readonly registryItem: string; readonly field: string; readonly noun?: 'package' };
+  | { readonly registryItem: string; readonly field: string; readonly noun?: 'package' }
+  /** A dataset: checked as its organization; NOT_FOUND when missing or not visible. */
+  | { readonly dataset: string };
 
 type ResourceTarget = Exclude<
   Target,
-  { apiKey: string } | { organizationOfLocation: string } | { fragment: string } | { registryItem: string }
+  { apiKey: string } | { organizationOfLocation: string } | { fragment: string } | { registryItem: string } | { dataset: string }
 >;
 
 export interface Check {
@@ -81,6 +83,10 @@ export function createAccess(db: Executor) {
       }
       if ('fragment' in check.target) {
         scopes.push(await authorizeFragment(actor, check.action, check.target.fragment));
+        continue;
+      }
+      if ('dataset' in check.target) {
+        scopes.push(await authorizeDataset(actor, check.action, check.target.dataset));
         continue;
       }
       if ('registryItem' in check.target) {
@@ -144,6 +150,19 @@ export function createAccess(db: Executor) {
     return scope;
   }
 
+  /** NOT_FOUND unless the caller may read the dataset's organization; PERMISSION_DENIED unless it may act there. */
+  async function authorizeDataset(actor: Actor, action: Action, id: string): Promise<Scope> {
+    const found = await data.findDataset(db, id);
+    const scope = found && organizationScope(found.organization_id);
+    if (scope === undefined || found === undefined || !can(actor, 'org.read', scope)) throw notFound('dataset', id);
+    if (!can(actor, action, scope)) {
+      throw permissionDenied(
+        `${describeActor(actor)} may not ${ACTION_TEXT[action]} dataset ${id} of organization ${found.organization_id}`,
+      );
+    }
+    return scope;
+  }
+
   /** Whether the actor is a machine part whose machine belongs to (or was shared with) the organization. */
   async function machineOf(actor: Actor, organizationId: string): Promise<boolean> {
     if (actor.kind !== 'machine') return false;
@@ -152,7 +171,7 @@ export function createAccess(db: Executor) {
   }
 
   async function resolveTarget(
-    target: Exclude<Target, { apiKey: string } | { fragment: string } | { registryItem: string }>,
+    target: Exclude<Target, { apiKey: string } | { fragment: string } | { registryItem: string } | { dataset: string }>,
   ): Promise<ResourceTarget> {
     if (!('organizationOfLocation' in target)) return target;
     const organization = await locations.primaryOrganizationOf(db, target.organizationOfLocation);

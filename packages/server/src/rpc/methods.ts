@@ -8,6 +8,7 @@ import type {
   AccountService,
   AppService,
   DataService,
+  DatasetService,
   DataSyncService,
   EffectiveConfigService,
   InviteAdminService,
@@ -48,6 +49,8 @@ const fragment = (field: string, id: string): Target => ({ fragment: parseId(fie
 const item = (field: string, id: string): Target => ({ registryItem: id, field });
 /** The same, named as a package: NOT_FOUND says "package not found", the words the seed-era CLI looks for. */
 const pkg = (field: string, id: string): Target => ({ registryItem: id, field, noun: 'package' });
+/** A dataset: checked as its organization (see access.ts). */
+const dataset = (field: string, id: string): Target => ({ dataset: parseId(field, id) });
 /** Checked against every role the key holds (see access.ts); the action is nominal. */
 const key = (field: string, id: string): Target => ({ apiKey: parseId(field, id) });
 
@@ -375,14 +378,14 @@ export const DATA_METHODS: ServiceMethodTable<typeof DataService> = {
   removeTagsFromBinaryDataByIDs: { access: 'signed_in', size: 'list' },
   removeTagsFromBinaryDataByFilter: { access: 'signed_in' },
   tagsByFilter: { access: 'signed_in' },
-  addBoundingBoxToImageByID: 'unimplemented',
-  removeBoundingBoxFromImageByID: 'unimplemented',
-  boundingBoxLabelsByFilter: 'unimplemented',
-  updateBoundingBox: 'unimplemented',
+  addBoundingBoxToImageByID: { access: 'signed_in' },
+  removeBoundingBoxFromImageByID: { access: 'signed_in' },
+  boundingBoxLabelsByFilter: { access: 'signed_in' },
+  updateBoundingBox: { access: 'signed_in' },
   getDatabaseConnection: { requires: on('data.admin', (r) => org('organization_id', r.organizationId)) },
   configureDatabaseUser: { requires: on('data.admin', (r) => org('organization_id', r.organizationId)) },
-  addBinaryDataToDatasetByIDs: 'unimplemented',
-  removeBinaryDataFromDatasetByIDs: 'unimplemented',
+  addBinaryDataToDatasetByIDs: { requires: on('data.admin', (r) => dataset('dataset_id', r.datasetId)), size: 'list' },
+  removeBinaryDataFromDatasetByIDs: { requires: on('data.admin', (r) => dataset('dataset_id', r.datasetId)), size: 'list' },
   createIndex: 'unimplemented',
   listIndexes: 'unimplemented',
   deleteIndex: 'unimplemented',
@@ -391,7 +394,20 @@ export const DATA_METHODS: ServiceMethodTable<typeof DataService> = {
   getSavedQuery: 'unimplemented',
   deleteSavedQuery: 'unimplemented',
   listSavedQueries: 'unimplemented',
-  createBinaryDataSignedURL: 'unimplemented',
+  createBinaryDataSignedURL: { access: 'signed_in' },
+};
+
+/**
+ * viam.app.dataset.v1.DatasetService: datasets belong to an organization; reading them takes any role on
+ * it, changing them the owner role. ListDatasetsByIDs answers only those the caller may read.
+ */
+export const DATASET_METHODS: ServiceMethodTable<typeof DatasetService> = {
+  createDataset: { requires: on('data.admin', (r) => org('organization_id', r.organizationId)) },
+  deleteDataset: { requires: on('data.admin', (r) => dataset('id', r.id)) },
+  renameDataset: { requires: on('data.admin', (r) => dataset('id', r.id)) },
+  listDatasetsByOrganizationID: { requires: on('data.read', (r) => org('organization_id', r.organizationId)) },
+  listDatasetsByIDs: { access: 'signed_in', size: 'list' },
+  mergeDatasets: { requires: on('data.admin', (r) => org('organization_id', r.organizationId)) },
 };
 
 /** Uploads name their machine part: its own credential, an API key with a role on its machine, or an owner. */

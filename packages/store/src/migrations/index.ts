@@ -5,6 +5,7 @@ import * as hardening from './2026-12-01-01-hardening.js';
 import * as fleet from './2026-12-02-01-fleet.js';
 import * as registry from './2026-12-03-01-registry.js';
 import * as data from './2026-12-04-01-data.js';
+import * as datasets from './2026-12-05-01-datasets.js';
 
 /** Every migration, in order. Names sort by date; both engines run the same list. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -14,6 +15,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026-12-02-01-fleet': fleet,
   '2026-12-03-01-registry': registry,
   '2026-12-04-01-data': data,
+  '2026-12-05-01-datasets': datasets,
 };
 
 export const migrationProvider: MigrationProvider = {
