@@ -274,13 +274,16 @@ export function goJson(value: unknown): string {
 }
 
 /** A timestamppb.Timestamp as Go's json.Marshal writes the struct: zero fields left out (omitempty). */
-function goTimestamp(d: Date | undefined): GoStruct | null {
-  if (d === undefined) return null;
-  const ms = d.getTime();
+function goTimestamp(ms: number | undefined): GoStruct | null {
+  if (ms === undefined) return null;
   const seconds = Math.floor(ms / 1000);
-  const nanos = (ms - seconds * 1000) * 1_000_000;
+  // The server keeps microseconds: rounding to them undoes the float error of the millisecond fraction.
+  const nanos = Math.round((ms - seconds * 1000) * 1000) * 1000;
   return new GoStruct({ ...(seconds !== 0 && { seconds }), ...(nanos !== 0 && { nanos }) });
 }
+
+/** Readings per TabularDataByFilter page: the most the server answers at once. */
+const TABULAR_PAGE_ROWS = 1000;
 
 export async function exportTabular(options: {
   readonly data: DataClient;
@@ -299,41 +302,55 @@ export async function exportTabular(options: {
   const indexes = new Map<string, number>();
   const metadata: dataApi.CaptureMetadata[] = [];
   let readings = 0;
-  let last = '';
-  const write = (line: string) =>
+  const write = (text: string) =>
     new Promise<void>((done, fail) => {
-      out.write(line, (err) => (err ? fail(err) : done()));
+      out.write(text, (err) => (err ? fail(err) : done()));
     });
+  /** The export-wide index of a page's metadata entry: entries equal in content share one index. */
+  const indexOf = (md: dataApi.CaptureMetadata | undefined, onPage: Map<dataApi.CaptureMetadata | undefined, number>) => {
+    let index = onPage.get(md);
+    if (index !== undefined) return index;
+    const key = md === undefined ? '' : md.toJsonString();
+    index = indexes.get(key);
+    if (index === undefined) {
+      index = metadata.length;
+      indexes.set(key, index);
+      if (md !== undefined) metadata.push(md);
+    }
+    onPage.set(md, index);
+    return index;
+  };
+  const fetchPage = (after: string) => {
+    const pending = data.tabularReadings(filter, { limit: TABULAR_PAGE_ROWS, last: after });
+    // Awaited below; until then a failure must not count as unhandled.
+    pending.catch(() => undefined);
+    return pending;
+  };
   try {
+    let next = fetchPage('');
     for (;;) {
-      const page = await data.tabularDataByFilter(filter, { limit: 100, last });
+      const page = await next;
       progress.dot();
-      const pageMetadata = [...new Set(page.data.map((d) => d.metadata))];
-      if (page.data.length === 0 && pageMetadata.length === 0) break;
-      let bytes = 0;
-      for (const row of page.data) {
-        const md = row.metadata;
-        const key = md === undefined ? '' : md.toJsonString();
-        let index = indexes.get(key);
-        if (index === undefined) {
-          index = metadata.length;
-          indexes.set(key, index);
-          if (md !== undefined) metadata.push(md);
-        }
-        const line =
+      if (page.readings.length === 0) break;
+      // The next page is on its way while this one is written: the server and this process overlap.
+      if (page.last !== '') next = fetchPage(page.last);
+      // A page's readings point at a few metadata entries: each is keyed once per page.
+      const onPage = new Map<dataApi.CaptureMetadata | undefined, number>();
+      let text = '';
+      for (const row of page.readings) {
+        text +=
           goJson({
             ...row.data,
-            TimeRequested: goTimestamp(row.timeRequested),
-            TimeReceived: goTimestamp(row.timeReceived),
-            MetadataIndex: index,
+            TimeRequested: goTimestamp(row.timeRequestedMs),
+            TimeReceived: goTimestamp(row.timeReceivedMs),
+            MetadataIndex: indexOf(page.metadata[row.metadataIndex], onPage),
           }) + '\n';
-        bytes += line.length;
-        await write(line);
         readings++;
       }
-      progress.advance(page.data.length, bytes);
+      // One write per page, not per line.
+      await write(text);
+      progress.advance(page.readings.length, Buffer.byteLength(text));
       if (page.last === '') break;
-      last = page.last;
     }
     await new Promise<void>((done, fail) => out.end((err?: Error | null) => (err ? fail(err) : done())));
     await rename(temp, path);

@@ -15,6 +15,7 @@ import {
   type StreamingDataCaptureUploadRequest,
 } from '@hangar/wire';
 import { BSON } from 'bson';
+import { RawTabularDataService, readingsOf, type RawReading } from './tabular-pages.js';
 import { createReadStream } from 'node:fs';
 import { basename, extname } from 'node:path';
 
@@ -86,11 +87,13 @@ export class DataClient {
   private readonly data: Client<typeof DataService>;
   private readonly sync: Client<typeof DataSyncService>;
   private readonly syncStreams: Client<typeof DataSyncService>;
+  private readonly rawTabular: Client<typeof RawTabularDataService>;
 
   constructor(private readonly deps: DataClientDeps) {
     this.data = createClient(DataService, deps.transport);
     this.sync = createClient(DataSyncService, deps.transport);
     this.syncStreams = createClient(DataSyncService, deps.streamTransport);
+    this.rawTabular = createClient(RawTabularDataService, deps.transport);
   }
 
   private dataRequest(filter: Filter | undefined, options: QueryOptions): PartialMessage<dataApi.DataRequest> {
@@ -117,6 +120,20 @@ export class DataClient {
       last: res.last,
       totalSizeBytes: Number(res.totalSizeBytes),
     };
+  }
+
+  /**
+   * One page of readings for bulk reads: the same call as tabularDataByFilter, its readings decoded
+   * straight into plain objects (see tabular-pages.ts), times in milliseconds with their fractions.
+   */
+  async tabularReadings(
+    filter: Filter | undefined,
+    options: QueryOptions = {},
+  ): Promise<{ readings: RawReading[]; metadata: dataApi.CaptureMetadata[]; last: string }> {
+    const res = await this.deps.call(() =>
+      this.rawTabular.tabularDataByFilter({ dataRequest: this.dataRequest(filter, options), countOnly: false }),
+    );
+    return { readings: readingsOf(res), metadata: res.metadata, last: res.last };
   }
 
   async binaryDataByFilter(

@@ -46,3 +46,4 @@ export {
   type UploadOptions,
 } from './data-client.js';
 export { dataApi } from '@hangar/wire';
+export type { RawReading } from './tabular-pages.js';

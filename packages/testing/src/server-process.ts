@@ -19,7 +19,9 @@ export interface ServerProcess {
 
 /** Spawns `hangar server …` and waits for the "hangar listening on <url>" log line (pino JSON on stderr). */
 export function spawnServer(args: readonly string[]): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [CLI_PATH, 'server', ...args], {
+  // HANGAR_SERVER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the server of a benchmark.
+  const nodeArgs = (process.env.HANGAR_SERVER_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+  const child = spawn(process.execPath, [...nodeArgs, CLI_PATH, 'server', ...args], {
     env: { PATH: process.env.PATH ?? '' },
     stdio: ['pipe', 'pipe', 'pipe'],
   });

@@ -2,6 +2,7 @@
 import { Any, Struct, Timestamp, type PartialMessage } from '@bufbuild/protobuf';
 import { invalid, type JsonObject } from '@hangar/domain';
 import type { data } from '@hangar/store';
+import { setRawField, tabularDataFieldBytes } from './struct-bytes.js';
 import { dataApi, MimeType, type SensorMetadata, type UploadMetadata } from '@hangar/wire';
 import {
   binaryDataIdOf,
@@ -278,14 +279,21 @@ export function binaryDataOf(row: BinaryRow, baseUrl: string, bytes: Uint8Array 
   return new dataApi.BinaryData({ metadata: binaryMetadataOf(row, baseUrl), ...(bytes !== undefined && { binary: bytes }) });
 }
 
-/** TabularDataByFilter's shape: each distinct capture metadata once, each reading pointing at its own. */
+/** TabularDataByFilterResponse.data's field number (data.proto). */
+const RESPONSE_DATA_FIELD = 2;
+
+/**
+ * TabularDataByFilter's answer: each distinct capture metadata once, each reading pointing at its own.
+ * With a binary codec the readings are encoded straight from their JSON (struct-bytes.ts).
+ */
 // eslint-disable-next-line @typescript-eslint/no-deprecated -- TabularDataByFilter is deprecated upstream, and what the seed's export uses
-export function tabularPageOf(rows: readonly TabularRow[]): { metadata: dataApi.CaptureMetadata[]; data: dataApi.TabularData[] } {
-  const metadata: dataApi.CaptureMetadata[] = [];
+export function tabularPageOf(rows: readonly TabularRow[], binary: boolean): dataApi.TabularDataByFilterResponse {
   const indexOf = new Map<string, number>();
-  const readings = rows.map((row) => {
-    const tags = JSON.parse(row.tags) as string[];
-    const key = JSON.stringify([
+  // eslint-disable-next-line @typescript-eslint/no-deprecated -- see above
+  const response = new dataApi.TabularDataByFilterResponse();
+  const metadata = response.metadata;
+  for (const row of rows) {
+    const key = [
       row.organization_id,
       row.location_id,
       row.robot_id,
@@ -298,20 +306,27 @@ export function tabularPageOf(rows: readonly TabularRow[]): { metadata: dataApi.
       row.method_parameters,
       row.tags,
       row.mime_type,
-    ]);
+    ].join('\u0000');
     let index = indexOf.get(key);
     if (index === undefined) {
       index = metadata.length;
       indexOf.set(key, index);
-      metadata.push(captureMetadataOf(row, tags));
+      metadata.push(captureMetadataOf(row, JSON.parse(row.tags) as string[]));
     }
-    // eslint-disable-next-line @typescript-eslint/no-deprecated -- see tabularPageOf
-    return new dataApi.TabularData({
-      data: Struct.fromJson(JSON.parse(row.data) as JsonObject),
-      metadataIndex: index,
-      timeRequested: usToTimestamp(row.time_requested_us),
-      timeReceived: usToTimestamp(row.time_received_us),
-    });
-  });
-  return { metadata, data: readings };
+    const reading = JSON.parse(row.data) as JsonObject;
+    if (binary) {
+      setRawField(response, RESPONSE_DATA_FIELD, tabularDataFieldBytes(reading, index, row.time_requested_us, row.time_received_us));
+    } else {
+      response.data.push(
+        // eslint-disable-next-line @typescript-eslint/no-deprecated -- see above
+        new dataApi.TabularData({
+          data: Struct.fromJson(reading),
+          metadataIndex: index,
+          timeRequested: usToTimestamp(row.time_requested_us),
+          timeReceived: usToTimestamp(row.time_received_us),
+        }),
+      );
+    }
+  }
+  return response;
 }

@@ -29,6 +29,7 @@ import {
 } from './data.convert.js';
 import { fileIdOf, type BinaryRow, type DataService } from './data.service.js';
 import type { DataQueryService } from './data-query.js';
+import { binaryCodec } from './struct-bytes.js';
 import { SIGNED_URL_DEFAULT_MINUTES, SIGNED_URL_MAX_MINUTES, type DataHttp } from './data-http.js';
 import type { DatasetsService } from './datasets.service.js';
 
@@ -122,14 +123,11 @@ export function dataRpc(
         return { count: BigInt(count), totalSizeBytes: BigInt(totalSizeBytes), last: '' };
       }
       const found = await service.tabularPage(call.actor, { filter, page });
-      const { metadata, data } = tabularPageOf(found.rows);
-      return {
-        metadata,
-        data,
-        count: BigInt(data.length),
-        last: encodeCursor(found.last),
-        totalSizeBytes: BigInt(found.rows.reduce((sum, r) => sum + r.data.length, 0)),
-      };
+      const response = tabularPageOf(found.rows, binaryCodec(call.requestHeader.get('content-type')));
+      response.count = BigInt(found.rows.length);
+      response.last = encodeCursor(found.last);
+      response.totalSizeBytes = BigInt(found.rows.reduce((sum, r) => sum + r.data.length, 0));
+      return response;
     },
 
     async tabularDataBySQL(req) {
