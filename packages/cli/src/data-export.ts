@@ -90,6 +90,12 @@ function isTooLarge(err: unknown): boolean {
   return e.code === 8 || e.code === 14 || (e.message ?? '').includes('INCLUDE_BINARY_TOO_LARGE');
 }
 
+/**
+ * Files up to this size come inline in BinaryDataByIDs; larger ones stream from their `uri` to disk, so
+ * neither this process nor the server holds a whole large file (--parallel of them) in memory.
+ */
+const INLINE_MAX_BYTES = 1024 * 1024;
+
 /** GET with the caller's token into `path`, for files too large to come inline. */
 function download(url: string, token: string, path: string): Promise<void> {
   const client = url.startsWith('https:') ? https : http;
@@ -124,6 +130,14 @@ export async function exportBinary(options: {
   const result = { files: 0, skipped: 0, bytes: 0 };
   let failure: unknown = undefined;
 
+  // Nested names need their folders; each is made once, not once per file.
+  const made = new Set([dataRoot, metadataRoot]);
+  async function directory(path: string): Promise<void> {
+    if (made.has(path)) return;
+    await mkdir(path, { recursive: true, mode: 0o700 });
+    made.add(path);
+  }
+
   async function fetchOne(listed: dataApi.BinaryMetadata): Promise<void> {
     const name = filenameForDownload(listed);
     const target = inside(dataRoot, name);
@@ -132,13 +146,13 @@ export async function exportBinary(options: {
       result.skipped++;
       return;
     }
-    await mkdir(dirname(target), { recursive: true, mode: 0o700 });
-    await mkdir(dirname(metaTarget), { recursive: true, mode: 0o700 });
+    await directory(dirname(target));
+    await directory(dirname(metaTarget));
     const temp = `${target}.part`;
     let md = listed;
     for (let attempt = 1; ; attempt++) {
       try {
-        const [datum] = await data.binaryDataByIds([listed.binaryDataId], true);
+        const [datum] = await data.binaryDataByIds([listed.binaryDataId], true, { inlineMaxBytes: INLINE_MAX_BYTES });
         if (datum?.metadata === undefined) throw new CliError(`the server returned nothing for ${listed.binaryDataId}`);
         md = datum.metadata;
         await writeFile(temp, datum.binary, { mode: 0o600 });

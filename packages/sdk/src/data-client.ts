@@ -54,6 +54,9 @@ export interface UploadOptions {
   readonly dataRequestTimes?: readonly [Date, Date];
 }
 
+/** The request header that lowers the server's inline cap for one BinaryDataByIDs call. */
+const INLINE_MAX_HEADER = 'hangar-inline-max-bytes';
+
 /** Pieces of a streamed upload: 64 KiB, as viam-server sends files. */
 const UPLOAD_CHUNK_BYTES = 64 * 1024;
 
@@ -150,10 +153,22 @@ export class DataClient {
     return { data: res.data, count: Number(res.count), last: res.last, totalSizeBytes: Number(res.totalSizeBytes) };
   }
 
-  /** By `<organization id>/<location id>/<file id>` ids, in the order given. */
-  async binaryDataByIds(binaryDataIds: readonly string[], includeBinaryData = true): Promise<dataApi.BinaryData[]> {
+  /**
+   * By `<organization id>/<location id>/<file id>` ids, in the order given. `inlineMaxBytes` asks the
+   * server to send no file larger than that inline: it answers RESOURCE_EXHAUSTED (INCLUDE_BINARY_TOO_LARGE)
+   * instead, and the file is read from its `uri` (what `hangar data export` does with large files).
+   */
+  async binaryDataByIds(
+    binaryDataIds: readonly string[],
+    includeBinaryData = true,
+    options: { readonly inlineMaxBytes?: number } = {},
+  ): Promise<dataApi.BinaryData[]> {
+    const headers = options.inlineMaxBytes === undefined ? undefined : { [INLINE_MAX_HEADER]: String(options.inlineMaxBytes) };
     const res = await this.deps.call(() =>
-      this.data.binaryDataByIDs({ binaryDataIds: [...binaryDataIds], includeBinary: includeBinaryData }),
+      this.data.binaryDataByIDs(
+        { binaryDataIds: [...binaryDataIds], includeBinary: includeBinaryData },
+        headers === undefined ? undefined : { headers },
+      ),
     );
     return res.data;
   }

@@ -182,7 +182,8 @@ async function serve(
     mintUserToken: (userId, generation) => auth.mintUser(userId, generation),
   });
   const access = createAccess(db);
-  const organizations = createOrganizationsService({ db, now, newId, limits });
+  // Deleting an organization frees its files' blobs through the data service (declared below, called later).
+  const organizations = createOrganizationsService({ db, now, newId, limits, collectBlobs: (sha256s) => data.collectBlobs(sha256s) });
   const locations = createLocationsService({ db, now, newId, limits, box });
   const keys = createKeysService({ db, now, newId, limits });
   const users = createUsersService({ db });
@@ -297,6 +298,7 @@ async function serve(
     log,
     maxRequestBytes: limits.maxRequestBytes,
     bufferEntries: limits.tailBufferEntries,
+    onStart: metrics.rpcStarted,
     onCall: metrics.rpc,
   });
   const membersService = members;

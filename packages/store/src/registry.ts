@@ -317,6 +317,18 @@ export async function deleteFile(db: Executor, id: string): Promise<void> {
  * Of these blobs, the ones nothing points at any more (safe to delete from the blob store): no registry
  * file, and no captured binary (the two share the content-addressed store).
  */
+/** Every blob an organization's files point at (registry versions and captured data), each once. */
+export async function blobsOfOrganization(db: Executor, organizationId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('registry_files as f')
+    .innerJoin('registry_items as i', 'i.id', 'f.item_id')
+    .select('f.sha256')
+    .where('i.organization_id', '=', organizationId)
+    .union(db.selectFrom('data_binary').select('sha256').where('organization_id', '=', organizationId))
+    .execute();
+  return rows.map((r) => r.sha256);
+}
+
 export async function unreferencedBlobs(db: Executor, sha256s: readonly string[]): Promise<string[]> {
   if (sha256s.length === 0) return [];
   const used = await db

@@ -7,9 +7,8 @@
  */
 import { notFound, unauthenticated, type Actor } from '@hangar/domain';
 import type { UrlSigner } from '../crypto/url-signer.js';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { parseRange, sendError, sendJson, type Request, type Response } from '../http/replies.js';
+import { sendError, sendJson, type Request, type Response } from '../http/replies.js';
+import { serveBlob } from '../http/serve-blob.js';
 import type { Logger } from '../log.js';
 import type { DataService } from './data.service.js';
 
@@ -57,36 +56,18 @@ export function createDataHttp({ data, log, authenticate, signInWithKey, signer 
   async function serve(req: Request, res: Response, url: URL, fileId: string): Promise<void> {
     const row = await fileFor(req, url, fileId);
     if (row === undefined) return;
-    const etag = `"${row.sha256}"`;
-    const headers: Record<string, string> = {
-      'content-type': row.mime_type || 'application/octet-stream',
-      etag,
-      'accept-ranges': 'bytes',
-      'cache-control': 'private, max-age=31536000, immutable',
-    };
-    if (req.headers['if-none-match'] === etag) {
-      res.writeHead(304, headers).end();
-      return;
-    }
-    const ifRange = req.headers['if-range'];
-    const range = ifRange === undefined || ifRange === etag ? parseRange(req.headers.range, row.size_bytes) : undefined;
-    if (range === 'unsatisfiable') {
-      res.writeHead(416, { ...headers, 'content-range': `bytes */${row.size_bytes}` }).end();
-      return;
-    }
-    if (range !== undefined) headers['content-range'] = `bytes ${range.start}-${range.end}/${row.size_bytes}`;
-    headers['content-length'] = String(range === undefined ? row.size_bytes : range.end - range.start + 1);
-    const status = range === undefined ? 200 : 206;
-    if (req.method === 'HEAD' || row.size_bytes === 0) {
-      res.writeHead(status, headers).end();
-      return;
-    }
-    res.writeHead(status, headers);
-    await pipeline(Readable.from(data.readBlob(row.sha256, range)), res as NodeJS.WritableStream).catch((err: unknown) => {
-      // The client stopped reading: nothing to answer.
-      if ((err as { code?: string }).code === 'ERR_STREAM_PREMATURE_CLOSE') return;
-      throw err;
-    });
+    await serveBlob(
+      req,
+      res,
+      {
+        sha256: row.sha256,
+        sizeBytes: row.size_bytes,
+        headers: { 'content-type': row.mime_type || 'application/octet-stream' },
+        read: (range) => data.readBlob(row.sha256, range),
+      },
+      log,
+      `data file ${fileId}`,
+    );
   }
 
   /** Handles the request if it is a data download; false for every other path. */

@@ -40,6 +40,17 @@ import type { DatasetsService } from './datasets.service.js';
  */
 export const INLINE_BINARY_MAX_BYTES = 32 * 1024 * 1024;
 
+/**
+ * A client may ask for a lower cap (our CLI does, streaming larger files from their `uri` instead, which
+ * costs neither side a whole file in memory); official clients never send it and get the default.
+ */
+export const INLINE_MAX_HEADER = 'hangar-inline-max-bytes';
+
+function inlineCapOf(call: Call): number {
+  const asked = Number(call.requestHeader.get(INLINE_MAX_HEADER) ?? NaN);
+  return Number.isSafeInteger(asked) && asked >= 0 ? Math.min(asked, INLINE_BINARY_MAX_BYTES) : INLINE_BINARY_MAX_BYTES;
+}
+
 async function readAll(source: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   for await (const chunk of source) chunks.push(chunk);
@@ -71,15 +82,16 @@ export function dataRpc(
   async function withBytes(rows: readonly BinaryRow[], include: boolean, call: Call, strict: boolean) {
     const out = [];
     let bytes = 0;
+    const cap = inlineCapOf(call);
     for (const row of rows) {
       if (!include) {
         out.push(binaryDataOf(row, baseUrl(call), undefined));
         continue;
       }
-      if (row.size_bytes > INLINE_BINARY_MAX_BYTES || bytes + row.size_bytes > INLINE_BINARY_MAX_BYTES) {
+      if (row.size_bytes > cap || bytes + row.size_bytes > cap) {
         if (strict || out.length === 0) {
           throw resourceExhausted(
-            `INCLUDE_BINARY_TOO_LARGE: file ${row.id} (${row.size_bytes} bytes) is larger than the ${INLINE_BINARY_MAX_BYTES} bytes a response carries inline; ask without include_binary and download it from its metadata.uri`,
+            `INCLUDE_BINARY_TOO_LARGE: file ${row.id} (${row.size_bytes} bytes) is larger than the ${cap} bytes a response carries inline; ask without include_binary and download it from its metadata.uri`,
           );
         }
         break;
@@ -349,10 +361,9 @@ export function dataSyncRpc(service: DataService): ServiceHandlers<typeof DataSy
       const readings = contents.map((c, i) => {
         if (c.data.case !== 'struct') throw invalid(`sensor_contents[${i}] has no data: give struct (tabular) or binary`);
         const times = parseSensorMetadata(c.metadata);
-        const at = Date.now() * 1000;
         return {
-          timeRequestedUs: times.timeRequestedUs ?? at,
-          timeReceivedUs: times.timeReceivedUs ?? times.timeRequestedUs ?? at,
+          ...(times.timeRequestedUs !== undefined && { timeRequestedUs: times.timeRequestedUs }),
+          ...(times.timeReceivedUs !== undefined && { timeReceivedUs: times.timeReceivedUs }),
           data: readingData(c.data.value),
         };
       });

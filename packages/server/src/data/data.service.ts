@@ -69,8 +69,10 @@ export interface UploadMeta {
 }
 
 export interface Reading {
-  readonly timeRequestedUs: number;
-  readonly timeReceivedUs: number;
+  /** When the machine asked for the reading; the time it arrives when the machine did not say. */
+  readonly timeRequestedUs?: number;
+  /** When the reading came back; the requested time when not said. */
+  readonly timeReceivedUs?: number;
   readonly data: JsonObject;
 }
 
@@ -274,6 +276,7 @@ export function createDataService({ db, blobs, now, log, maxFileBytes, database 
   return {
     readable,
     ownedFile,
+    collectBlobs: collect,
 
     /** AddBoundingBoxToImageByID: a box on a file the caller owns; returns its id. */
     async addBbox(actor: Actor, binaryDataId: string, box: BboxInput): Promise<string> {
@@ -320,10 +323,16 @@ export function createDataService({ db, blobs, now, log, maxFileBytes, database 
       const origin = await originOf(meta.partId);
       const uploadId = newFileId();
       const tags = JSON.stringify([...new Set(meta.tags)]);
+      const at = nowUs();
       const rows = readings.map((r) => ({
         id: newFileId(),
         upload_id: uploadId,
-        ...captureColumns(origin, meta, { requested: r.timeRequestedUs, received: r.timeReceivedUs }, meta.mimeType),
+        ...captureColumns(
+          origin,
+          meta,
+          { requested: r.timeRequestedUs ?? at, received: r.timeReceivedUs ?? r.timeRequestedUs ?? at },
+          meta.mimeType,
+        ),
         tags,
         data: JSON.stringify(r.data),
       }));

@@ -77,6 +77,8 @@ export interface TailHttpDeps {
   readonly log: Logger;
   readonly maxRequestBytes: number;
   readonly bufferEntries: number;
+  /** A tail began (the in-flight gauges); every one ends with onCall. */
+  readonly onStart?: ((rpc: string) => void) | undefined;
   readonly onCall?: ((rpc: string, code: string, seconds: number) => void) | undefined;
 }
 
@@ -87,7 +89,7 @@ const LINGER_MS = 10_000;
  * Returns a handler that serves the request and returns true when it is a tail it speaks, and returns
  * false (touching nothing) otherwise.
  */
-export function createTailHttp({ hub, authorize, log, maxRequestBytes, bufferEntries, onCall }: TailHttpDeps) {
+export function createTailHttp({ hub, authorize, log, maxRequestBytes, bufferEntries, onStart, onCall }: TailHttpDeps) {
   return (req: Request, res: Response, claims: TokenClaims | undefined): boolean => {
     if (req.method !== 'POST' || req.url !== TAIL_PATH) return false;
     const dialect = dialectOf(req);
@@ -98,6 +100,7 @@ export function createTailHttp({ hub, authorize, log, maxRequestBytes, bufferEnt
 
   function serveTail(req: Request, res: Response, claims: TokenClaims | undefined, dialect: Dialect): void {
     const started = performance.now();
+    onStart?.(RPC);
     let guarded: Guarded | undefined;
     let detach: (() => void) | undefined;
     let ended = false;

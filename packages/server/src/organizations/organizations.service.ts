@@ -11,7 +11,16 @@ import {
   type Actor,
   type Organization,
 } from '@hangar/domain';
-import { apiKeys, authorizations, isUniqueViolation, locations, organizations, type Database, type Executor } from '@hangar/store';
+import {
+  apiKeys,
+  authorizations,
+  isUniqueViolation,
+  locations,
+  organizations,
+  registry,
+  type Database,
+  type Executor,
+} from '@hangar/store';
 import { refuseOverQuota } from '../quotas.js';
 import type { Limits } from '../settings.js';
 
@@ -20,6 +29,8 @@ export interface OrganizationsDeps {
   readonly now: () => Date;
   readonly newId: () => string;
   readonly limits: Limits;
+  /** Deletes those of these blobs nothing points at any more (the organization's files, once it is gone). */
+  readonly collectBlobs: (sha256s: readonly string[]) => Promise<void>;
 }
 
 export const DEFAULT_REGION = 'local';
@@ -33,7 +44,7 @@ export interface OrganizationUpdate {
 
 const REGION = /^[a-z0-9][a-z0-9-]{0,31}$/;
 
-export function createOrganizationsService({ db, now, newId, limits }: OrganizationsDeps) {
+export function createOrganizationsService({ db, now, newId, limits, collectBlobs }: OrganizationsDeps) {
   async function get(id: string): Promise<Organization> {
     const org = await organizations.findOrganization(db, id);
     if (org === undefined) throw notFound('organization', id);
@@ -139,7 +150,7 @@ export function createOrganizationsService({ db, now, newId, limits }: Organizat
      * without an owner.
      */
     async delete(actor: Actor, id: string): Promise<void> {
-      await db.transaction().execute(async (tx) => {
+      const blobs = await db.transaction().execute(async (tx) => {
         await organizations.lockOrganization(tx, id);
         const keyIds = (await apiKeys.listApiKeys(tx, id)).map((k) => k.id);
         await takeOverOrphans(tx, actor, keyIds, id, newId, now);
@@ -148,8 +159,12 @@ export function createOrganizationsService({ db, now, newId, limits }: Organizat
         // The organization's keys go with it (foreign key), and so must the roles they hold elsewhere.
         await authorizations.deleteAuthorizationsOfOrganizationKeys(tx, id);
         await locations.unlinkLocationsOfOrganization(tx, id);
+        // Its files' rows go with it (foreign keys); their bytes are collected once it is gone.
+        const sha256s = await registry.blobsOfOrganization(tx, id);
         await organizations.deleteOrganization(tx, id);
+        return sha256s;
       });
+      await collectBlobs(blobs);
     },
   };
 }

@@ -20,12 +20,12 @@ import { createHash, type Hash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, open, readdir, rm, stat, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { BlobNotFoundError, type BlobStore } from '../blobs/blob-store.js';
+import type { BlobStore } from '../blobs/blob-store.js';
 import type { Logger } from '../log.js';
 import type { Guarded } from '../rpc/routes.js';
-import { parseRange, sendError, sendJson, type Request, type Response } from '../http/replies.js';
+import { sendError, sendJson, type Request, type Response } from '../http/replies.js';
+import { serveBlob } from '../http/serve-blob.js';
 import { Crc32c } from './crc32c.js';
 import { DOWNLOAD_PATH_PREFIX, type DownloadLinks } from './download-links.js';
 import { itemIdOf, type RegistryService } from './registry.service.js';
@@ -97,63 +97,24 @@ export function createRegistryHttp(deps: RegistryHttpDeps) {
       return;
     }
     const { file } = found;
-    const etag = `"${file.sha256}"`;
-    const headers: Record<string, string> = {
-      'content-type': 'application/x-gzip',
-      etag,
-      'accept-ranges': 'bytes',
-      'x-goog-hash': `crc32c=${file.crc32c}`,
-      'cache-control': 'private, max-age=31536000, immutable',
-      'content-disposition': `attachment; filename="${file.fileName.replace(/[^\w.-]/g, '_')}"`,
-    };
-    if (req.headers['if-none-match'] === etag) {
-      res.writeHead(304, headers).end();
-      return;
-    }
-    const ifRange = req.headers['if-range'];
-    const range = ifRange === undefined || ifRange === etag ? parseRange(req.headers.range, file.sizeBytes) : undefined;
-    if (range === 'unsatisfiable') {
-      res.writeHead(416, { ...headers, 'content-range': `bytes */${file.sizeBytes}` }).end();
-      return;
-    }
-    if (range !== undefined) {
-      headers['content-range'] = `bytes ${range.start}-${range.end}/${file.sizeBytes}`;
-      // The whole file's checksum does not describe a part of it.
-      delete headers['x-goog-hash'];
-    }
-    headers['content-length'] = String(range === undefined ? file.sizeBytes : range.end - range.start + 1);
-    if (req.method === 'HEAD') {
-      res.writeHead(range === undefined ? 200 : 206, headers).end();
-      return;
-    }
-    const body = blobs.read(file.sha256, range);
-    // Fail before the status line if the blob is gone (the store throws on the first read).
-    const iterator = body[Symbol.asyncIterator]();
-    let first: IteratorResult<Uint8Array>;
-    try {
-      first = await iterator.next();
-    } catch (err) {
-      if (err instanceof BlobNotFoundError) {
-        log.error({ fileId, sha256: file.sha256 }, 'a registry file has no blob: the blob store lost it');
-        sendJson(res, 500, { code: 'INTERNAL', message: 'the file is missing from the blob store; the server log says more' });
-        return;
-      }
-      throw err;
-    }
-    res.writeHead(range === undefined ? 200 : 206, headers);
-    await pipeline(
-      Readable.from(
-        (async function* () {
-          if (first.done !== true) yield first.value;
-          for (let next = await iterator.next(); next.done !== true; next = await iterator.next()) yield next.value;
-        })(),
-      ),
-      res as NodeJS.WritableStream,
-    ).catch((err: unknown) => {
-      // The client stopped reading (it had what it wanted, or went away): nothing to answer.
-      if ((err as { code?: string }).code === 'ERR_STREAM_PREMATURE_CLOSE') return;
-      throw err;
-    });
+    await serveBlob(
+      req,
+      res,
+      {
+        sha256: file.sha256,
+        sizeBytes: file.sizeBytes,
+        headers: {
+          'content-type': 'application/x-gzip',
+          'x-goog-hash': `crc32c=${file.crc32c}`,
+          'content-disposition': `attachment; filename="${file.fileName.replace(/[^\w.-]/g, '_')}"`,
+        },
+        // The whole file's checksum does not describe a part of it.
+        wholeFileOnly: ['x-goog-hash'],
+        read: (range) => blobs.read(file.sha256, range),
+      },
+      log,
+      `registry file ${fileId}`,
+    );
   }
 
   function uploadView(req: Request, u: store.RegistryUploadRow) {

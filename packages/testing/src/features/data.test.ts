@@ -5,7 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import http from 'node:http';
+import { join } from 'node:path';
 import { it } from 'node:test';
 import { Code, dataApi, type AppClient, type DataClient } from '@hangar/sdk';
 import { hasCode } from '../assertions.js';
@@ -333,6 +335,29 @@ await describeEngines('machine data', (server, engine) => {
     } finally {
       await small.close();
     }
+  });
+
+  it("deleting an organization frees its files' blobs, and keeps those another organization's files share", async () => {
+    const s = server();
+    const a = await seedOrg(s);
+    const b = await seedOrg(s);
+    const ma = await dataMachine(s, a, 'doomed');
+    const mb = await dataMachine(s, b, 'kept');
+    const shared = randomBytes(2048);
+    const own = randomBytes(2048);
+    await ma.uploader.binaryDataCaptureUpload(shared, ma.partId, '.bin', {});
+    await ma.uploader.binaryDataCaptureUpload(own, ma.partId, '.bin', {});
+    await mb.uploader.binaryDataCaptureUpload(shared, mb.partId, '.bin', {});
+    const blobPath = (bytes: Uint8Array) => {
+      const sum = sha256(bytes);
+      return join(s.db.dataDir, 'blobs', 'sha256', sum.slice(0, 2), sum);
+    };
+    assert.ok(existsSync(blobPath(own)) && existsSync(blobPath(shared)));
+    await s.client.deleteOrganization(a.org.id);
+    assert.equal(existsSync(blobPath(own)), false, 'the deleted organization’s own file is gone from disk');
+    assert.ok(existsSync(blobPath(shared)), 'bytes another organization still lists stay');
+    const [left] = (await b.owner.dataClient().binaryDataByFilter()).data;
+    assert.equal(sha256(left?.binary ?? new Uint8Array()), sha256(shared));
   });
 
   it('deletes data past --data-retention-days in the background, and keeps the rest', async () => {

@@ -76,6 +76,17 @@ export function register(parent: Command, ctx: Ctx): Command {
           );
           return;
         }
+        // The seed-era CLI's dots on stdout, and a bar of readings (with bytes written) on a terminal.
+        const total = await data.tabularDataByFilter(filter, { countOnly: true });
+        let written = 0;
+        const progress = createProgress({
+          stderr: ctx.stderr,
+          enabled: !inv.json,
+          unit: 'readings',
+          label: 'Exporting',
+          detail: () => formatBytes(written),
+        });
+        progress.start(total.count);
         if (!inv.json) ctx.stdout.write('Downloading..');
         const result = await exportTabular({
           data,
@@ -85,10 +96,13 @@ export function register(parent: Command, ctx: Ctx): Command {
             dot: () => {
               if (!inv.json) ctx.stdout.write('.');
             },
-            advance: () => undefined,
+            advance: (readings, bytes) => {
+              written += bytes;
+              progress.advance(readings);
+            },
             line: () => undefined,
           },
-        });
+        }).finally(() => progress.done());
         if (!inv.json) ctx.stdout.write('\n');
         inv.out.result({ data_type: 'tabular', destination, ...result }, () => '');
       } finally {
