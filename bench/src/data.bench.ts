@@ -3,7 +3,7 @@
  * - tabular ingest: DataCaptureUpload of 100 readings by a machine (gRPC, as viam-server sends them)
  *   against inserting the same 100 rows straight into the table in one multi-row INSERT (target ≥ 0.5);
  * - binary export: `hangar data export --data-type binary --parallel 10` of many small files (default
- *   1,000 × 32 KiB) and of a few large ones (8 × 16 MiB, read through their uri), against fs.copyFile of the
+ *   1,000 × 32 KiB) and of large ones (40 × 16 MiB, streamed from their uri), against fs.copyFile of the
  *   same blobs, 10 at a time (targets ≥ 0.2 and ≥ 0.5);
  * - tabular export: `hangar data export --data-type tabular` of HANGAR_BENCH_DATA_ROWS readings (default
  *   1,000,000) against streaming the same rows straight from the database to NDJSON (target ≥ 0.4).
@@ -169,7 +169,7 @@ async function copyTenAtATime(files: readonly string[], target: string): Promise
 
 async function binaryExport(ctx: BenchContext, s: Setup, work: string, kind: 'small' | 'large'): Promise<void> {
   const quick = ctx.config.quick;
-  const [count, size] = kind === 'small' ? [quick ? 100 : 1000, 32 * 1024] : [quick ? 2 : 8, (quick ? 4 : 16) * 1024 * 1024];
+  const [count, size] = kind === 'small' ? [quick ? 100 : 1000, 32 * 1024] : [quick ? 2 : 40, (quick ? 4 : 16) * 1024 * 1024];
   const name = `binary export, ${count} × ${size / 1024} KiB files, --parallel 10`;
   if (!ctx.wants(name)) return;
   ctx.note(`data · ${s.engine} · ${name} (uploading them first)`);

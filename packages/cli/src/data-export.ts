@@ -9,7 +9,7 @@
  */
 import type { DataClient, dataApi } from '@hangar/sdk';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
 import { dirname, join, resolve, sep } from 'node:path';
@@ -63,6 +63,15 @@ export function inside(root: string, name: string): string {
     });
   }
   return path;
+}
+
+/** The names of the files directly in `dir` (none if it is missing). */
+async function namesIn(dir: string): Promise<Set<string>> {
+  try {
+    return new Set((await readdir(dir, { withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name));
+  } catch {
+    return new Set();
+  }
 }
 
 const exists = (path: string) =>
@@ -129,6 +138,10 @@ export async function exportBinary(options: {
   await mkdir(metadataRoot, { recursive: true, mode: 0o700 });
   const result = { files: 0, skipped: 0, bytes: 0 };
   let failure: unknown = undefined;
+  // What an earlier run left complete, read once: files in the top folders (nested names are checked one by one).
+  const [dataBefore, metadataBefore] = await Promise.all([namesIn(dataRoot), namesIn(metadataRoot)]);
+  const complete = async (name: string, target: string, metaTarget: string) =>
+    name.includes('/') ? (await exists(target)) && (await exists(metaTarget)) : dataBefore.has(name) && metadataBefore.has(`${name}.json`);
 
   // Nested names need their folders; each is made once, not once per file.
   const made = new Set([dataRoot, metadataRoot]);
@@ -142,7 +155,7 @@ export async function exportBinary(options: {
     const name = filenameForDownload(listed);
     const target = inside(dataRoot, name);
     const metaTarget = inside(metadataRoot, `${name}.json`);
-    if ((await exists(target)) && (await exists(metaTarget))) {
+    if (await complete(name, target, metaTarget)) {
       result.skipped++;
       return;
     }
@@ -150,16 +163,20 @@ export async function exportBinary(options: {
     await directory(dirname(metaTarget));
     const temp = `${target}.part`;
     let md = listed;
+    // Known without a stat when the bytes came inline and were not unzipped.
+    let size: number | undefined;
     for (let attempt = 1; ; attempt++) {
       try {
         const [datum] = await data.binaryDataByIds([listed.binaryDataId], true, { inlineMaxBytes: INLINE_MAX_BYTES });
         if (datum?.metadata === undefined) throw new CliError(`the server returned nothing for ${listed.binaryDataId}`);
         md = datum.metadata;
         await writeFile(temp, datum.binary, { mode: 0o600 });
+        size = datum.binary.length;
         break;
       } catch (err) {
         if (isTooLarge(err)) {
           await download(listed.uri, options.token(), temp);
+          size = undefined;
           break;
         }
         if (attempt >= ATTEMPTS || options.signal?.aborted === true) throw err;
@@ -169,8 +186,9 @@ export async function exportBinary(options: {
       const unzipped = `${target}.unzipped`;
       await pipeline(createReadStream(temp), createGunzip(), createWriteStream(unzipped, { mode: 0o600 }));
       await rename(unzipped, temp);
+      size = undefined;
     }
-    const bytes = (await stat(temp)).size;
+    const bytes = size ?? (await stat(temp)).size;
     await rename(temp, target);
     const saved = md.clone();
     saved.fileName = name;

@@ -1064,8 +1064,8 @@ export class AppClient {
   /** Machine data (queries, exports, deletes, uploads), signed in as this client. */
   dataClient(): DataClient {
     return new DataClient({
-      transport: createTransport(this.options.url, this.options.protocol ?? 'connect', [this.bearer]),
-      streamTransport: createTransport(this.options.url, 'grpc', [this.bearer]),
+      transport: createTransport(this.options.url, this.options.protocol ?? 'connect', [this.bearer], { acceptCompression: false }),
+      streamTransport: createTransport(this.options.url, 'grpc', [this.bearer], { acceptCompression: false }),
       call: (fn) => this.call(() => fn()),
     });
   }
