@@ -154,6 +154,11 @@ function bboxRow(binaryId: string, box: BboxInput, atUs: number): data.BboxRow {
 
 /** A file id as Viam's look: 64 characters; binary_data_id adds the organization and location. */
 const newFileId = () => randomBytes(32).toString('hex');
+/** `count` ids from one draw of randomness (a reading upload takes one per reading). */
+function newFileIds(count: number): string[] {
+  const hex = randomBytes(32 * count).toString('hex');
+  return Array.from({ length: count }, (_, i) => hex.slice(i * 64, (i + 1) * 64));
+}
 export const binaryDataIdOf = (row: Pick<BinaryRow, 'organization_id' | 'location_id' | 'id'>) =>
   `${row.organization_id}/${row.location_id}/${row.id}`;
 
@@ -324,8 +329,9 @@ export function createDataService({ db, blobs, now, log, maxFileBytes, database 
       const uploadId = newFileId();
       const tags = JSON.stringify([...new Set(meta.tags)]);
       const at = nowUs();
-      const rows = readings.map((r) => ({
-        id: newFileId(),
+      const ids = newFileIds(readings.length);
+      const rows = readings.map((r, i) => ({
+        id: ids[i] ?? newFileId(),
         upload_id: uploadId,
         ...captureColumns(
           origin,
