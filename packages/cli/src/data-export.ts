@@ -104,6 +104,8 @@ function isTooLarge(err: unknown): boolean {
  * neither this process nor the server holds a whole large file (--parallel of them) in memory.
  */
 const INLINE_MAX_BYTES = 1024 * 1024;
+/** Files one BinaryDataByIDs call asks for at most (at most 8 MiB inline). */
+const MAX_FILES_PER_CALL = 8;
 
 /** GET with the caller's token into `path`, for files too large to come inline. */
 function download(url: string, token: string, path: string): Promise<void> {
@@ -151,60 +153,95 @@ export async function exportBinary(options: {
     made.add(path);
   }
 
-  async function fetchOne(listed: dataApi.BinaryMetadata): Promise<void> {
+  interface Pending {
+    readonly listed: dataApi.BinaryMetadata;
+    readonly name: string;
+    readonly target: string;
+    readonly metaTarget: string;
+    readonly temp: string;
+  }
+
+  /** Where a listed file goes; undefined when an earlier run completed it. */
+  async function place(listed: dataApi.BinaryMetadata): Promise<Pending | undefined> {
     const name = filenameForDownload(listed);
     const target = inside(dataRoot, name);
     const metaTarget = inside(metadataRoot, `${name}.json`);
     if (await complete(name, target, metaTarget)) {
       result.skipped++;
-      return;
+      return undefined;
     }
     await directory(dirname(target));
     await directory(dirname(metaTarget));
-    const temp = `${target}.part`;
-    let md = listed;
-    // Known without a stat when the bytes came inline and were not unzipped.
-    let size: number | undefined;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const [datum] = await data.binaryDataByIds([listed.binaryDataId], true, { inlineMaxBytes: INLINE_MAX_BYTES });
-        if (datum?.metadata === undefined) throw new CliError(`the server returned nothing for ${listed.binaryDataId}`);
-        md = datum.metadata;
-        await writeFile(temp, datum.binary, { mode: 0o600 });
-        size = datum.binary.length;
-        break;
-      } catch (err) {
-        if (isTooLarge(err)) {
-          await download(listed.uri, options.token(), temp);
-          size = undefined;
-          break;
-        }
-        if (attempt >= ATTEMPTS || options.signal?.aborted === true) throw err;
-      }
-    }
+    return { listed, name, target, metaTarget, temp: `${target}.part` };
+  }
+
+  /** Moves a fetched file (in its temp file) into place with its metadata. */
+  async function finish(file: Pending, md: dataApi.BinaryMetadata, knownSize: number | undefined): Promise<void> {
+    let size = knownSize;
     if (md.fileExt === GZ) {
-      const unzipped = `${target}.unzipped`;
-      await pipeline(createReadStream(temp), createGunzip(), createWriteStream(unzipped, { mode: 0o600 }));
-      await rename(unzipped, temp);
+      const unzipped = `${file.target}.unzipped`;
+      await pipeline(createReadStream(file.temp), createGunzip(), createWriteStream(unzipped, { mode: 0o600 }));
+      await rename(unzipped, file.temp);
       size = undefined;
     }
-    const bytes = size ?? (await stat(temp)).size;
-    await rename(temp, target);
+    const bytes = size ?? (await stat(file.temp)).size;
+    await rename(file.temp, file.target);
     const saved = md.clone();
-    saved.fileName = name;
-    await writeFile(metaTarget, JSON.stringify(saved.toJson(), null, 2) + '\n', { mode: 0o600 });
+    saved.fileName = file.name;
+    await writeFile(file.metaTarget, JSON.stringify(saved.toJson(), null, 2) + '\n', { mode: 0o600 });
     result.files++;
     result.bytes += bytes;
     progress.advance(1, bytes);
     if (result.files % 100 === 0) progress.line(`Downloaded ${result.files} files`);
   }
 
-  // A queue of at most `parallel` listed files ahead of `parallel` workers; the first failure stops all.
-  const queue = new BoundedQueue<dataApi.BinaryMetadata>(parallel);
+  /**
+   * Fetches files in one BinaryDataByIDs call (small files inline, in request order). A file too large to
+   * come inline fails the call: alone, it streams from its uri; in a batch, each is fetched on its own.
+   */
+  async function fetchBatch(listed: readonly dataApi.BinaryMetadata[]): Promise<void> {
+    const files = (await Promise.all(listed.map(place))).filter((f): f is Pending => f !== undefined);
+    if (files.length === 0) return;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const got = await data.binaryDataByIds(
+          files.map((f) => f.listed.binaryDataId),
+          true,
+          { inlineMaxBytes: INLINE_MAX_BYTES },
+        );
+        for (const [i, file] of files.entries()) {
+          const datum = got[i];
+          if (datum?.metadata === undefined) throw new CliError(`the server returned nothing for ${file.listed.binaryDataId}`);
+          await writeFile(file.temp, datum.binary, { mode: 0o600 });
+          await finish(file, datum.metadata, datum.binary.length);
+        }
+        return;
+      } catch (err) {
+        if (isTooLarge(err)) {
+          const [only] = files;
+          if (files.length === 1 && only !== undefined) {
+            await download(only.listed.uri, options.token(), only.temp);
+            await finish(only, only.listed, undefined);
+          } else {
+            for (const file of files) await fetchBatch([file.listed]);
+          }
+          return;
+        }
+        if (attempt >= ATTEMPTS || options.signal?.aborted === true) throw err;
+      }
+    }
+  }
+
+  // Listed files queue ahead of `parallel` workers, each with one call in flight: `parallel` calls at once.
+  // A worker takes several small files per call when enough are waiting for every worker to have as many
+  // (so a short export still has `parallel` calls at once); the first failure stops all.
+  const queue = new BoundedQueue<dataApi.BinaryMetadata>(parallel * MAX_FILES_PER_CALL);
   const worker = async (): Promise<void> => {
     for (let next = await queue.take(); next !== undefined; next = await queue.take()) {
+      const share = Math.min(MAX_FILES_PER_CALL, Math.max(1, Math.floor((queue.size + 1) / parallel)));
+      const batch = [next, ...queue.drain(share - 1)];
       try {
-        await fetchOne(next);
+        await fetchBatch(batch);
       } catch (err) {
         failure ??= err;
         queue.close();
@@ -217,7 +254,11 @@ export async function exportBinary(options: {
   try {
     for (;;) {
       if (failure !== undefined || options.signal?.aborted === true) break;
-      const page = await data.binaryDataByFilter(filter, { limit: Math.min(parallel, 100), last, includeBinaryData: false });
+      const page = await data.binaryDataByFilter(filter, {
+        limit: Math.min(parallel * MAX_FILES_PER_CALL, 100),
+        last,
+        includeBinaryData: false,
+      });
       if (page.data.length === 0) break;
       for (const d of page.data) if (d.metadata !== undefined && !(await queue.put(d.metadata))) break;
       last = page.last;
@@ -253,6 +294,22 @@ export class BoundedQueue<T> {
     if (taker !== undefined) taker(item);
     else this.items.push(item);
     return true;
+  }
+
+  /** Items waiting. */
+  get size(): number {
+    return this.items.length;
+  }
+
+  /** Up to `max` waiting items, at once (none if none wait). */
+  drain(max: number): T[] {
+    if (this.closed || max <= 0) return [];
+    const taken = this.items.splice(0, max);
+    // Each item taken makes room for one waiting producer.
+    this.putters.splice(0, taken.length).forEach((wake) => {
+      wake();
+    });
+    return taken;
   }
 
   take(): Promise<T | undefined> {

@@ -41,8 +41,9 @@ import type { DatasetsService } from './datasets.service.js';
 export const INLINE_BINARY_MAX_BYTES = 32 * 1024 * 1024;
 
 /**
- * A client may ask for a lower cap (our CLI does, streaming larger files from their `uri` instead, which
- * costs neither side a whole file in memory); official clients never send it and get the default.
+ * A client may ask that no file larger than this come inline (our CLI does, streaming larger files from
+ * their `uri` instead, which costs neither side a whole file in memory); official clients never send it.
+ * The cap on a whole answer stays INLINE_BINARY_MAX_BYTES.
  */
 export const INLINE_MAX_HEADER = 'hangar-inline-max-bytes';
 
@@ -82,16 +83,17 @@ export function dataRpc(
   async function withBytes(rows: readonly BinaryRow[], include: boolean, call: Call, strict: boolean) {
     const out = [];
     let bytes = 0;
-    const cap = inlineCapOf(call);
+    const fileCap = inlineCapOf(call);
     for (const row of rows) {
       if (!include) {
         out.push(binaryDataOf(row, baseUrl(call), undefined));
         continue;
       }
-      if (row.size_bytes > cap || bytes + row.size_bytes > cap) {
+      if (row.size_bytes > fileCap || bytes + row.size_bytes > INLINE_BINARY_MAX_BYTES) {
         if (strict || out.length === 0) {
+          const cap = row.size_bytes > fileCap ? fileCap : INLINE_BINARY_MAX_BYTES;
           throw resourceExhausted(
-            `INCLUDE_BINARY_TOO_LARGE: file ${row.id} (${row.size_bytes} bytes) is larger than the ${cap} bytes a response carries inline; ask without include_binary and download it from its metadata.uri`,
+            `INCLUDE_BINARY_TOO_LARGE: file ${row.id} (${row.size_bytes} bytes) does not fit the ${cap} bytes a response carries inline; ask without include_binary and download it from its metadata.uri`,
           );
         }
         break;
