@@ -16,10 +16,10 @@ import { seedOrg, type SeededOrg } from '../seed.js';
 import { describeEngines } from '../suite.js';
 import { officialClient } from '../viam.js';
 import { startTestServer, type TestServer } from '../server.js';
-import { withAuthorization } from '../wire-clients.js';
+import { WIRE_PROTOCOLS, withAuthorization } from '../wire-clients.js';
 import { createClient } from '@connectrpc/connect';
 import { createGrpcTransport } from '@connectrpc/connect-node';
-import { DataSyncService } from '@hangar/wire';
+import { DataService, DataSyncService } from '@hangar/wire';
 import { waitFor } from '../agent-process.js';
 
 const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
@@ -96,6 +96,33 @@ await describeEngines('machine data', (server, engine) => {
       exported.map((r) => r.payload?.toJson()),
       [{ temp: 21.5, ok: true }, { temp: 22 }],
     );
+  });
+
+  it('answers TabularDataByFilter alike in every protocol and codec (readings pre-encoded for binary ones)', async () => {
+    const s = server();
+    const a = await seedOrg(s);
+    const m = await dataMachine(s, a, 'codecs');
+    const readings = [
+      { temp: 21.5, nested: { list: [1, 'two', null, { deep: true }] } },
+      { empty: {}, text: 'ünïcode ✓' },
+    ];
+    await m.uploader.tabularDataCaptureUpload(readings, m.partId, 'rdk:component:sensor', 'thermo', 'Readings', [
+      at('2026-11-01T10:00:00.123456Z'),
+      at('2026-11-01T10:00:01Z'),
+    ]);
+    for (const protocol of WIRE_PROTOCOLS) {
+      const client = createClient(DataService, protocol.transport(s.url, [withAuthorization(`Bearer ${tokenOf(a.owner)}`)]));
+      const page = await client.tabularDataByFilter({
+        dataRequest: { filter: { organizationIds: [a.org.id] }, sortOrder: dataApi.Order.ASCENDING },
+      });
+      assert.deepEqual(
+        page.data.map((d) => d.data?.toJson()),
+        readings,
+        protocol.name,
+      );
+      assert.equal(page.data[0]?.timeRequested?.nanos, 123_000_000, `${protocol.name}: microseconds kept`);
+      assert.equal(page.metadata[page.data[1]?.metadataIndex ?? -1]?.componentName, 'thermo', protocol.name);
+    }
   });
 
   it('stores binary captures and files, filters them, keeps request order by id, and serves the uri with ranges', async () => {
