@@ -5,7 +5,7 @@
  * other work; the readings are JSON-shaped, so they are read as such.
  */
 import { MethodKind, proto3, ScalarType, type Message } from '@bufbuild/protobuf';
-import { dataApi } from '@hangar/wire';
+import { dataApi, I64, LEN, ProtoReader, VARINT } from '@hangar/wire';
 
 /** TabularDataByFilterResponse without its `data` field (2), which the decoder keeps as unknown-field bytes. */
 export interface RawTabularPage extends Message<RawTabularPage> {
@@ -42,49 +42,12 @@ export interface RawReading {
   readonly timeReceivedMs: number | undefined;
 }
 
-// Wire types (the protobuf encoding), as the numbers the tag bytes carry.
-const VARINT = 0;
-const BIT64 = 1;
-const LEN = 2;
-const BIT32 = 5;
-
-class Reader {
-  pos: number;
-  constructor(
-    readonly buf: Buffer,
-    start: number,
-    readonly end: number,
-  ) {
-    this.pos = start;
+/** Malformed answers fail as a plain error naming the call. */
+const Reader = class extends ProtoReader {
+  constructor(buf: Buffer, start: number, end: number) {
+    super(buf, start, end, (reason) => new Error(`malformed TabularDataByFilter answer: ${reason}`));
   }
-
-  varint(): number {
-    let result = 0;
-    let shift = 1;
-    for (;;) {
-      const b = this.buf[this.pos++] ?? 0;
-      result += (b & 0x7f) * shift;
-      if (b < 0x80) return result;
-      shift *= 128;
-    }
-  }
-
-  /** [start, end) of a length-delimited field's content, the reader moved past it. */
-  span(): [number, number] {
-    const n = this.varint();
-    const start = this.pos;
-    this.pos += n;
-    return [start, this.pos];
-  }
-
-  skip(wireType: number): void {
-    if (wireType === VARINT) this.varint();
-    else if (wireType === BIT64) this.pos += 8;
-    else if (wireType === BIT32) this.pos += 4;
-    else if (wireType === LEN) this.span();
-    else throw new Error(`unexpected wire type ${wireType} in a reading`);
-  }
-}
+};
 
 function value(buf: Buffer, start: number, end: number): unknown {
   const r = new Reader(buf, start, end);
@@ -96,9 +59,8 @@ function value(buf: Buffer, start: number, end: number): unknown {
     if (no === 1 && wireType === VARINT) {
       r.varint();
       out = null;
-    } else if (no === 2 && wireType === BIT64) {
-      out = buf.readDoubleLE(r.pos);
-      r.pos += 8;
+    } else if (no === 2 && wireType === I64) {
+      out = r.double();
     } else if (no === 3 && wireType === LEN) {
       const [s, e] = r.span();
       out = buf.toString('utf8', s, e);

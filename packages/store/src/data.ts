@@ -435,20 +435,20 @@ export async function removeTags(db: Executor, ids: readonly string[], tags: rea
   return Number(result.numDeletedRows);
 }
 
+/** The ids of the files matching the filter, as a subquery. */
+const matchingFileIds = (db: Executor, filter: DataFilter, readable: Readable) =>
+  db
+    .selectFrom('data_binary')
+    .select('id')
+    .where(filterCondition('data_binary', filter, readable));
+
 /** The distinct tags of the files matching the filter, sorted. */
 export async function tagsMatching(db: Executor, filter: DataFilter, readable: Readable): Promise<string[]> {
   const rows = await db
     .selectFrom('data_binary_tags')
     .select('tag')
     .distinct()
-    .where(
-      'binary_id',
-      'in',
-      db
-        .selectFrom('data_binary')
-        .select('id')
-        .where(filterCondition('data_binary', filter, readable)),
-    )
+    .where('binary_id', 'in', matchingFileIds(db, filter, readable))
     .orderBy('tag')
     .execute();
   return rows.map((r) => r.tag);
@@ -568,14 +568,7 @@ export async function bboxLabelsMatching(db: Executor, filter: DataFilter, reada
     .selectFrom('data_binary_bboxes')
     .select('label')
     .distinct()
-    .where(
-      'binary_id',
-      'in',
-      db
-        .selectFrom('data_binary')
-        .select('id')
-        .where(filterCondition('data_binary', filter, readable)),
-    )
+    .where('binary_id', 'in', matchingFileIds(db, filter, readable))
     .orderBy('label')
     .execute();
   return rows.map((r) => r.label);

@@ -21,3 +21,4 @@ type IsAny<T> = 0 extends 1 & T ? true : false;
 export const wireTypesResolve: IsAny<AppApi.Organization> extends false ? true : never = true;
 export * from './datasync.js';
 export * from './dataset.js';
+export * from './proto-reader.js';

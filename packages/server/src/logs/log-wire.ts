@@ -8,13 +8,8 @@
 import { Struct } from '@bufbuild/protobuf';
 import { invalid } from '@hangar/domain';
 import type { StoredLogEntry } from '@hangar/store';
-import { appRobotApi, type commonApi } from '@hangar/wire';
+import { appRobotApi, I64, LEN, ProtoReader, VARINT, type commonApi } from '@hangar/wire';
 import { isUtf8 } from 'node:buffer';
-
-const VARINT = 0;
-const I64 = 1;
-const LEN = 2;
-const I32 = 5;
 
 /** A LogEntry as parsed from the wire: text fields decoded, caller and fields kept as bytes. */
 export interface WireLogEntry {
@@ -31,71 +26,12 @@ export interface WireLogEntry {
 
 // Reading.
 
-class Reader {
-  pos: number;
-  constructor(
-    readonly buf: Buffer,
-    start: number,
-    readonly end: number,
-  ) {
-    this.pos = start;
-  }
-
-  /** A varint as a JS number: exact up to 2^53; an int64 that is negative comes back negative. */
-  varint(): number {
-    let result = 0;
-    for (let shift = 0; shift < 49; shift += 7) {
-      if (this.pos >= this.end) throw truncated();
-      const b = this.buf[this.pos++] ?? 0;
-      result += (b & 0x7f) * 2 ** shift;
-      if ((b & 0x80) === 0) return result;
-    }
-    // Eight bytes or more: a large or a negative value (ten bytes of two's complement), done in BigInt.
-    let big = BigInt(result);
-    for (let shift = 49n; shift < 70n; shift += 7n) {
-      if (this.pos >= this.end) throw truncated();
-      const b = this.buf[this.pos++] ?? 0;
-      big += BigInt(b & 0x7f) << shift;
-      if ((b & 0x80) === 0) return Number(BigInt.asIntN(64, big));
-    }
-    throw invalid('malformed request: a varint runs past ten bytes');
-  }
-
-  /** The [start, end) of a length-delimited field's payload, moving past it. */
-  span(): [number, number] {
-    const n = this.varint();
-    if (n < 0 || this.pos + n > this.end) throw truncated();
-    const start = this.pos;
-    this.pos += n;
-    return [start, this.pos];
-  }
-
-  skip(wireType: number): void {
-    switch (wireType) {
-      case VARINT:
-        this.varint();
-        return;
-      case I64:
-        this.advance(8);
-        return;
-      case LEN:
-        this.span();
-        return;
-      case I32:
-        this.advance(4);
-        return;
-      default:
-        throw invalid(`malformed request: wire type ${wireType} is not one this server reads`);
-    }
-  }
-
-  private advance(n: number): void {
-    if (this.pos + n > this.end) throw truncated();
-    this.pos += n;
+/** A reader whose malformed input is INVALID_ARGUMENT. */
+class Reader extends ProtoReader {
+  constructor(buf: Buffer, start: number, end: number) {
+    super(buf, start, end, (reason) => invalid(`malformed request: ${reason}`));
   }
 }
-
-const truncated = () => invalid('malformed request: a field runs past the end of its message');
 
 /** UTF-8 text; sequences that are not UTF-8 become U+FFFD, as protobuf-es decodes them. */
 const text = (buf: Buffer, [start, end]: [number, number]): string => buf.toString('utf8', start, end);
