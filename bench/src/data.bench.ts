@@ -167,6 +167,45 @@ async function copyTenAtATime(files: readonly string[], target: string): Promise
   await Promise.all(Array.from({ length: 10 }, worker));
 }
 
+/**
+ * One export, `hangar data export` against its floor, interleaved; prints the CLI's peak RSS and how much
+ * the server's peak RSS grew over the measurement.
+ */
+async function measureExport(
+  ctx: BenchContext,
+  s: Setup,
+  options: {
+    readonly cliArgs: (destination: string) => string[];
+    /** Writes the same data into `target` (a fresh folder) the floor's way. */
+    readonly floor: (target: string) => Promise<void>;
+    readonly work: string;
+    readonly runs: number;
+    readonly seconds: number;
+  },
+) {
+  let n = 0;
+  let cliPeak = 0;
+  const serverBefore = await peakRss(s.serverPid);
+  const side = (run: (target: string) => Promise<void>) => async () => {
+    const target = join(options.work, `out-${n++}`);
+    await mkdir(target, { recursive: true });
+    await run(target);
+    await rm(target, { recursive: true, force: true });
+  };
+  const measured = await measureInterleaved(
+    {
+      hangar: side(async (target) => {
+        cliPeak = Math.max(cliPeak, await cliWithRss(options.cliArgs(target), s.home));
+      }),
+      baseline: side(options.floor),
+    },
+    { concurrency: 1, seconds: options.seconds, runs: options.runs, warmupSeconds: 0 },
+  );
+  const serverGrowth = (await peakRss(s.serverPid)) - serverBefore;
+  ctx.note(`  CLI peak RSS ${mib(cliPeak)}; server peak RSS grew by ${mib(Math.max(0, serverGrowth))}`);
+  return measured;
+}
+
 async function binaryExport(ctx: BenchContext, s: Setup, work: string, kind: 'small' | 'large'): Promise<void> {
   const quick = ctx.config.quick;
   const [count, size] = kind === 'small' ? [quick ? 100 : 1000, 32 * 1024] : [quick ? 2 : 40, (quick ? 4 : 16) * 1024 * 1024];
@@ -182,27 +221,16 @@ async function binaryExport(ctx: BenchContext, s: Setup, work: string, kind: 'sm
     });
   }
   const blobs = (await blobFiles(s.dataDir)).filter((f) => !before.has(f));
-  let n = 0;
-  let cliPeak = 0;
-  const serverBefore = await peakRss(s.serverPid);
-  const measured = await measureInterleaved(
-    {
-      hangar: async () => {
-        const destination = join(work, `export-${n++}`);
-        const args = ['data', 'export', '--destination', destination, '--data-type', 'binary', '--component-name', component, '--json'];
-        cliPeak = Math.max(cliPeak, await cliWithRss([...args, '--parallel', '10', '--org-ids', s.orgId], s.home));
-        await rm(destination, { recursive: true, force: true });
-      },
-      baseline: async () => {
-        const destination = join(work, `copy-${n++}`);
-        await copyTenAtATime(blobs, destination);
-        await rm(destination, { recursive: true, force: true });
-      },
-    },
-    { concurrency: 1, seconds: ctx.config.seconds, runs: Math.min(ctx.config.runs, 3), warmupSeconds: 0 },
-  );
-  const serverGrowth = (await peakRss(s.serverPid)) - serverBefore;
-  ctx.note(`  CLI peak RSS ${mib(cliPeak)}; server peak RSS grew by ${mib(Math.max(0, serverGrowth))}`);
+  const measured = await measureExport(ctx, s, {
+    cliArgs: (destination) => [
+      ...['data', 'export', '--destination', destination, '--data-type', 'binary', '--component-name', component, '--json'],
+      ...['--parallel', '10', '--org-ids', s.orgId],
+    ],
+    floor: (target) => copyTenAtATime(blobs, target),
+    work,
+    runs: Math.min(ctx.config.runs, 3),
+    seconds: ctx.config.seconds,
+  });
   ctx.record({
     scenario: name,
     engine: s.engine,
@@ -269,32 +297,13 @@ async function tabularExport(ctx: BenchContext, s: Setup, work: string): Promise
     const batch = readingRows(setup, Math.min(5000, rows - at), start + at);
     await s.store.db.transaction().execute((tx) => data.insertTabular(tx, batch));
   }
-  let n = 0;
-  let cliPeak = 0;
-  const serverBefore = await peakRss(s.serverPid);
-  const measured = await measureInterleaved(
-    {
-      hangar: async () => {
-        const destination = join(work, `tabular-${n++}`);
-        cliPeak = Math.max(
-          cliPeak,
-          await cliWithRss(
-            ['data', 'export', '--destination', destination, '--data-type', 'tabular', '--org-ids', org.id, '--json'],
-            s.home,
-          ),
-        );
-        await rm(destination, { recursive: true, force: true });
-      },
-      baseline: async () => {
-        const target = join(work, `rows-${n++}.ndjson`);
-        await streamRowsToNdjson(setup, target);
-        await rm(target, { force: true });
-      },
-    },
-    { concurrency: 1, seconds: 0.01, runs: ctx.config.quick ? 1 : 2, warmupSeconds: 0 },
-  );
-  const serverGrowth = (await peakRss(s.serverPid)) - serverBefore;
-  ctx.note(`  CLI peak RSS ${mib(cliPeak)}; server peak RSS grew by ${mib(Math.max(0, serverGrowth))}`);
+  const measured = await measureExport(ctx, s, {
+    cliArgs: (destination) => ['data', 'export', '--destination', destination, '--data-type', 'tabular', '--org-ids', org.id, '--json'],
+    floor: (target) => streamRowsToNdjson(setup, join(target, 'rows.ndjson')),
+    work,
+    runs: ctx.config.quick ? 1 : 2,
+    seconds: 0.01,
+  });
   ctx.record({
     scenario: name,
     engine: s.engine,

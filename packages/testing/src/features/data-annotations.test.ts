@@ -17,6 +17,19 @@ import { officialClient } from '../viam.js';
 const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
 const times = (iso: string): [Date, Date] => [new Date(iso), new Date(iso)];
 
+type OfficialData = Awaited<ReturnType<typeof officialClient>>['dataClient'];
+
+/** A camera image captured at `iso`, uploaded through the official SDK (DataCaptureUpload over gRPC-web). */
+function capture(
+  viam: OfficialData,
+  partId: string,
+  iso: string,
+  options: { ext: string; bytes?: Uint8Array; datasets?: string[] },
+): Promise<string> {
+  const { ext, bytes = randomBytes(32), datasets = [] } = options;
+  return viam.binaryDataCaptureUpload(bytes, partId, 'rdk:component:camera', 'cam', 'ReadImage', ext, times(iso), [], datasets);
+}
+
 await describeEngines('datasets, bounding boxes and signed URLs', (server) => {
   it('builds datasets from files and filters by dataset_id; names are unique per organization', async () => {
     const s = server();
@@ -28,35 +41,9 @@ await describeEngines('datasets, bounding boxes and signed URLs', (server) => {
     await assert.rejects(viam.createDataset('cats', a.org.id), hasCode(Code.AlreadyExists));
     await assert.rejects(viam.createDataset('no spaces please', a.org.id), hasCode(Code.InvalidArgument));
     // A capture can name its datasets as it is uploaded (the SDK's datasetIds).
-    const first = await viam.binaryDataCaptureUpload(
-      randomBytes(32),
-      mainPart.id,
-      'rdk:component:camera',
-      'cam',
-      'ReadImage',
-      '.jpg',
-      times('2026-11-03T10:00:00Z'),
-      [],
-      [cats],
-    );
-    const second = await viam.binaryDataCaptureUpload(
-      randomBytes(32),
-      mainPart.id,
-      'rdk:component:camera',
-      'cam',
-      'ReadImage',
-      '.jpg',
-      times('2026-11-03T10:01:00Z'),
-    );
-    const third = await viam.binaryDataCaptureUpload(
-      randomBytes(32),
-      mainPart.id,
-      'rdk:component:camera',
-      'cam',
-      'ReadImage',
-      '.jpg',
-      times('2026-11-03T10:02:00Z'),
-    );
+    const first = await capture(viam, mainPart.id, '2026-11-03T10:00:00Z', { ext: '.jpg', datasets: [cats] });
+    const second = await capture(viam, mainPart.id, '2026-11-03T10:01:00Z', { ext: '.jpg' });
+    const third = await capture(viam, mainPart.id, '2026-11-03T10:02:00Z', { ext: '.jpg' });
     await viam.addBinaryDataToDatasetByIds([second], cats);
     const inCats = await viam.binaryDataByFilter({ datasetId: cats } as never, 10, undefined, undefined, false);
     assert.deepEqual(inCats.data.map((d) => d.metadata?.binaryDataId).sort(), [first, second].sort());
@@ -108,24 +95,8 @@ await describeEngines('datasets, bounding boxes and signed URLs', (server) => {
     const a = await seedOrg(s);
     const { mainPart } = await newMachine(a.owner, a.location.id, 'camera');
     const viam = (await officialClient(s.url, a.ownerKey.id, a.ownerKey.key)).dataClient;
-    const image = await viam.binaryDataCaptureUpload(
-      randomBytes(32),
-      mainPart.id,
-      'rdk:component:camera',
-      'cam',
-      'ReadImage',
-      '.jpg',
-      times('2026-11-03T10:00:00Z'),
-    );
-    const plain = await viam.binaryDataCaptureUpload(
-      randomBytes(32),
-      mainPart.id,
-      'rdk:component:camera',
-      'cam',
-      'ReadImage',
-      '.jpg',
-      times('2026-11-03T10:01:00Z'),
-    );
+    const image = await capture(viam, mainPart.id, '2026-11-03T10:00:00Z', { ext: '.jpg' });
+    const plain = await capture(viam, mainPart.id, '2026-11-03T10:01:00Z', { ext: '.jpg' });
 
     const box = await viam.addBoundingBoxToImageById(image, 'cat', 0.1, 0.2, 0.5, 0.6, 0.9);
     await viam.addBoundingBoxToImageById(image, 'bowl', 0, 0, 1, 1);
@@ -170,15 +141,7 @@ await describeEngines('datasets, bounding boxes and signed URLs', (server) => {
     const { mainPart } = await newMachine(a.owner, a.location.id, 'camera');
     const viam = (await officialClient(s.url, a.ownerKey.id, a.ownerKey.key)).dataClient;
     const bytes = randomBytes(70_000);
-    const id = await viam.binaryDataCaptureUpload(
-      bytes,
-      mainPart.id,
-      'rdk:component:camera',
-      'cam',
-      'ReadImage',
-      '.png',
-      times('2026-11-03T10:00:00Z'),
-    );
+    const id = await capture(viam, mainPart.id, '2026-11-03T10:00:00Z', { ext: '.png', bytes });
 
     const url = await viam.createBinaryDataSignedURL(id, 5);
     assert.ok(url.startsWith(`${s.url}/data/v1/binary/`), url);
