@@ -195,13 +195,17 @@ export async function exportBinary(options: {
     if (result.files % 100 === 0) progress.line(`Downloaded ${result.files} files`);
   }
 
+  /** Fetches the listed files an earlier run did not complete. */
+  async function fetchBatch(listed: readonly dataApi.BinaryMetadata[]): Promise<void> {
+    const files = (await Promise.all(listed.map(place))).filter((f): f is Pending => f !== undefined);
+    if (files.length > 0) await fetchPlaced(files);
+  }
+
   /**
    * Fetches files in one BinaryDataByIDs call (small files inline, in request order). A file too large to
    * come inline fails the call: alone, it streams from its uri; in a batch, each is fetched on its own.
    */
-  async function fetchBatch(listed: readonly dataApi.BinaryMetadata[]): Promise<void> {
-    const files = (await Promise.all(listed.map(place))).filter((f): f is Pending => f !== undefined);
-    if (files.length === 0) return;
+  async function fetchPlaced(files: readonly Pending[]): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
         const got = await data.binaryDataByIds(
@@ -223,7 +227,7 @@ export async function exportBinary(options: {
             await download(only.listed.uri, options.token(), only.temp);
             await finish(only, only.listed, undefined);
           } else {
-            for (const file of files) await fetchBatch([file.listed]);
+            for (const file of files) await fetchPlaced([file]);
           }
           return;
         }

@@ -11,6 +11,7 @@ import {
   DataSyncService,
   DataType,
   dataApi,
+  INLINE_MAX_HEADER,
   type FileUploadRequest,
   type StreamingDataCaptureUploadRequest,
 } from '@hangar/wire';
@@ -53,9 +54,6 @@ export interface UploadOptions {
   /** When the data was requested and received; now when omitted. */
   readonly dataRequestTimes?: readonly [Date, Date];
 }
-
-/** The request header that lowers the server's inline cap for one BinaryDataByIDs call. */
-const INLINE_MAX_HEADER = 'hangar-inline-max-bytes';
 
 /** Pieces of a streamed upload: 64 KiB, as viam-server sends files. */
 const UPLOAD_CHUNK_BYTES = 64 * 1024;

@@ -140,14 +140,23 @@ function filterCondition(table: Table, filter: DataFilter, readable: Readable): 
   return sql<SqlBool>`${sql.join(parts, sql` and `)}`;
 }
 
-function afterCondition(table: Table, order: 'desc' | 'asc', after: Cursor): Expression<SqlBool> {
-  const t = col(table, 'time_requested_us');
+/** Rows past the keyset cursor (`column`, id) in `order`. */
+function afterCondition(
+  table: Table,
+  order: 'desc' | 'asc',
+  after: { readonly value: number; readonly id: string },
+  column = 'time_requested_us',
+): Expression<SqlBool> {
+  const t = col(table, column);
   const id = col(table, 'id');
   // A row-value comparison: both engines seek the (…, time, id) index to it, where an OR would scan.
   return order === 'desc'
-    ? sql<SqlBool>`(${t}, ${id}) < (${after.timeUs}, ${after.id})`
-    : sql<SqlBool>`(${t}, ${id}) > (${after.timeUs}, ${after.id})`;
+    ? sql<SqlBool>`(${t}, ${id}) < (${after.value}, ${after.id})`
+    : sql<SqlBool>`(${t}, ${id}) > (${after.value}, ${after.id})`;
 }
+
+const afterCursor = (table: Table, order: 'desc' | 'asc', cursor: Cursor) =>
+  afterCondition(table, order, { value: cursor.timeUs, id: cursor.id });
 
 // ---- binary ----
 
@@ -212,7 +221,7 @@ export async function listBinary(db: Executor, filter: DataFilter, readable: Rea
     .selectFrom('data_binary')
     .selectAll()
     .where(filterCondition('data_binary', filter, readable));
-  if (page.after !== undefined) query = query.where(afterCondition('data_binary', page.order, page.after));
+  if (page.after !== undefined) query = query.where(afterCursor('data_binary', page.order, page.after));
   const rows = await query.orderBy('time_requested_us', page.order).orderBy('id', page.order).limit(page.limit).execute();
   return withDetails(db, rows);
 }
@@ -296,7 +305,7 @@ export async function listTabular(db: Executor, filter: DataFilter, readable: Re
     .selectFrom('data_tabular')
     .selectAll()
     .where(filterCondition('data_tabular', filter, readable));
-  if (page.after !== undefined) query = query.where(afterCondition('data_tabular', page.order, page.after));
+  if (page.after !== undefined) query = query.where(afterCursor('data_tabular', page.order, page.after));
   return query.orderBy('time_requested_us', page.order).orderBy('id', page.order).limit(page.limit).execute();
 }
 
@@ -524,14 +533,7 @@ export async function scanReadings(db: Executor, organizationId: string, scan: R
     .where('organization_id', '=', organizationId)
     .where(predicateCondition({ op: 'and', of: scan.where }));
   const { column, direction } = scan.order;
-  if (scan.after !== undefined) {
-    const t = col('data_tabular', column);
-    const id = col('data_tabular', 'id');
-    const { value, id: lastId } = scan.after;
-    query = query.where(
-      direction === 'desc' ? sql<SqlBool>`(${t}, ${id}) < (${value}, ${lastId})` : sql<SqlBool>`(${t}, ${id}) > (${value}, ${lastId})`,
-    );
-  }
+  if (scan.after !== undefined) query = query.where(afterCondition('data_tabular', direction, scan.after, column));
   query = query.orderBy(column, direction).orderBy('id', direction).limit(scan.limit);
   if (scan.offset !== undefined && scan.offset > 0) query = query.offset(scan.offset);
   return query.execute();

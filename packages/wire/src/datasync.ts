@@ -158,3 +158,10 @@ export const DataSyncService = {
     },
   },
 } as const;
+
+/**
+ * Hangar's request header on BinaryDataByIDs: no file larger than this many bytes comes inline (the call
+ * answers INCLUDE_BINARY_TOO_LARGE instead, and the client streams the file from its uri). Official
+ * clients never send it.
+ */
+export const INLINE_MAX_HEADER = 'hangar-inline-max-bytes';

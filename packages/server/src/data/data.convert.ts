@@ -6,8 +6,8 @@ import { setRawField, tabularDataFieldBytes } from './struct-bytes.js';
 import { dataApi, MimeType, type SensorMetadata, type UploadMetadata } from '@hangar/wire';
 import {
   binaryDataIdOf,
+  checkBbox,
   fileIdOf,
-  type BboxInput,
   type BinaryRow,
   type CaptureTimes,
   type TabularRow,
@@ -118,10 +118,16 @@ export function parseDataRequest(req: dataApi.DataRequest | undefined): { filter
   };
 }
 
-/** Both spellings of "which files": `binary_data_ids` (`org/location/file`) and the older `binary_ids`. */
+/** Both spellings of "which files", as file ids: `binary_data_ids` (`org/location/file`) and the older `binary_ids`. */
 // eslint-disable-next-line @typescript-eslint/no-deprecated -- the seed-era CLI still sends binary_ids
+export function requestedFileIds(req: { binaryIds: dataApi.BinaryID[]; binaryDataIds: string[] }): string[] {
+  return [...req.binaryDataIds.map(fileIdOf), ...req.binaryIds.map((b) => fileIdOf(b.fileId))];
+}
+
+/** The files of a by-ids call, at most MAX_LIMIT of them. */
+// eslint-disable-next-line @typescript-eslint/no-deprecated -- see requestedFileIds
 export function parseBinaryIds(req: { binaryIds: dataApi.BinaryID[]; binaryDataIds: string[] }): string[] {
-  const ids = [...req.binaryDataIds.map(fileIdOf), ...req.binaryIds.map((b) => fileIdOf(b.fileId))];
+  const ids = requestedFileIds(req);
   if (ids.length > MAX_LIMIT) throw invalid(`at most ${MAX_LIMIT} ids per call, got ${ids.length}`);
   return ids;
 }
@@ -190,7 +196,7 @@ export function parseSensorMetadata(meta: SensorMetadata | undefined): CaptureTi
 function parseAnnotations(annotations: dataApi.Annotations): NonNullable<CaptureTimes['annotations']> {
   return {
     bboxes: annotations.bboxes.map((b, i) =>
-      parseBbox(`sensor_metadata.annotations.bboxes[${i}]`, {
+      checkBbox(`sensor_metadata.annotations.bboxes[${i}]`, {
         label: b.label,
         xMin: b.xMinNormalized,
         yMin: b.yMinNormalized,
@@ -201,20 +207,6 @@ function parseAnnotations(annotations: dataApi.Annotations): NonNullable<Capture
     ),
     classifications: JSON.stringify(annotations.classifications.map((c) => c.toJson())),
   };
-}
-
-const MAX_LABEL_LENGTH = 256;
-
-/** A bounding box as the API gives it: a label, and 0 ≤ min ≤ max ≤ 1 on both axes. */
-export function parseBbox(field: string, box: BboxInput): BboxInput {
-  if (box.label.trim() === '' || box.label.length > MAX_LABEL_LENGTH)
-    throw invalid(`${field}.label must be 1–${MAX_LABEL_LENGTH} characters`);
-  const inUnit = (v: number) => Number.isFinite(v) && v >= 0 && v <= 1;
-  if (![box.xMin, box.yMin, box.xMax, box.yMax].every(inUnit))
-    throw invalid(`${field}: coordinates are normalized to the image and must be between 0 and 1`);
-  if (box.xMin > box.xMax || box.yMin > box.yMax) throw invalid(`${field}: x_min must not exceed x_max, nor y_min y_max`);
-  if (box.confidence !== undefined && !inUnit(box.confidence)) throw invalid(`${field}.confidence must be between 0 and 1`);
-  return box;
 }
 
 export function readingData(struct: Struct): JsonObject {

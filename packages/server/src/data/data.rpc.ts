@@ -3,9 +3,10 @@
  * encode. The method tables (rpc/methods.ts) authorize each call; queries are confined by the service.
  */
 import { Struct, Timestamp } from '@bufbuild/protobuf';
-import { failedPrecondition, invalid, resourceExhausted } from '@hangar/domain';
+import { failedPrecondition, invalid, notFound, resourceExhausted } from '@hangar/domain';
 import {
   dataApi,
+  INLINE_MAX_HEADER,
   type DataService as DataServiceDescriptor,
   type DataSyncService,
   type FileUploadRequest,
@@ -15,9 +16,9 @@ import type { Call, ServiceHandlers } from '../rpc/routes.js';
 import {
   binaryDataOf,
   encodeCursor,
-  parseBbox,
   parseBinaryIds,
   parseOneBinaryId,
+  requestedFileIds,
   parseDataRequest,
   parseFilter,
   parseSensorMetadata,
@@ -41,12 +42,10 @@ import type { DatasetsService } from './datasets.service.js';
 export const INLINE_BINARY_MAX_BYTES = 32 * 1024 * 1024;
 
 /**
- * A client may ask that no file larger than this come inline (our CLI does, streaming larger files from
- * their `uri` instead, which costs neither side a whole file in memory); official clients never send it.
- * The cap on a whole answer stays INLINE_BINARY_MAX_BYTES.
+ * A client may ask that no file larger than INLINE_MAX_HEADER's value come inline (our CLI does,
+ * streaming larger files from their `uri` instead, which costs neither side a whole file in memory). The
+ * cap on a whole answer stays INLINE_BINARY_MAX_BYTES.
  */
-export const INLINE_MAX_HEADER = 'hangar-inline-max-bytes';
-
 function inlineCapOf(call: Call): number {
   const asked = Number(call.requestHeader.get(INLINE_MAX_HEADER) ?? NaN);
   return Number.isSafeInteger(asked) && asked >= 0 ? Math.min(asked, INLINE_BINARY_MAX_BYTES) : INLINE_BINARY_MAX_BYTES;
@@ -249,14 +248,14 @@ export function dataRpc(
     },
 
     async addBoundingBoxToImageByID(req, call) {
-      const box = parseBbox('bounding box', {
+      const box = {
         label: req.label,
         xMin: req.xMinNormalized,
         yMin: req.yMinNormalized,
         xMax: req.xMaxNormalized,
         yMax: req.yMaxNormalized,
         ...(req.confidence !== undefined && { confidence: req.confidence }),
-      });
+      };
       return { bboxId: await service.addBbox(call.actor, parseOneBinaryId(req), box) };
     },
 
@@ -268,7 +267,7 @@ export function dataRpc(
 
     async updateBoundingBox(req, call) {
       if (req.bboxId === '') throw invalid('bbox_id is required: which bounding box to change');
-      const merged = await service.updateBbox(call.actor, parseOneBinaryId(req), req.bboxId, {
+      await service.updateBbox(call.actor, parseOneBinaryId(req), req.bboxId, {
         ...(req.label !== undefined && { label: req.label }),
         ...(req.xMinNormalized !== undefined && { xMin: req.xMinNormalized }),
         ...(req.yMinNormalized !== undefined && { yMin: req.yMinNormalized }),
@@ -276,7 +275,6 @@ export function dataRpc(
         ...(req.yMaxNormalized !== undefined && { yMax: req.yMaxNormalized }),
         ...(req.confidence !== undefined && { confidence: req.confidence }),
       });
-      parseBbox('bounding box', merged);
       return {};
     },
 
@@ -285,14 +283,12 @@ export function dataRpc(
     },
 
     async addBinaryDataToDatasetByIDs(req, call) {
-      // eslint-disable-next-line @typescript-eslint/no-deprecated -- older clients still send binary_ids
-      await datasets.addFiles(call.actor, req.datasetId, [...req.binaryDataIds, ...req.binaryIds.map((b) => b.fileId)]);
+      await datasets.addFiles(call.actor, req.datasetId, requestedFileIds(req));
       return {};
     },
 
     async removeBinaryDataFromDatasetByIDs(req, call) {
-      // eslint-disable-next-line @typescript-eslint/no-deprecated -- older clients still send binary_ids
-      await datasets.removeFiles(call.actor, req.datasetId, [...req.binaryDataIds, ...req.binaryIds.map((b) => b.fileId)]);
+      await datasets.removeFiles(call.actor, req.datasetId, requestedFileIds(req));
       return {};
     },
 
@@ -301,8 +297,9 @@ export function dataRpc(
       if (!Number.isInteger(minutes) || minutes < 1 || minutes > SIGNED_URL_MAX_MINUTES)
         throw invalid(`expiration_minutes must be 1–${SIGNED_URL_MAX_MINUTES} (7 days), got ${minutes}`);
       if (req.binaryDataId === '') throw invalid('binary_data_id is required: the file to link to');
+      // binaryByIds answers NOT_FOUND for a file the caller cannot read.
       const [row] = await service.binaryByIds(call.actor, [fileIdOf(req.binaryDataId)]);
-      if (row === undefined) throw invalid('binary_data_id is required');
+      if (row === undefined) throw notFound('binary data', req.binaryDataId);
       const link = links.signedUrl(baseUrl(call), row.id, minutes);
       return { signedUrl: link.url, expiresAt: Timestamp.fromDate(link.expiresAt) };
     },

@@ -138,6 +138,20 @@ export function mimeTypeOfExtension(extension: string): string {
   }
 }
 
+const MAX_LABEL_LENGTH = 256;
+
+/** A bounding box as the API gives it: a label, and 0 ≤ min ≤ max ≤ 1 on both axes. */
+export function checkBbox(field: string, box: BboxInput): BboxInput {
+  if (box.label.trim() === '' || box.label.length > MAX_LABEL_LENGTH)
+    throw invalid(`${field}.label must be 1–${MAX_LABEL_LENGTH} characters`);
+  const inUnit = (v: number) => Number.isFinite(v) && v >= 0 && v <= 1;
+  if (![box.xMin, box.yMin, box.xMax, box.yMax].every(inUnit))
+    throw invalid(`${field}: coordinates are normalized to the image and must be between 0 and 1`);
+  if (box.xMin > box.xMax || box.yMin > box.yMax) throw invalid(`${field}: x_min must not exceed x_max, nor y_min y_max`);
+  if (box.confidence !== undefined && !inUnit(box.confidence)) throw invalid(`${field}.confidence must be between 0 and 1`);
+  return box;
+}
+
 function bboxRow(binaryId: string, box: BboxInput, atUs: number): data.BboxRow {
   return {
     id: randomUUID(),
@@ -234,11 +248,32 @@ export function createDataService({ db, blobs, now, log, maxFileBytes, database 
     return [...new Set(ids)];
   }
 
-  /** One file the caller may change (owner rights on it); NOT_FOUND if it cannot see it. */
+  /**
+   * The files of these ids, in the order asked, each one the caller may change (owner rights on it):
+   * PERMISSION_DENIED names the first it sees but does not own, NOT_FOUND the first it cannot see.
+   */
+  async function ownedFiles(actor: Actor, ids: readonly string[]): Promise<BinaryRow[]> {
+    if (ids.length === 0) throw invalid('no ids: give binary_data_ids (or binary_ids)');
+    const byId = new Map((await data.findBinaryByIds(db, ids, await readable(actor, 'data.admin'))).map((r) => [r.id, r]));
+    const rows: BinaryRow[] = [];
+    for (const id of ids) {
+      const row = byId.get(id);
+      if (row !== undefined) {
+        rows.push(row);
+        continue;
+      }
+      // Visible but not the caller's to change: PERMISSION_DENIED; invisible: as if missing.
+      const seen = await data.findBinaryByIds(db, [id], await readable(actor, 'data.read'));
+      if (seen.length > 0)
+        throw permissionDenied(`tagging data needs the owner role on its organization, location or machine; ${id} is not yours to change`);
+      throw notFound('binary data', id);
+    }
+    return rows;
+  }
+
+  /** One file the caller may change, by `<org>/<location>/<file id>` or bare file id. */
   async function ownedFile(actor: Actor, binaryDataId: string): Promise<BinaryRow> {
-    const id = fileIdOf(binaryDataId);
-    const [found] = await targetIds(actor, { ids: [id] });
-    const [row] = await data.findBinaryByIds(db, [found ?? id], await readable(actor, 'data.admin'));
+    const [row] = await ownedFiles(actor, [fileIdOf(binaryDataId)]);
     if (row === undefined) throw notFound('binary data', binaryDataId);
     return row;
   }
@@ -254,22 +289,8 @@ export function createDataService({ db, blobs, now, log, maxFileBytes, database 
 
   /** The files a tag change applies to: the ids given (each must be one the caller owns), or every match. */
   async function targetIds(actor: Actor, target: { ids: readonly string[] } | { filter: data.DataFilter }): Promise<string[]> {
+    if ('ids' in target) return [...new Set((await ownedFiles(actor, target.ids)).map((r) => r.id))];
     const scope = await readable(actor, 'data.admin');
-    if ('ids' in target) {
-      if (target.ids.length === 0) throw invalid('no ids: give binary_data_ids (or binary_ids)');
-      const found = new Set((await data.findBinaryByIds(db, target.ids, scope)).map((r) => r.id));
-      const missing = target.ids.find((id) => !found.has(id));
-      if (missing !== undefined) {
-        // Visible but not the caller's to change: PERMISSION_DENIED; invisible: as if missing.
-        const seen = await data.findBinaryByIds(db, [missing], await readable(actor, 'data.read'));
-        if (seen.length > 0)
-          throw permissionDenied(
-            `tagging data needs the owner role on its organization, location or machine; ${missing} is not yours to change`,
-          );
-        throw notFound('binary data', missing);
-      }
-      return [...found];
-    }
     const ids: string[] = [];
     // Bounded: a tag change by filter touches at most this many files per call.
     ids.push(...(await data.binaryIdsMatching(db, target.filter, scope, MAX_TAGGED_PER_CALL + 1)));
@@ -280,11 +301,12 @@ export function createDataService({ db, blobs, now, log, maxFileBytes, database 
 
   return {
     readable,
-    ownedFile,
+    ownedFiles,
     collectBlobs: collect,
 
     /** AddBoundingBoxToImageByID: a box on a file the caller owns; returns its id. */
     async addBbox(actor: Actor, binaryDataId: string, box: BboxInput): Promise<string> {
+      checkBbox('bounding box', box);
       const file = await ownedFile(actor, binaryDataId);
       if (file.bboxes.length >= MAX_BBOXES_PER_FILE) throw invalid(`a file has at most ${MAX_BBOXES_PER_FILE} bounding boxes`);
       const row = bboxRow(file.id, box, nowUs());
@@ -311,6 +333,8 @@ export function createDataService({ db, blobs, now, log, maxFileBytes, database 
       };
       const confidence = patch.confidence ?? current.confidence;
       if (confidence !== null) Object.assign(merged, { confidence });
+      // Checked whole before it is written: a patch may be fine alone and wrong with what it keeps.
+      checkBbox('bounding box', merged);
       await data.updateBbox(db, { ...bboxRow(file.id, merged, current.time_created_us), id: current.id });
       return merged;
     },

@@ -47,20 +47,15 @@ export function createDatasetsService({ db, now, newId, files }: DatasetsDeps) {
   }
 
   /** The caller's own files (owner rights), all of the dataset's organization. */
-  async function checkedFiles(actor: Actor, dataset: data.DatasetRow, binaryDataIds: readonly string[]): Promise<string[]> {
-    if (binaryDataIds.length === 0) throw invalid('no ids: give binary_data_ids (or binary_ids)');
-    if (binaryDataIds.length > MAX_FILES_PER_CALL)
-      throw invalid(`at most ${MAX_FILES_PER_CALL} files per call, got ${binaryDataIds.length}`);
-    const ids: string[] = [];
-    for (const binaryDataId of binaryDataIds) {
-      const file = await files.ownedFile(actor, binaryDataId);
-      if (file.organization_id !== dataset.organization_id)
-        throw invalid(
-          `file ${binaryDataId} belongs to organization ${file.organization_id}; dataset ${dataset.id} to ${dataset.organization_id}`,
-        );
-      ids.push(file.id);
-    }
-    return ids;
+  async function checkedFiles(actor: Actor, dataset: data.DatasetRow, fileIds: readonly string[]): Promise<string[]> {
+    if (fileIds.length > MAX_FILES_PER_CALL) throw invalid(`at most ${MAX_FILES_PER_CALL} files per call, got ${fileIds.length}`);
+    const owned = await files.ownedFiles(actor, fileIds);
+    const foreign = owned.find((file) => file.organization_id !== dataset.organization_id);
+    if (foreign !== undefined)
+      throw invalid(
+        `file ${foreign.id} belongs to organization ${foreign.organization_id}; dataset ${dataset.id} to ${dataset.organization_id}`,
+      );
+    return owned.map((file) => file.id);
   }
 
   return {
@@ -103,15 +98,15 @@ export function createDatasetsService({ db, now, newId, files }: DatasetsDeps) {
       return merged;
     },
 
-    async addFiles(actor: Actor, datasetId: string, binaryDataIds: readonly string[]): Promise<void> {
+    async addFiles(actor: Actor, datasetId: string, fileIds: readonly string[]): Promise<void> {
       const dataset = await existing(datasetId);
-      const ids = await checkedFiles(actor, dataset, binaryDataIds);
+      const ids = await checkedFiles(actor, dataset, fileIds);
       await db.transaction().execute((tx) => data.addToDataset(tx, [datasetId], ids));
     },
 
-    async removeFiles(actor: Actor, datasetId: string, binaryDataIds: readonly string[]): Promise<void> {
+    async removeFiles(actor: Actor, datasetId: string, fileIds: readonly string[]): Promise<void> {
       const dataset = await existing(datasetId);
-      const ids = await checkedFiles(actor, dataset, binaryDataIds);
+      const ids = await checkedFiles(actor, dataset, fileIds);
       await data.removeFromDataset(db, datasetId, ids);
     },
   };

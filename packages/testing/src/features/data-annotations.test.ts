@@ -118,6 +118,11 @@ await describeEngines('datasets, bounding boxes and signed URLs', (server) => {
 
     await viam.updateBoundingBox(image, box, 'dog', 0.1, 0.2, 0.4, 0.5, 0.8);
     assert.deepEqual(await viam.boundingBoxLabelsByFilter(), ['bowl', 'dog']);
+    // A change that leaves the box inside out is refused, and the box stays as it was.
+    await assert.rejects(viam.updateBoundingBox(image, box, 'cat', 0.9, 0.2, 0.4, 0.5), hasCode(Code.InvalidArgument));
+    const [unchanged] = await viam.binaryDataByIds([image]);
+    const kept = unchanged?.metadata?.annotations?.bboxes.find((b) => b.id === box);
+    assert.deepEqual([kept?.label, kept?.xMinNormalized, kept?.xMaxNormalized], ['dog', 0.1, 0.4]);
     await viam.removeBoundingBoxFromImageById(image, box);
     assert.deepEqual(await viam.boundingBoxLabelsByFilter(), ['bowl']);
     await assert.rejects(viam.removeBoundingBoxFromImageById(image, box), hasCode(Code.NotFound));
