@@ -82,6 +82,7 @@ import { createDatasetsService } from './data/datasets.service.js';
 import { datasetsRpc } from './data/datasets.rpc.js';
 import { startDataRetention } from './data/retention.js';
 import { describeBlobStore, openBlobStore } from './blobs/open-blob-store.js';
+import { collectUnreferenced } from './blobs/collect-unreferenced.js';
 import { createDownloadLinks } from './registry/download-links.js';
 import { packagesRpc } from './registry/packages.rpc.js';
 import { createRegistryHttp } from './registry/registry-http.js';
@@ -182,8 +183,15 @@ async function serve(
     mintUserToken: (userId, generation) => auth.mintUser(userId, generation),
   });
   const access = createAccess(db);
-  // Deleting an organization frees its files' blobs through the data service (declared below, called later).
-  const organizations = createOrganizationsService({ db, now, newId, limits, collectBlobs: (sha256s) => data.collectBlobs(sha256s) });
+  const blobs = await openBlobStore(config.blobUrl, config.dataDir);
+  log.info({ blobs: describeBlobStore(config.blobUrl) }, 'registry files are kept in %s', describeBlobStore(config.blobUrl));
+  const organizations = createOrganizationsService({
+    db,
+    now,
+    newId,
+    limits,
+    collectBlobs: (sha256s) => collectUnreferenced(db, blobs, log, sha256s),
+  });
   const locations = createLocationsService({ db, now, newId, limits, box });
   const keys = createKeysService({ db, now, newId, limits });
   const users = createUsersService({ db });
@@ -193,8 +201,6 @@ async function serve(
   const roles = createRolesService({ db, now, newId, access, limits });
   const metadata = createMetadataService({ db, limits });
   const summaries = createSummariesService({ db, now });
-  const blobs = await openBlobStore(config.blobUrl, config.dataDir);
-  log.info({ blobs: describeBlobStore(config.blobUrl) }, 'registry files are kept in %s', describeBlobStore(config.blobUrl));
   const maxUploadBytes = limits.maxUploadMb * 1024 * 1024;
   const registry = createRegistryService({ db, blobs, now, newId, log, maxUploadBytes });
   const data = createDataService({

@@ -18,8 +18,9 @@ import {
   type Actor,
   type JsonObject,
 } from '@hangar/domain';
-import { data, dataDbUsers, registry, type Database } from '@hangar/store';
+import { data, dataDbUsers, type Database } from '@hangar/store';
 import { BlobTooLargeError, type BlobStore } from '../blobs/blob-store.js';
+import { collectUnreferenced } from '../blobs/collect-unreferenced.js';
 import type { Logger } from '../log.js';
 
 export interface DataDeps {
@@ -279,13 +280,7 @@ export function createDataService({ db, blobs, now, log, maxFileBytes, database 
   }
 
   /** Collects blobs that no row points at any more; a failure leaves them for a later delete to retry. */
-  async function collect(sha256s: readonly string[]): Promise<void> {
-    for (const sha of await registry.unreferencedBlobs(db, sha256s)) {
-      await blobs.delete(sha).catch((err: unknown) => {
-        log.warn({ err, sha256: sha }, 'deleting an unreferenced data blob failed; it stays on disk');
-      });
-    }
-  }
+  const collect = (sha256s: readonly string[]) => collectUnreferenced(db, blobs, log, sha256s);
 
   /** The files a tag change applies to: the ids given (each must be one the caller owns), or every match. */
   async function targetIds(actor: Actor, target: { ids: readonly string[] } | { filter: data.DataFilter }): Promise<string[]> {
@@ -302,7 +297,6 @@ export function createDataService({ db, blobs, now, log, maxFileBytes, database 
   return {
     readable,
     ownedFiles,
-    collectBlobs: collect,
 
     /** AddBoundingBoxToImageByID: a box on a file the caller owns; returns its id. */
     async addBbox(actor: Actor, binaryDataId: string, box: BboxInput): Promise<string> {

@@ -4,6 +4,7 @@
  * file's bytes live in the blob store; its row is written only once the bytes are complete, so what is
  * listed can always be downloaded and an interrupted upload leaves nothing visible.
  */
+import { collectUnreferenced } from '../blobs/collect-unreferenced.js';
 import {
   alreadyExists,
   can,
@@ -287,13 +288,7 @@ export function createRegistryService({ db, blobs, now, newId, log, maxUploadByt
   }
 
   /** Deletes blobs no file points at any more; a failure only leaves garbage, never a dangling row. */
-  async function collect(sha256s: readonly string[]): Promise<void> {
-    for (const sha of await registry.unreferencedBlobs(db, sha256s)) {
-      await blobs.delete(sha).catch((err: unknown) => {
-        log.warn({ err, sha256: sha }, 'deleting an unreferenced registry blob failed; it stays on disk');
-      });
-    }
-  }
+  const collect = (sha256s: readonly string[]) => collectUnreferenced(db, blobs, log, sha256s);
 
   async function remove(itemId: string): Promise<void> {
     const item = await find(itemId);
