@@ -7,6 +7,7 @@
  * whose role may not create roles still runs (and says what to grant when asked for a user).
  */
 import { sql, type Kysely } from 'kysely';
+import { POSTGRES_READINGS_COLUMNS } from './readings-query.js';
 import type { DB } from './schema.js';
 
 export const DB_USER_PREFIX = 'db-user-';
@@ -36,11 +37,7 @@ export async function ensureReaderSetup(db: Kysely<DB>): Promise<string> {
     await sql`create schema if not exists sensordata`.execute(tx);
     await sql`
       create or replace view sensordata.readings with (security_invoker = true) as
-      select organization_id, location_id, robot_id, part_id, component_type, component_name, method_name,
-             to_timestamp(time_requested_us / 1000000.0) as time_requested,
-             to_timestamp(time_received_us / 1000000.0) as time_received,
-             tags::jsonb as tags, method_parameters::jsonb as additional_parameters, data::jsonb as data
-      from data_tabular`.execute(tx);
+      select ${sql.raw(POSTGRES_READINGS_COLUMNS)} from data_tabular`.execute(tx);
     await sql`alter table data_tabular enable row level security`.execute(tx);
     await sql`drop policy if exists hangar_org_readers on data_tabular`.execute(tx);
     await sql`

@@ -49,12 +49,16 @@ numericAsNumber.setTypeParser(pg.types.builtins.NUMERIC, Number);
 const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
 const identifier = (text: string) => `"${text.replaceAll('"', '""')}"`;
 
-/** Viam's `readings` columns (docs/data/schema.md), from data_tabular. */
-function postgresRelation(schema: string, organizationId: string): string {
-  return `SELECT organization_id, location_id, robot_id, part_id, component_type, component_name, method_name,
+/**
+ * Viam's `readings` columns (docs/data/schema.md) as PostgreSQL selects them from data_tabular: for
+ * TabularDataBySQL here and for the `sensordata.readings` view of direct access (data-db-users.ts).
+ */
+export const POSTGRES_READINGS_COLUMNS = `organization_id, location_id, robot_id, part_id, component_type, component_name, method_name,
     to_timestamp(time_requested_us / 1000000.0) AS time_requested, to_timestamp(time_received_us / 1000000.0) AS time_received,
-    tags::jsonb AS tags, method_parameters::jsonb AS additional_parameters, data::jsonb AS data
-    FROM ${identifier(schema)}.data_tabular WHERE organization_id = ${literal(organizationId)}`;
+    tags::jsonb AS tags, method_parameters::jsonb AS additional_parameters, data::jsonb AS data`;
+
+function postgresRelation(schema: string, organizationId: string): string {
+  return `SELECT ${POSTGRES_READINGS_COLUMNS} FROM ${identifier(schema)}.data_tabular WHERE organization_id = ${literal(organizationId)}`;
 }
 
 export function sqliteRelation(organizationId: string): string {
