@@ -46,45 +46,44 @@ function isNode(value: unknown): value is AstNode {
   return typeof value === 'object' && value !== null;
 }
 
-/** Every function a parsed statement calls, lower-cased, wherever it sits. */
-function functionNames(node: unknown, into: Set<string>): Set<string> {
+/** Calls `fn` on every object node of a parsed statement, at any depth. */
+function visit(node: unknown, fn: (node: AstNode) => void): void {
   if (Array.isArray(node)) {
-    for (const item of node) functionNames(item, into);
-    return into;
+    for (const item of node) visit(item, fn);
+    return;
   }
-  if (!isNode(node)) return into;
-  if (node.type === 'function' || node.type === 'aggr_func') {
+  if (!isNode(node)) return;
+  fn(node);
+  for (const value of Object.values(node)) visit(value, fn);
+}
+
+/** Every function a parsed statement calls, lower-cased, wherever it sits. */
+function functionNames(statement: unknown): Set<string> {
+  const names = new Set<string>();
+  visit(statement, (node) => {
+    if (node.type !== 'function' && node.type !== 'aggr_func') return;
     const name = node.name;
-    if (typeof name === 'string') into.add(name.toLowerCase());
-    else if (isNode(name) && Array.isArray(name.name)) {
-      const parts = name.name as unknown[];
-      const last = parts[parts.length - 1];
-      if (isNode(last) && typeof last.value === 'string') into.add(last.value.toLowerCase());
-      // A schema-qualified call (pg_catalog.pg_sleep) names its schema first: that is checked too.
-      for (const p of parts) if (isNode(p) && typeof p.value === 'string') into.add(p.value.toLowerCase());
-    }
-  }
-  for (const value of Object.values(node)) functionNames(value, into);
-  return into;
+    if (typeof name === 'string') names.add(name.toLowerCase());
+    // A schema-qualified call (pg_catalog.pg_sleep) names every part: each is checked.
+    else if (isNode(name) && Array.isArray(name.name))
+      for (const part of name.name as unknown[]) if (isNode(part) && typeof part.value === 'string') names.add(part.value.toLowerCase());
+  });
+  return names;
 }
 
 /** Names the statement defines in WITH clauses, at any depth. */
-function cteNames(node: unknown, into: Set<string>): Set<string> {
-  if (Array.isArray(node)) {
-    for (const item of node) cteNames(item, into);
-    return into;
-  }
-  if (!isNode(node)) return into;
-  if (Array.isArray(node.with)) {
+function cteNames(statement: unknown): Set<string> {
+  const names = new Set<string>();
+  visit(statement, (node) => {
+    if (!Array.isArray(node.with)) return;
     for (const cte of node.with as unknown[]) {
       if (!isNode(cte)) continue;
       const name = cte.name;
-      if (isNode(name) && typeof name.value === 'string') into.add(name.value.toLowerCase());
-      else if (typeof name === 'string') into.add(name.toLowerCase());
+      if (isNode(name) && typeof name.value === 'string') names.add(name.value.toLowerCase());
+      else if (typeof name === 'string') names.add(name.toLowerCase());
     }
-  }
-  for (const value of Object.values(node)) cteNames(value, into);
-  return into;
+  });
+  return names;
 }
 
 function stripLeadingComments(text: string): string {
@@ -141,7 +140,7 @@ export function checkReadingsQuery(query: string, engine: SqlEngine): string {
   if (isNode(statement.into) && statement.into.expr !== undefined && statement.into.expr !== null)
     throw invalid('SELECT … INTO is not allowed: a query only reads readings');
 
-  const own = cteNames(statement, new Set());
+  const own = cteNames(statement);
   if (own.has('readings')) throw invalid('readings is the name of your data: give your WITH query another name');
   for (const entry of tables) {
     const [, schema, table] = entry.split('::');
@@ -152,7 +151,7 @@ export function checkReadingsQuery(query: string, engine: SqlEngine): string {
       throw invalid(`sql_query may read only readings (or sensorData.readings), not ${shown ?? 'that table'}`);
     }
   }
-  for (const fn of functionNames(statement, new Set())) {
+  for (const fn of functionNames(statement)) {
     if (DENIED_FUNCTION.some((pattern) => pattern.test(fn))) throw invalid(`sql_query may not call ${fn}(): it reaches outside readings`);
   }
   return text;
