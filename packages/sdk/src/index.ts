@@ -31,7 +31,7 @@ export {
 } from './models.js';
 export { createTransport, type Protocol } from './transport.js';
 export { downloadFile, uploadFileOverHttp, type TransferProgress, type UploadResult } from './registry-transfer.js';
-export { PackageType, type Package } from '@hangar/wire';
+export { PackageType, type Package, type LogBatchNumber } from '@hangar/wire';
 export { appApi } from '@hangar/wire';
 export type { JsonObject, JsonValue } from '@bufbuild/protobuf';
 export { MachineClient, MAX_LOG_ENTRIES_PER_CALL, type MachineClientOptions } from './machine-client.js';

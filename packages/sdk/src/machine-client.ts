@@ -7,7 +7,17 @@
 import type { PartialMessage } from '@bufbuild/protobuf';
 import { Code, createClient, type Client, type Interceptor, type Transport } from '@connectrpc/connect';
 import { DataClient } from './data-client.js';
-import { PackageService, RobotService, type appRobotApi, type commonApi, type Package, type PackageType } from '@hangar/wire';
+import {
+  formatLogBatch,
+  LOG_BATCH_HEADER,
+  PackageService,
+  RobotService,
+  type appRobotApi,
+  type commonApi,
+  type LogBatchNumber,
+  type Package,
+  type PackageType,
+} from '@hangar/wire';
 import { authenticate, type Credentials } from './auth.js';
 import { HangarError } from './errors.js';
 import { createTransport, type Protocol } from './transport.js';
@@ -59,9 +69,12 @@ export class MachineClient {
   /**
    * Sends log entries of a part; resolves once the server has stored them. At most 1,000 per call
    * (INVALID_ARGUMENT beyond); RESOURCE_EXHAUSTED (with `retryAfterSeconds`) when the server is saturated.
+   * With `batch`, a numbered batch (see LOG_BATCH_HEADER): sent again with the same number after an
+   * unanswered call, it is stored once.
    */
-  async log(partId: string, entries: readonly PartialMessage<commonApi.LogEntry>[]): Promise<void> {
-    await this.call((signal) => this.robot.log({ id: partId, logs: [...entries] }, { signal }));
+  async log(partId: string, entries: readonly PartialMessage<commonApi.LogEntry>[], batch?: LogBatchNumber): Promise<void> {
+    const headers = batch === undefined ? undefined : { [LOG_BATCH_HEADER]: formatLogBatch(batch) };
+    await this.call((signal) => this.robot.log({ id: partId, logs: [...entries] }, { signal, ...(headers !== undefined && { headers }) }));
   }
 
   /** The part's effective config, with its `cloud` section and revision; `agentInfo` tells the server about the machine. */

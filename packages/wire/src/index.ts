@@ -22,3 +22,4 @@ export const wireTypesResolve: IsAny<AppApi.Organization> extends false ? true :
 export * from './datasync.js';
 export * from './dataset.js';
 export * from './proto-reader.js';
+export * from './log-batch.js';

@@ -101,11 +101,12 @@ export async function runAgent(options: AgentOptions, signal: AbortSignal): Prom
   const shipper = createLogShipper({
     spoolPath: join(options.dataDir, 'logs.spool'),
     maxEntries: SPOOL_ENTRIES,
-    send: async (entries) => {
+    send: async (entries, batch) => {
       if (client === undefined) throw new Error('not connected');
       await client.log(
         cloud.partId,
         entries.map((e) => toLogEntry(e, host)),
+        batch,
       );
     },
   });

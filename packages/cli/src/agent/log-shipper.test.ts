@@ -69,4 +69,58 @@ describe('log shipper', () => {
     assert.deepEqual(link.sent.slice(1), ['3', '4', '5']);
     await shipper.stop(100);
   });
+
+  it('sends a batch whose answer was lost again with the same entries and number, across a restart too', async () => {
+    // A server that numbers as Hangar's does: a batch whose number it stored is answered but not stored again.
+    const stored = new Map<string, string[]>();
+    const numbers: string[] = [];
+    const link = { up: true, answerLost: true };
+    const path = join(await mkdtemp(join(tmpdir(), 'hangar-spool-')), 'logs.spool');
+    const start = () =>
+      createLogShipper({
+        spoolPath: path,
+        maxEntries: 100,
+        intervalMs: 5,
+        send: (entries, batch) => {
+          if (!link.up) return Promise.reject(new Error('unreachable'));
+          const key = `${batch.stream} ${batch.seq}`;
+          numbers.push(key);
+          if (!stored.has(key))
+            stored.set(
+              key,
+              entries.map((e) => e.message),
+            );
+          return link.answerLost ? Promise.reject(new Error('connection reset')) : Promise.resolve();
+        },
+      });
+    const first = start();
+    first.add(entry('a'));
+    first.add(entry('b'));
+    await until(() => numbers.length >= 2);
+    // Killed while unanswered: the spool holds the batch with its number.
+    link.up = false;
+    first.add(entry('c'));
+    await first.stop(0);
+    const onDisk = readFileSync(path, 'utf8')
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as ShippedEntry);
+    assert.deepEqual(
+      onDisk.map((e) => [e.message, e.batch === undefined ? undefined : `${e.batch.stream} ${e.batch.seq}`]),
+      [
+        ['a', numbers[0]],
+        ['b', numbers[0]],
+        ['c', undefined],
+      ],
+    );
+
+    link.up = true;
+    link.answerLost = false;
+    const again = start();
+    await until(() => !existsSync(path));
+    assert.equal(new Set(numbers.slice(0, -1)).size, 1, 'the unanswered batch went again and again under one number');
+    assert.notEqual(numbers.at(-1), numbers[0], 'the entry logged later went in a batch of its own');
+    assert.deepEqual([...stored.values()], [['a', 'b'], ['c']]);
+    await again.stop(100);
+  });
 });

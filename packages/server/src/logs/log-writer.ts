@@ -6,7 +6,7 @@
  * queue is full a call is refused at once, so memory stays bounded whatever the load.
  */
 import { resourceExhausted } from '@hangar/domain';
-import type { LogStore, NewLogEntry, StoredLogEntry } from '@hangar/store';
+import { DuplicateLogBatchError, type LogSequence, type LogStore, type NewLogEntry, type StoredLogEntry } from '@hangar/store';
 
 export interface LogWriterOptions {
   readonly store: LogStore;
@@ -25,6 +25,7 @@ export interface LogWriterOptions {
 
 interface Pending {
   readonly entries: readonly NewLogEntry[];
+  readonly sequence: LogSequence | undefined;
   readonly bytes: number;
   readonly resolve: () => void;
   readonly reject: (err: unknown) => void;
@@ -64,8 +65,9 @@ export function createLogWriter(options: LogWriterOptions) {
   /** Commits the calls' entries in one transaction, hands them to the tails, then answers the calls. */
   async function write(calls: readonly Pending[]): Promise<void> {
     const entries = calls.flatMap((p) => p.entries);
+    const sequences = calls.flatMap((p) => (p.sequence === undefined ? [] : [p.sequence]));
     const started = performance.now();
-    const stored = await store.insert(entries, origin);
+    const stored = await store.insert(entries, origin, sequences);
     options.onBatch?.(entries.length, (performance.now() - started) / 1000);
     try {
       options.onCommitted(stored);
@@ -73,6 +75,16 @@ export function createLogWriter(options: LogWriterOptions) {
       options.onError(err);
     }
     for (const p of calls) p.resolve();
+  }
+
+  /** A call whose batch was stored before succeeds again, as if stored now; any other failure is its own. */
+  function settleFailed(p: Pending | undefined, err: unknown, report: boolean): void {
+    if (err instanceof DuplicateLogBatchError) {
+      p?.resolve();
+      return;
+    }
+    if (report) options.onError(err);
+    p?.reject(err);
   }
 
   async function drain(): Promise<void> {
@@ -87,16 +99,16 @@ export function createLogWriter(options: LogWriterOptions) {
       try {
         await write(batch);
       } catch (err) {
-        options.onError(err);
         if (batch.length === 1) {
-          batch[0]?.reject(err);
+          settleFailed(batch[0], err, true);
         } else {
+          if (!(err instanceof DuplicateLogBatchError)) options.onError(err);
           // One call's entries must not sink the others': each call again on its own.
           for (const p of batch) {
             try {
               await write([p]);
             } catch (single) {
-              p.reject(single);
+              settleFailed(p, single, false);
             }
           }
         }
@@ -110,8 +122,11 @@ export function createLogWriter(options: LogWriterOptions) {
   }
 
   return {
-    /** Resolves once the entries are committed; rejects with RESOURCE_EXHAUSTED when the queue is full. */
-    write(entries: readonly NewLogEntry[]): Promise<void> {
+    /**
+     * Resolves once the entries are committed (or, with a `sequence` stored before, were committed then);
+     * rejects with RESOURCE_EXHAUSTED when the queue is full.
+     */
+    write(entries: readonly NewLogEntry[], sequence?: LogSequence): Promise<void> {
       if (entries.length === 0) return Promise.resolve();
       if (closed) return Promise.reject(resourceExhausted('the server is shutting down and takes no more logs; retry in a few seconds', 5));
       const bytes = entries.reduce((sum, e) => sum + entryBytes(e), 0);
@@ -127,7 +142,7 @@ export function createLogWriter(options: LogWriterOptions) {
       queuedEntries += entries.length;
       queuedBytes += bytes;
       return new Promise<void>((resolve, reject) => {
-        queue.push({ entries, bytes, resolve, reject });
+        queue.push({ entries, sequence, bytes, resolve, reject });
         schedule();
       });
     },

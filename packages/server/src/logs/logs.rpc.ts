@@ -1,5 +1,5 @@
 import { invalid, MAX_LOG_ENTRIES_PER_REQUEST, parseId, parseLogNeedle } from '@hangar/domain';
-import { RobotService } from '@hangar/wire';
+import { LOG_BATCH_HEADER, parseLogBatch, RobotService } from '@hangar/wire';
 import type { AppHandlers, ServiceHandlers } from '../rpc/routes.js';
 import { ingestLogRequestType, type IngestLogRequest } from './log-wire.js';
 import { entriesOfRequest, LogsPage, parseLogQuery, tailBatch, type TailBatch } from './logs.convert.js';
@@ -40,13 +40,15 @@ export function machineService(maxConfigDepth: number): MachineServiceDescriptor
 
 /** viam.app.v1.RobotService/Log: what machines call to send their logs. */
 export const machineLogsRpc = (logs: LogsService<TailBatch>, now: () => Date): Pick<ServiceHandlers<MachineServiceDescriptor>, 'log'> => ({
-  async log(req) {
+  async log(req, call) {
     const partId = parseId('id', req.id);
     const count = req.wireEntries?.length ?? req.logs.length;
     if (count > MAX_LOG_ENTRIES_PER_REQUEST) {
       throw invalid(`a Log call carries at most ${MAX_LOG_ENTRIES_PER_REQUEST} entries, got ${count}; send them in several calls`);
     }
-    await logs.write(partId, entriesOfRequest(partId, req, now().getTime() * 1000));
+    const batch = parseLogBatch(call.requestHeader.get(LOG_BATCH_HEADER));
+    if (batch instanceof Error) throw invalid(batch.message);
+    await logs.write(partId, entriesOfRequest(partId, req, now().getTime() * 1000), batch);
     return {};
   },
 });

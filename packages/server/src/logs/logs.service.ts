@@ -8,6 +8,7 @@ import {
   logs as logQueries,
   type CommittedRange,
   type LogListener,
+  type LogSequence,
   type LogStore,
   type NewLogEntry,
   type StoredLogEntry,
@@ -72,10 +73,10 @@ export function createLogsService<M>({ store, writer, tails, origin, presence, l
   }
 
   return {
-    /** Resolves once the entries are committed. */
-    async write(partId: string, entries: readonly NewLogEntry[]): Promise<void> {
+    /** Resolves once the entries are committed (or, for a numbered batch stored before, were committed then). */
+    async write(partId: string, entries: readonly NewLogEntry[], batch?: Omit<LogSequence, 'partId'>): Promise<void> {
       try {
-        await writer.write(entries);
+        await writer.write(entries, batch === undefined ? undefined : { partId, ...batch });
       } catch (err) {
         if (isDomainError(err)) throw err;
         // The writer logged the cause; the machine keeps its entries and sends them again.

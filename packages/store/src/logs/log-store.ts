@@ -30,6 +30,40 @@ export interface StoredLogEntry extends NewLogEntry {
   readonly id: number;
 }
 
+/**
+ * A sender's number for one of its batches. `stream` names one run of the sender (the agent takes a new one
+ * each start); `seq` counts that run's batches from 1, and a batch sent again keeps its number. A batch is
+ * stored only when its number is above the last one stored for its stream, so a batch sent again because
+ * its answer was lost is stored once. A sender sends its batches in order, each until it is answered.
+ */
+export interface LogSequence {
+  readonly partId: string;
+  readonly stream: string;
+  readonly seq: number;
+}
+
+/** The batch's number was stored already (or, within one insert, repeated): nothing was written. */
+export class DuplicateLogBatchError extends Error {
+  constructor() {
+    super('this batch of log entries was stored already');
+  }
+}
+
+/** Streams silent this long are forgotten: a sender run that comes back after that long may be stored twice. */
+const STREAM_MEMORY_US = 30 * 24 * 3600 * 1e6;
+/** How often an insert also forgets old streams. */
+const STREAM_PRUNE_EVERY_MS = 3600 * 1000;
+
+/** Throws DuplicateLogBatchError when a stream appears twice: a single statement cannot order them. */
+function distinctStreams(sequences: readonly LogSequence[]): void {
+  const seen = new Set<string>();
+  for (const s of sequences) {
+    const key = `${s.partId}\n${s.stream}`;
+    if (seen.has(key)) throw new DuplicateLogBatchError();
+    seen.add(key);
+  }
+}
+
 /** A part's entries from one committed batch: ids `from`…`to` hold them, and no other batch's entries. */
 export interface CommittedRange {
   readonly partId: string;
@@ -54,9 +88,11 @@ export interface LogStore {
   readonly description: string;
   /**
    * Writes the entries in one transaction and returns them with their ids, in the order given. On
-   * PostgreSQL the ranges written are announced, tagged with `origin`, to every listener at commit.
+   * PostgreSQL the ranges written are announced, tagged with `origin`, to every listener at commit. In the
+   * same transaction each sequence is recorded; when one was stored already (or two name one stream) it
+   * throws DuplicateLogBatchError and writes nothing.
    */
-  insert(entries: readonly NewLogEntry[], origin: string): Promise<StoredLogEntry[]>;
+  insert(entries: readonly NewLogEntry[], origin: string, sequences?: readonly LogSequence[]): Promise<StoredLogEntry[]>;
   /** Deletes at most `limit` of the part's oldest entries up to `upTo`; returns how many went. */
   deleteUpTo(partId: string, upTo: LogPosition, limit: number): Promise<number>;
   /**
@@ -152,8 +188,26 @@ function openSqlite(path: string): LogStore {
     );
     const uncount = file.prepare('update log_parts set entries = max(0, entries - ?) where part_id = ?');
     const forget = file.prepare('delete from log_parts where part_id = ?');
+    const advanceStream = file.prepare(
+      `insert into log_streams (part_id, stream_id, last_seq, updated_us) values (?, ?, ?, ?)
+       on conflict (part_id, stream_id) do update set last_seq = excluded.last_seq, updated_us = excluded.updated_us
+       where log_streams.last_seq < excluded.last_seq`,
+    );
+    const forgetStreams = file.prepare('delete from log_streams where updated_us < ?');
+    let prunedAt = 0;
 
-    const insertAll = file.transaction((entries: readonly NewLogEntry[]): StoredLogEntry[] => {
+    const insertAll = file.transaction((entries: readonly NewLogEntry[], sequences: readonly LogSequence[]): StoredLogEntry[] => {
+      if (sequences.length > 0) {
+        distinctStreams(sequences);
+        const nowUs = Date.now() * 1000;
+        for (const q of sequences) {
+          if (advanceStream.run(q.partId, q.stream, q.seq, nowUs).changes === 0) throw new DuplicateLogBatchError();
+        }
+        if (Date.now() - prunedAt > STREAM_PRUNE_EVERY_MS) {
+          prunedAt = Date.now();
+          forgetStreams.run(nowUs - STREAM_MEMORY_US);
+        }
+      }
       const stored: StoredLogEntry[] = [];
       const perPart = new Map<string, number>();
       for (const e of entries) {
@@ -194,9 +248,9 @@ function openSqlite(path: string): LogStore {
       const { sql: text, parameters } = query.compile();
       return (await readers.all(text, parameters)) as R[];
     },
-    insert: (entries) => {
+    insert: (entries, _origin, sequences = []) => {
       try {
-        return Promise.resolve(statements().insertAll(entries));
+        return Promise.resolve(statements().insertAll(entries, sequences));
       } catch (err) {
         return Promise.reject(toError(err));
       }
@@ -229,9 +283,32 @@ function openPostgres(options: LogStoreOptions): LogStore {
   const { pool, dialectPool } = openPostgresPool(options.url, options.poolSize ?? 4);
   const db = new Kysely<LogsDB>({ dialect: new PostgresDialect({ pool: dialectPool }) });
 
-  async function insert(entries: readonly NewLogEntry[], origin: string): Promise<StoredLogEntry[]> {
+  let prunedAt = 0;
+  async function insert(
+    entries: readonly NewLogEntry[],
+    origin: string,
+    sequences: readonly LogSequence[] = [],
+  ): Promise<StoredLogEntry[]> {
     if (entries.length === 0) return [];
+    distinctStreams(sequences);
     return db.transaction().execute(async (trx) => {
+      if (sequences.length > 0) {
+        const nowUs = Date.now() * 1000;
+        // A replica storing the same batch at the same moment waits on the row's lock, then finds it stored.
+        const { rows } = await sql`
+          insert into log_streams (part_id, stream_id, last_seq, updated_us)
+          select p, s, q, ${nowUs}::bigint from unnest(
+            ${sequences.map((q) => q.partId)}::text[], ${sequences.map((q) => q.stream)}::text[],
+            ${sequences.map((q) => q.seq)}::bigint[]) as t(p, s, q)
+          on conflict (part_id, stream_id) do update set last_seq = excluded.last_seq, updated_us = excluded.updated_us
+          where log_streams.last_seq < excluded.last_seq
+          returning 1`.execute(trx);
+        if (rows.length < sequences.length) throw new DuplicateLogBatchError();
+        if (Date.now() - prunedAt > STREAM_PRUNE_EVERY_MS) {
+          prunedAt = Date.now();
+          await sql`delete from log_streams where updated_us < ${nowUs - STREAM_MEMORY_US}`.execute(trx);
+        }
+      }
       const blocks = Math.ceil(entries.length / ID_BLOCK);
       const { rows: starts } = await sql<{ v: number }>`select nextval('log_entry_blocks') as v from generate_series(1, ${blocks})`.execute(
         trx,

@@ -43,9 +43,29 @@ function initial(engine: Engine): Migration {
   };
 }
 
+/**
+ * Where each sender's numbered batches got to (see LogSequence in log-store.ts): one row per part and
+ * sender run, so a batch sent again after its answer was lost is recognised and stored once.
+ */
+const streams: Migration = {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  async up(db: Kysely<any>): Promise<void> {
+    await db.schema
+      .createTable('log_streams')
+      .addColumn('part_id', 'text', (c) => c.notNull())
+      .addColumn('stream_id', 'text', (c) => c.notNull())
+      .addColumn('last_seq', 'bigint', (c) => c.notNull())
+      .addColumn('updated_us', 'bigint', (c) => c.notNull())
+      .addPrimaryKeyConstraint('log_streams_pk', ['part_id', 'stream_id'])
+      .execute();
+    await db.schema.createIndex('log_streams_updated').on('log_streams').column('updated_us').execute();
+  },
+};
+
 export function logsMigrationProvider(engine: Engine): MigrationProvider {
   const migrations: Record<string, Migration> = {
     '2026-12-03-01-logs': initial(engine),
+    '2026-12-05-01-log-streams': streams,
   };
   return { getMigrations: () => Promise.resolve(migrations) };
 }

@@ -9,6 +9,7 @@ import type { ColumnType, Generated } from 'kysely';
 export interface LogsDB {
   log_entries: LogEntriesTable;
   log_parts: LogPartsTable;
+  log_streams: LogStreamsTable;
 }
 
 export interface LogEntriesTable {
@@ -34,4 +35,12 @@ export interface LogEntriesTable {
 export interface LogPartsTable {
   part_id: string;
   entries: ColumnType<number, number, number>;
+}
+
+/** The last batch number stored from each sender run of a part (see LogSequence). */
+export interface LogStreamsTable {
+  part_id: string;
+  stream_id: string;
+  last_seq: ColumnType<number, number, number>;
+  updated_us: ColumnType<number, number, number>;
 }

@@ -108,6 +108,36 @@ await describeEngines('machine logs', (server, engine) => {
     assert.equal((await a.owner.getRobotPartLogs(partId, { numLogEntries: 0 })).length, 1000);
   });
 
+  it('stores a numbered batch once however often it comes (a retry after a lost answer), and an unnumbered one each time', async () => {
+    const s = server();
+    const { a, partId, machine } = await loggingMachine(s, 'numbered-bot');
+    const stored = async () => messages(await a.owner.getRobotPartLogs(partId, { numLogEntries: 0 })).sort();
+    const first = { stream: 'run0000000000001', seq: 1 };
+    await machine.log(partId, [entry({ message: 'a' }), entry({ message: 'b' })], first);
+    // Sent again (the answer was lost), even several times at once: answered, not stored again.
+    await machine.log(partId, [entry({ message: 'a' }), entry({ message: 'b' })], first);
+    await Promise.all(Array.from({ length: 5 }, () => machine.log(partId, [entry({ message: 'c' })], { ...first, seq: 2 })));
+    assert.deepEqual(await stored(), ['a', 'b', 'c']);
+    // A number at or below the stream's last is one stored before; another stream counts on its own.
+    await machine.log(partId, [entry({ message: 'late' })], first);
+    await machine.log(partId, [entry({ message: 'd' })], { stream: 'run0000000000002', seq: 1 });
+    // Viam's clients number nothing: every call is stored.
+    await machine.log(partId, [entry({ message: 'e' })]);
+    await machine.log(partId, [entry({ message: 'e' })]);
+    assert.deepEqual(await stored(), ['a', 'b', 'c', 'd', 'e', 'e']);
+    for (const bad of [
+      { stream: 'short', seq: 1 },
+      { stream: 'run0000000000003', seq: 0 },
+      { stream: 'run 0000000000003', seq: 1 },
+    ]) {
+      await assert.rejects(
+        machine.log(partId, [entry({ message: 'bad' })], bad),
+        hasCode(Code.InvalidArgument, 'hangar-log-batch must be'),
+      );
+    }
+    assert.deepEqual(await stored(), ['a', 'b', 'c', 'd', 'e', 'e'], 'a malformed number stores nothing');
+  });
+
   it('filters by level in any case, errors only, a message substring in any case and script, time range and source', async () => {
     const s = server();
     const { a, partId, machine } = await loggingMachine(s, 'filter-bot');
