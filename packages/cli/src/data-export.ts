@@ -7,7 +7,8 @@
  * - tabular: `<dst>/data/data.ndjson` (each reading with TimeRequested, TimeReceived and MetadataIndex, keys
  *   sorted as Go's encoding/json writes them) and `<dst>/metadata/<index>.json` per distinct metadata.
  */
-import type { DataClient, dataApi } from '@hangar/sdk';
+import { Code, HangarError, type DataClient, type dataApi } from '@hangar/sdk';
+import { exportLine } from '@hangar/wire';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import http from 'node:http';
@@ -344,39 +345,18 @@ export class BoundedQueue<T> {
 
 // ---- tabular ----
 
-/** A Go struct's JSON: its fields in declaration order, where maps are sorted. */
-class GoStruct {
-  constructor(readonly fields: Record<string, unknown>) {}
-}
-
-/** Go's encoding/json: map keys sorted at every level, and <, >, & and the line separators escaped. */
-export function goJson(value: unknown): string {
-  const sorted = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(sorted);
-    if (v instanceof GoStruct) return v.fields;
-    if (v !== null && typeof v === 'object') {
-      return Object.fromEntries(
-        Object.keys(v)
-          .sort()
-          .map((k) => [k, sorted((v as Record<string, unknown>)[k])]),
-      );
-    }
-    return v;
-  };
-  return JSON.stringify(sorted(value)).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-
-/** A timestamppb.Timestamp as Go's json.Marshal writes the struct: zero fields left out (omitempty). */
-function goTimestamp(ms: number | undefined): GoStruct | null {
-  if (ms === undefined) return null;
-  const seconds = Math.floor(ms / 1000);
-  // The server keeps microseconds: rounding to them undoes the float error of the millisecond fraction.
-  const nanos = Math.round((ms - seconds * 1000) * 1000) * 1000;
-  return new GoStruct({ ...(seconds !== 0 && { seconds }), ...(nanos !== 0 && { nanos }) });
-}
-
 /** Readings per TabularDataByFilter page: the most the server answers at once. */
 const TABULAR_PAGE_ROWS = 1000;
+
+/** Where a tabular export's readings go as they come; counts what it wrote. */
+interface ReadingsSink {
+  write(text: string | Uint8Array, readings: number): Promise<void>;
+  /** Records a metadata entry; returns its export-wide index (entries equal in content share one). */
+  metadataIndex(md: dataApi.CaptureMetadata | undefined): number;
+  /** The export-wide metadata entries, in index order. */
+  readonly metadata: dataApi.CaptureMetadata[];
+  readonly written: number;
+}
 
 export async function exportTabular(options: {
   readonly data: DataClient;
@@ -393,57 +373,34 @@ export async function exportTabular(options: {
   const temp = `${path}.part`;
   const out = createWriteStream(temp, { mode: 0o600 });
   const indexes = new Map<string, number>();
-  const metadata: dataApi.CaptureMetadata[] = [];
-  let readings = 0;
-  const write = (text: string) =>
-    new Promise<void>((done, fail) => {
-      out.write(text, (err) => (err ? fail(err) : done()));
-    });
-  /** The export-wide index of a page's metadata entry: entries equal in content share one index. */
-  const indexOf = (md: dataApi.CaptureMetadata | undefined, onPage: Map<dataApi.CaptureMetadata | undefined, number>) => {
-    let index = onPage.get(md);
-    if (index !== undefined) return index;
-    const key = md === undefined ? '' : md.toJsonString();
-    index = indexes.get(key);
-    if (index === undefined) {
-      index = metadata.length;
-      indexes.set(key, index);
-      if (md !== undefined) metadata.push(md);
-    }
-    onPage.set(md, index);
-    return index;
-  };
-  const fetchPage = (after: string) => {
-    const pending = data.tabularReadings(filter, { limit: TABULAR_PAGE_ROWS, last: after });
-    // Awaited below; until then a failure must not count as unhandled.
-    pending.catch(() => undefined);
-    return pending;
+  const sink: ReadingsSink & { written: number } = {
+    metadata: [],
+    written: 0,
+    write(text, readings) {
+      this.written += readings;
+      progress.advance(readings, typeof text === 'string' ? Buffer.byteLength(text) : text.length);
+      return new Promise<void>((done, fail) => {
+        out.write(text, (err) => (err ? fail(err) : done()));
+      });
+    },
+    metadataIndex(md) {
+      const key = md === undefined ? '' : md.toJsonString();
+      let index = indexes.get(key);
+      if (index === undefined) {
+        index = this.metadata.length;
+        indexes.set(key, index);
+        if (md !== undefined) this.metadata.push(md);
+      }
+      return index;
+    },
   };
   try {
-    let next = fetchPage('');
-    for (;;) {
-      const page = await next;
-      progress.dot();
-      if (page.readings.length === 0) break;
-      // The next page is on its way while this one is written: the server and this process overlap.
-      if (page.last !== '') next = fetchPage(page.last);
-      // A page's readings point at a few metadata entries: each is keyed once per page.
-      const onPage = new Map<dataApi.CaptureMetadata | undefined, number>();
-      let text = '';
-      for (const row of page.readings) {
-        text +=
-          goJson({
-            ...row.data,
-            TimeRequested: goTimestamp(row.timeRequestedMs),
-            TimeReceived: goTimestamp(row.timeReceivedMs),
-            MetadataIndex: indexOf(page.metadata[row.metadataIndex], onPage),
-          }) + '\n';
-        readings++;
-      }
-      // One write per page, not per line.
-      await write(text);
-      progress.advance(page.readings.length, Buffer.byteLength(text));
-      if (page.last === '') break;
+    try {
+      await streamReadings(data, filter, sink, progress);
+    } catch (err) {
+      // A server without Hangar's export stream (it said so before anything was written): page through.
+      if (!(err instanceof HangarError && err.code === Code.Unimplemented && sink.written === 0)) throw err;
+      await pageReadings(data, filter, sink, progress);
     }
     await new Promise<void>((done, fail) => out.end((err?: Error | null) => (err ? fail(err) : done())));
     await rename(temp, path);
@@ -452,8 +409,51 @@ export async function exportTabular(options: {
     await rm(temp, { force: true });
     throw err;
   }
-  for (const [i, md] of metadata.entries()) {
+  for (const [i, md] of sink.metadata.entries()) {
     await writeFile(join(metadataRoot, `${i}.json`), JSON.stringify(md.toJson(), null, 2) + '\n', { mode: 0o600 });
   }
-  return { readings, metadata: metadata.length };
+  return { readings: sink.written, metadata: sink.metadata.length };
+}
+
+/** Hangar's ExportReadings: the server sends the lines ready; they go to the file as they are. */
+async function streamReadings(data: DataClient, filter: FlagFilter, sink: ReadingsSink, progress: { dot(): void }): Promise<void> {
+  for await (const message of data.exportReadings(filter)) {
+    progress.dot();
+    // The server numbers entries in the order it first sends them, as the sink does.
+    for (const md of message.metadata) sink.metadataIndex(md);
+    if (message.readings > 0) await sink.write(message.lines, message.readings);
+  }
+}
+
+/** TabularDataByFilter, page after page, each reading re-encoded as the seed-era CLI writes it. */
+async function pageReadings(data: DataClient, filter: FlagFilter, sink: ReadingsSink, progress: { dot(): void }): Promise<void> {
+  const fetchPage = (after: string) => {
+    const pending = data.tabularReadings(filter, { limit: TABULAR_PAGE_ROWS, last: after });
+    // Awaited below; until then a failure must not count as unhandled.
+    pending.catch(() => undefined);
+    return pending;
+  };
+  const us = (ms: number | undefined) => (ms === undefined ? undefined : Math.round(ms * 1000));
+  let next = fetchPage('');
+  for (;;) {
+    const page = await next;
+    progress.dot();
+    if (page.readings.length === 0) break;
+    // The next page is on its way while this one is written: the server and this process overlap.
+    if (page.last !== '') next = fetchPage(page.last);
+    // A page's readings point at a few metadata entries: each is keyed once per page.
+    const onPage = new Map<number, number>();
+    let text = '';
+    for (const row of page.readings) {
+      let index = onPage.get(row.metadataIndex);
+      if (index === undefined) {
+        index = sink.metadataIndex(page.metadata[row.metadataIndex]);
+        onPage.set(row.metadataIndex, index);
+      }
+      text += `${exportLine(row.data, us(row.timeRequestedMs), us(row.timeReceivedMs), index)}\n`;
+    }
+    // One write per page, not per line.
+    await sink.write(text, page.readings.length);
+    if (page.last === '') break;
+  }
 }

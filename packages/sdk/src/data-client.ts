@@ -12,10 +12,13 @@ import {
   DataType,
   dataApi,
   INLINE_MAX_HEADER,
+  ReadingsExportService,
+  type ExportReadingsResponse,
   type FileUploadRequest,
   type StreamingDataCaptureUploadRequest,
 } from '@hangar/wire';
 import { BSON } from 'bson';
+import { HangarError } from './errors.js';
 import { RawTabularDataService, readingsOf, type RawReading } from './tabular-pages.js';
 import { createReadStream } from 'node:fs';
 import { basename, extname } from 'node:path';
@@ -89,12 +92,14 @@ export class DataClient {
   private readonly sync: Client<typeof DataSyncService>;
   private readonly syncStreams: Client<typeof DataSyncService>;
   private readonly rawTabular: Client<typeof RawTabularDataService>;
+  private readonly readingsExport: Client<typeof ReadingsExportService>;
 
   constructor(private readonly deps: DataClientDeps) {
     this.data = createClient(DataService, deps.transport);
     this.sync = createClient(DataSyncService, deps.transport);
     this.syncStreams = createClient(DataSyncService, deps.streamTransport);
     this.rawTabular = createClient(RawTabularDataService, deps.transport);
+    this.readingsExport = createClient(ReadingsExportService, deps.transport);
   }
 
   private dataRequest(filter: Filter | undefined, options: QueryOptions): PartialMessage<dataApi.DataRequest> {
@@ -135,6 +140,30 @@ export class DataClient {
       this.rawTabular.tabularDataByFilter({ dataRequest: this.dataRequest(filter, options), countOnly: false }),
     );
     return { readings: readingsOf(res), metadata: res.metadata, last: res.last };
+  }
+
+  /**
+   * Hangar's ReadingsExportService: every reading the filter matches, in one stream of ready NDJSON lines
+   * in the seed-era `data export` format, with each capture metadata entry in the message whose lines first
+   * use it. A server without the service fails the first step with UNIMPLEMENTED (HangarError).
+   */
+  async *exportReadings(
+    filter: Filter | undefined,
+    options: { sortOrder?: dataApi.Order; signal?: AbortSignal } = {},
+  ): AsyncIterable<ExportReadingsResponse> {
+    const open = () => {
+      const request = { dataRequest: this.dataRequest(filter, options.sortOrder === undefined ? {} : { sortOrder: options.sortOrder }) };
+      const responses = this.readingsExport.exportReadings(request, options.signal === undefined ? undefined : { signal: options.signal });
+      const stream = responses[Symbol.asyncIterator]();
+      return stream.next().then((first) => ({ stream, first }));
+    };
+    // The first message under the usual retry, so an expired token is renewed before anything is written.
+    const { stream, first } = await this.deps.call(open);
+    try {
+      for (let next = first; next.done !== true; next = await stream.next()) yield next.value;
+    } catch (err) {
+      throw HangarError.from(err);
+    }
   }
 
   async binaryDataByFilter(

@@ -12,6 +12,7 @@ import {
   AuthService as AuthServiceDescriptor,
   DataService,
   DatasetService,
+  ReadingsExportService,
   DataSyncService,
   EffectiveConfigService,
   InviteService,
@@ -68,6 +69,7 @@ import {
   DATA_METHODS,
   DATASYNC_METHODS,
   DATASET_METHODS,
+  READINGS_EXPORT_METHODS,
   EFFECTIVE_CONFIG_METHODS,
   METHODS,
   PACKAGE_METHODS,
@@ -80,6 +82,7 @@ import { createDataService } from './data/data.service.js';
 import { createDataQueryService } from './data/data-query.js';
 import { createDatasetsService } from './data/datasets.service.js';
 import { datasetsRpc } from './data/datasets.rpc.js';
+import { readingsExportRpc } from './data/readings-export.rpc.js';
 import { startDataRetention } from './data/retention.js';
 import { describeBlobStore, openBlobStore } from './blobs/open-blob-store.js';
 import { collectUnreferenced } from './blobs/collect-unreferenced.js';
@@ -405,6 +408,7 @@ async function serve(
         routeDeps,
       );
       registerService(router, DatasetService, DATASET_METHODS, datasetsRpc(datasets), routeDeps);
+      registerService(router, ReadingsExportService, READINGS_EXPORT_METHODS, readingsExportRpc(data), routeDeps);
       registerService(router, DataSyncService, DATASYNC_METHODS, dataSyncRpc(data), routeDeps);
       registerService(router, AccountService, ACCOUNT_METHODS, accountRpc(auth), routeDeps);
       registerInviteServices(router, membersService, auth, log, limits, routeDeps);

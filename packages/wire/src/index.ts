@@ -23,3 +23,4 @@ export * from './datasync.js';
 export * from './dataset.js';
 export * from './proto-reader.js';
 export * from './log-batch.js';
+export * from './readings-export.js';

@@ -271,20 +271,15 @@ export function binaryDataOf(row: BinaryRow, baseUrl: string, bytes: Uint8Array 
   return new dataApi.BinaryData({ metadata: binaryMetadataOf(row, baseUrl), ...(bytes !== undefined && { binary: bytes }) });
 }
 
-/** TabularDataByFilterResponse.data's field number (data.proto). */
-const RESPONSE_DATA_FIELD = 2;
-
 /**
- * TabularDataByFilter's answer: each distinct capture metadata once, each reading pointing at its own.
- * With a binary codec the readings are encoded straight from their JSON (struct-bytes.ts).
+ * Numbers the distinct capture metadata of readings in the order first seen, pushing each new entry onto
+ * `entries` (a response's list, or an export's).
  */
-// eslint-disable-next-line @typescript-eslint/no-deprecated -- TabularDataByFilter is deprecated upstream, and what the seed's export uses
-export function tabularPageOf(rows: readonly TabularRow[], binary: boolean): dataApi.TabularDataByFilterResponse {
-  const indexOf = new Map<string, number>();
-  // eslint-disable-next-line @typescript-eslint/no-deprecated -- see above
-  const response = new dataApi.TabularDataByFilterResponse();
-  const metadata = response.metadata;
-  for (const row of rows) {
+export class CaptureMetadataIndex {
+  private readonly indexOf = new Map<string, number>();
+  constructor(readonly entries: dataApi.CaptureMetadata[] = []) {}
+
+  of(row: TabularRow): number {
     const key = [
       row.organization_id,
       row.location_id,
@@ -299,12 +294,30 @@ export function tabularPageOf(rows: readonly TabularRow[], binary: boolean): dat
       row.tags,
       row.mime_type,
     ].join('\u0000');
-    let index = indexOf.get(key);
+    let index = this.indexOf.get(key);
     if (index === undefined) {
-      index = metadata.length;
-      indexOf.set(key, index);
-      metadata.push(captureMetadataOf(row, JSON.parse(row.tags) as string[]));
+      index = this.indexOf.size;
+      this.indexOf.set(key, index);
+      this.entries.push(captureMetadataOf(row, JSON.parse(row.tags) as string[]));
     }
+    return index;
+  }
+}
+
+/** TabularDataByFilterResponse.data's field number (data.proto). */
+const RESPONSE_DATA_FIELD = 2;
+
+/**
+ * TabularDataByFilter's answer: each distinct capture metadata once, each reading pointing at its own.
+ * With a binary codec the readings are encoded straight from their JSON (struct-bytes.ts).
+ */
+// eslint-disable-next-line @typescript-eslint/no-deprecated -- TabularDataByFilter is deprecated upstream, and what the seed's export uses
+export function tabularPageOf(rows: readonly TabularRow[], binary: boolean): dataApi.TabularDataByFilterResponse {
+  // eslint-disable-next-line @typescript-eslint/no-deprecated -- see above
+  const response = new dataApi.TabularDataByFilterResponse();
+  const metadata = new CaptureMetadataIndex(response.metadata);
+  for (const row of rows) {
+    const index = metadata.of(row);
     const reading = JSON.parse(row.data) as JsonObject;
     if (binary) {
       setRawField(response, RESPONSE_DATA_FIELD, tabularDataFieldBytes(reading, index, row.time_requested_us, row.time_received_us));

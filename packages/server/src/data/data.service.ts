@@ -495,6 +495,24 @@ export function createDataService({ db, blobs, now, log, maxFileBytes, database 
       return { rows, last: lastRow && { timeUs: lastRow.time_requested_us, id: lastRow.id } };
     },
 
+    /**
+     * Reads readings in bulk (an export): tabularPage's pages without the capture metadata, which every
+     * reading of an upload shares and `wholeRows` reads once per upload. What the caller may read is worked
+     * out once, when the reader is made.
+     */
+    async readingsReader(actor: Actor) {
+      const scope = await readable(actor, 'data.read');
+      return {
+        async page(query: BinaryQuery) {
+          const rows = await data.listReadings(db, query.filter, scope, query.page);
+          const lastRow = rows.at(-1);
+          return { rows, last: lastRow && { timeUs: lastRow.time_requested_us, id: lastRow.id } };
+        },
+        /** Whole rows by id: only for ids `page` answered (it confined them). */
+        wholeRows: (ids: readonly string[]) => data.tabularRowsByIds(db, ids),
+      };
+    },
+
     async countTabular(actor: Actor, filter: data.DataFilter) {
       return data.countTabular(db, filter, await readable(actor, 'data.read'));
     },

@@ -9,6 +9,7 @@ import type {
   AppService,
   DataService,
   DatasetService,
+  ReadingsExportService,
   DataSyncService,
   EffectiveConfigService,
   InviteAdminService,
@@ -408,6 +409,14 @@ export const DATASET_METHODS: ServiceMethodTable<typeof DatasetService> = {
   listDatasetsByOrganizationID: { requires: on('data.read', (r) => org('organization_id', r.organizationId)) },
   listDatasetsByIDs: { access: 'signed_in', size: 'list' },
   mergeDatasets: { requires: on('data.admin', (r) => org('organization_id', r.organizationId)) },
+};
+
+/**
+ * hangar.data.v1.ReadingsExportService: what TabularDataByFilter reads, as one stream; the service confines
+ * it to what the caller may read, page by page, as it does TabularDataByFilter's.
+ */
+export const READINGS_EXPORT_METHODS: ServiceMethodTable<typeof ReadingsExportService> = {
+  exportReadings: { access: 'signed_in' },
 };
 
 /** Uploads name their machine part: its own credential, an API key with a role on its machine, or an owner. */

@@ -9,6 +9,8 @@ import { mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, it } from 'node:test';
 import type { DataClient } from '@hangar/sdk';
 import { startAgent, waitFor } from '../agent-process.js';
@@ -17,7 +19,8 @@ import { metricValue } from '../machine-logs.js';
 import { seedOrg, type SeededOrg } from '../seed.js';
 import { describeEngines } from '../suite.js';
 import type { TestServer } from '../server.js';
-import { assertError, loginWithKey, unique } from './helpers.js';
+import { assertError, loginWithKey, readConfig, unique, writeConfig } from './helpers.js';
+import { runCli, tempHome } from '../cli.js';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 
@@ -123,6 +126,96 @@ await describeEngines('hangar data', (server, engine) => {
     const bad = await cli(['data', 'export', '--destination', join(base, 'escape'), '--data-type', 'binary', '--org-ids', a.org.id]);
     assertError(bad, 1, /outside/);
     await assert.rejects(stat(join(base, 'escape.txt')));
+  });
+
+  it('writes the same tabular export through Hangar’s export stream and, from a server without it, through TabularDataByFilter pages', async () => {
+    const s = server();
+    const a = await seedOrg(s, unique('Tabular paths'));
+    const m = await uploader(s, a, 'sensors');
+    const t0 = Date.UTC(2026, 10, 7, 9, 0, 0);
+    // Two components whose readings interleave in time, so metadata entries alternate; keys that sort by
+    // code point, escapes, nesting and arrays; more readings than one page or one stream message.
+    for (const [component, offset] of [
+      ['thermo', 0],
+      ['hygro', 500],
+    ] as const) {
+      const readings = Array.from({ length: 1500 }, (_, i) => ({
+        i,
+        [component]: { value: i / 7, ok: i % 2 === 0, tags: ['<a&b>', null, 'ü'] },
+        '\u{1F600}k': 1,
+        '\uFF5Ek': 2,
+        Zz: 'x'.repeat(600),
+      }));
+      await m.data.tabularDataCaptureUpload(
+        readings,
+        m.partId,
+        'rdk:component:sensor',
+        component,
+        'Readings',
+        readings.map((_, i) => [new Date(t0 + i * 1000 + offset), new Date(t0 + i * 1000 + offset + 1)] as [Date, Date]),
+      );
+    }
+    const cli = await loginWithKey(s, a.ownerKey);
+    const direct = await mkdtemp(join(dir, 'tabular-stream-'));
+    const r = await cli(['data', 'export', '--destination', direct, '--data-type', 'tabular', '--org-ids', a.org.id]);
+    assert.equal(r.code, 0, r.stderr);
+
+    // A relay that answers 404 for Hangar's export service, as a server without it would.
+    const relay = http.createServer((req, res) => {
+      if (req.url?.startsWith('/hangar.data.v1.ReadingsExportService/') === true) {
+        res.writeHead(404).end();
+        return;
+      }
+      const upstream = http.request(`${s.url}${req.url ?? '/'}`, { method: req.method, headers: req.headers }, (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
+      req.pipe(upstream);
+    });
+    await new Promise<void>((done) => relay.listen(0, '127.0.0.1', done));
+    try {
+      const relayUrl = `http://127.0.0.1:${(relay.address() as AddressInfo).port}`;
+      const config = await readConfig(cli.home);
+      const home = await tempHome();
+      await writeConfig(home, { ...config, server: relayUrl, ...(config.session && { session: { ...config.session, server: relayUrl } }) });
+      const paged = await mkdtemp(join(dir, 'tabular-pages-'));
+      const viaPages = await runCli(['data', 'export', '--destination', paged, '--data-type', 'tabular', '--org-ids', a.org.id], {
+        home,
+        server: relayUrl,
+      });
+      assert.equal(viaPages.code, 0, viaPages.stderr);
+
+      const streamed = await readFile(join(direct, 'data', 'data.ndjson'), 'utf8');
+      assert.equal(await readFile(join(paged, 'data', 'data.ndjson'), 'utf8'), streamed, 'byte for byte the same lines');
+      assert.deepEqual(await readdir(join(paged, 'metadata')), await readdir(join(direct, 'metadata')));
+      for (const name of await readdir(join(direct, 'metadata')))
+        assert.equal(await readFile(join(paged, 'metadata', name), 'utf8'), await readFile(join(direct, 'metadata', name), 'utf8'));
+
+      const lines = streamed.trim().split('\n');
+      assert.equal(lines.length, 3000);
+      // Newest first, as TabularDataByFilter answers by default; the two components alternate.
+      const first = JSON.parse(lines[0] ?? '') as Record<string, unknown>;
+      const second = JSON.parse(lines[1] ?? '') as Record<string, unknown>;
+      assert.deepEqual([first.i, first.MetadataIndex, second.i, second.MetadataIndex], [1499, 0, 1499, 1]);
+      const metadata = await Promise.all(
+        [0, 1].map(async (i) => JSON.parse(await readFile(join(direct, 'metadata', `${i}.json`), 'utf8')) as { componentName: string }),
+      );
+      assert.deepEqual(
+        metadata.map((md) => md.componentName),
+        ['hygro', 'thermo'],
+      );
+      // Go's encoding/json: keys in UTF-8 byte order at every level, <, > and & escaped.
+      const at = t0 + 1499 * 1000 + 500;
+      assert.deepEqual(Object.keys(first), ['MetadataIndex', 'TimeReceived', 'TimeRequested', 'Zz', 'hygro', 'i', '\uFF5Ek', '\u{1F600}k']);
+      assert.deepEqual(first.TimeRequested, { seconds: Math.floor(at / 1000), nanos: 500_000_000 });
+      assert.deepEqual(first.TimeReceived, { seconds: Math.floor(at / 1000), nanos: 501_000_000 });
+      assert.match(
+        lines[0] ?? '',
+        /"hygro":\{"ok":false,"tags":\["\\u003ca\\u0026b\\u003e",null,"ü"\],"value":214\.14285714285714\d*\},"i":1499,"～k":2,"😀k":1\}$/u,
+      );
+    } finally {
+      await new Promise<void>((done) => relay.close(() => done()));
+    }
   });
 
   it('exports tabular data as data.ndjson with sorted keys and metadata files, and deletes as the seed CLI prints', async () => {
