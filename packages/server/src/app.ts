@@ -84,6 +84,7 @@ import { createDatasetsService } from './data/datasets.service.js';
 import { datasetsRpc } from './data/datasets.rpc.js';
 import { readingsExportRpc } from './data/readings-export.rpc.js';
 import { startDataRetention } from './data/retention.js';
+import { startStorageCleanup } from './blobs/storage-cleanup.js';
 import { describeBlobStore, openBlobStore } from './blobs/open-blob-store.js';
 import { collectUnreferenced } from './blobs/collect-unreferenced.js';
 import { createDownloadLinks } from './registry/download-links.js';
@@ -494,6 +495,14 @@ async function serve(
     throw err;
   }
   const retention = startRetention();
+  const storageCleanup = startStorageCleanup({
+    db,
+    blobs,
+    sweepUploads: registryHttp.sweep,
+    log,
+    now,
+    intervalSeconds: limits.storageCleanupIntervalSeconds,
+  });
   const dataRetention = startDataRetention({
     data,
     now,
@@ -521,6 +530,7 @@ async function serve(
         await writer.close();
         await retention.stop();
         await dataRetention.stop();
+        await storageCleanup.stop();
         await readingsQueries.close();
         await presence.stop();
         await logListener?.close();

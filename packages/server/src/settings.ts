@@ -331,6 +331,14 @@ export const LIMITS = {
     description: 'how often data past --data-retention-days is looked for (deleted in batches)',
   }),
 
+  storageCleanupIntervalSeconds: limit('storage-cleanup-interval-seconds', {
+    default: 600,
+    min: 1,
+    max: 86_400,
+    unit: 's',
+    description: 'how often abandoned uploads, unfinished writes and files no row names (a day old) are cleared from storage',
+  }),
+
   dataQueryTimeoutSeconds: limit('data-query-timeout-seconds', {
     default: 30,
     min: 1,

@@ -39,6 +39,16 @@ export interface BlobStore {
   delete(sha256: string): Promise<void>;
   /** Removes what writes that never finished (a crashed process) left behind, if older than `olderThanMs`. */
   sweep(olderThanMs: number): Promise<number>;
+  /** Every complete blob, with when it was last written, in no particular order: for finding those no row names. */
+  list(): AsyncIterable<StoredBlob>;
+  /** When the blob was last written (ms since the epoch), or undefined when there is none. */
+  writtenAt(sha256: string): Promise<number | undefined>;
+}
+
+export interface StoredBlob {
+  readonly sha256: string;
+  /** When the blob was written (or last written again with the same bytes), in ms since the epoch. */
+  readonly writtenAtMs: number;
 }
 
 /** `putFile` for a store that cannot take a file by name: its bytes streamed in, then checked. */

@@ -64,6 +64,26 @@ describe('filesystem blob store', () => {
     assert.deepEqual(await readdir(join(root, 'incoming')), ['in-progress']);
   });
 
+  it('lists its blobs with when they were written, and renews that time when the same bytes come again', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'hangar-blobs-'));
+    const blobs = createFsBlobStore(root);
+    const a = await blobs.put(chunks('alpha'), { maxBytes: 100 });
+    const b = await blobs.put(chunks('beta'), { maxBytes: 100 });
+    await writeFile(join(root, 'incoming', 'unfinished'), 'x');
+    const listed = new Map<string, number>();
+    for await (const blob of blobs.list()) listed.set(blob.sha256, blob.writtenAtMs);
+    assert.deepEqual([...listed.keys()].sort(), [a.sha256, b.sha256].sort(), 'complete blobs only');
+    assert.equal(await blobs.writtenAt(a.sha256), listed.get(a.sha256));
+    assert.equal(await blobs.writtenAt(sha('never stored')), undefined);
+    assert.equal(await blobs.writtenAt('../../etc/passwd'), undefined);
+
+    const dayAgo = new Date(Date.now() - 86_400_000);
+    await utimes(join(root, 'sha256', a.sha256.slice(0, 2), a.sha256), dayAgo, dayAgo);
+    assert.ok(((await blobs.writtenAt(a.sha256)) ?? Infinity) < Date.now() - 80_000_000, 'backdated');
+    await blobs.put(chunks('alp', 'ha'), { maxBytes: 100 });
+    assert.ok(((await blobs.writtenAt(a.sha256)) ?? 0) > Date.now() - 60_000, 'stored again: written now');
+  });
+
   it('writes a file of many chunks in order, across its write batches', async () => {
     const root = await mkdtemp(join(tmpdir(), 'hangar-blobs-'));
     const blobs = createFsBlobStore(root);

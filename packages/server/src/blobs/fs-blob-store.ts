@@ -5,7 +5,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat, unlink, utimes, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   BlobNotFoundError,
@@ -16,6 +16,7 @@ import {
   type BlobStore,
   type ByteRange,
   type PutOptions,
+  type StoredBlob,
 } from './blob-store.js';
 
 export function createFsBlobStore(root: string): BlobStore {
@@ -25,12 +26,19 @@ export function createFsBlobStore(root: string): BlobStore {
     return join(root, 'sha256', sha256.slice(0, 2), sha256);
   };
 
-  /** Gives a complete, flushed file its content's name, or drops it when that name holds these bytes already. */
+  /**
+   * Gives a complete, flushed file its content's name, or drops it when that name holds these bytes already.
+   * Either way the blob's time is now: the sweep of blobs no row names leaves recent ones alone, and the row
+   * that will name these bytes is being written.
+   */
   async function settle(path: string, blob: BlobInfo): Promise<BlobInfo> {
     const target = pathOf(blob.sha256);
     await mkdir(join(target, '..'), { recursive: true });
-    if ((await stat(target).catch(() => undefined)) !== undefined) await unlink(path);
-    else await rename(path, target);
+    if ((await stat(target).catch(() => undefined)) !== undefined) {
+      await unlink(path);
+      const at = new Date();
+      await utimes(target, at, at).catch(() => undefined);
+    } else await rename(path, target);
     return blob;
   }
 
@@ -95,6 +103,22 @@ export function createFsBlobStore(root: string): BlobStore {
 
     async delete(sha256: string): Promise<void> {
       await rm(pathOf(sha256), { force: true });
+    },
+
+    async writtenAt(sha256: string): Promise<number | undefined> {
+      if (!isSha256(sha256)) return undefined;
+      return (await stat(pathOf(sha256)).catch(() => undefined))?.mtimeMs;
+    },
+
+    async *list(): AsyncIterable<StoredBlob> {
+      const top = join(root, 'sha256');
+      for (const shard of await readdir(top).catch(() => [] as string[])) {
+        for (const name of await readdir(join(top, shard)).catch(() => [] as string[])) {
+          if (!isSha256(name)) continue;
+          const s = await stat(join(top, shard, name)).catch(() => undefined);
+          if (s !== undefined) yield { sha256: name, writtenAtMs: s.mtimeMs };
+        }
+      }
     },
 
     async sweep(olderThanMs: number): Promise<number> {

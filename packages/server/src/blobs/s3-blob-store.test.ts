@@ -206,6 +206,20 @@ describe('S3 blob store (against s3rver)', () => {
     assert.deepEqual(await keysUnder('some/prefix/delete/'), []);
   });
 
+  it('lists its blobs with when they were written, and nothing else under its prefix', async () => {
+    const blobs = await storeAt('list');
+    const a = await blobs.put(pieces(Buffer.from('alpha')), { maxBytes: 100 });
+    const b = await blobs.put(pieces(Buffer.from('beta')), { maxBytes: 100 });
+    await raw.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'some/prefix/list/incoming/unfinished', Body: 'x' }));
+    const listed = new Map<string, number>();
+    for await (const blob of blobs.list()) listed.set(blob.sha256, blob.writtenAtMs);
+    assert.deepEqual([...listed.keys()].sort(), [a.sha256, b.sha256].sort());
+    const at = await blobs.writtenAt(a.sha256);
+    assert.ok(at !== undefined && Math.abs(at - Date.now()) < 60_000, 'written just now');
+    assert.equal(await blobs.writtenAt(sha(Buffer.from('never stored'))), undefined);
+    assert.equal(await blobs.writtenAt('not-a-hash'), undefined);
+  });
+
   it('sweeps what a crashed write left behind, once it is old enough, and nothing else', async () => {
     const blobs = await storeAt('sweep');
     const kept = await blobs.put(pieces(Buffer.from('complete')), { maxBytes: 100 });

@@ -25,6 +25,7 @@ import {
   type BlobStore,
   type ByteRange,
   type PutOptions,
+  type StoredBlob,
 } from './blob-store.js';
 
 export interface S3BlobStoreOptions {
@@ -188,6 +189,29 @@ export function createS3BlobStore({ bucket, prefix, client }: S3BlobStoreOptions
 
     async delete(sha256: string): Promise<void> {
       await remove(keyOf(sha256));
+    },
+
+    async writtenAt(sha256: string): Promise<number | undefined> {
+      if (!isSha256(sha256)) return undefined;
+      return (await head(keyOf(sha256)))?.LastModified?.getTime();
+    },
+
+    async *list(): AsyncIterable<StoredBlob> {
+      let token: string | undefined;
+      do {
+        const page = await client.send(
+          new ListObjectsV2Command({
+            Bucket: bucket,
+            Prefix: `${prefix}sha256/`,
+            ...(token !== undefined && { ContinuationToken: token }),
+          }),
+        );
+        for (const object of page.Contents ?? []) {
+          const sha256 = object.Key?.slice(object.Key.lastIndexOf('/') + 1) ?? '';
+          if (isSha256(sha256) && object.LastModified !== undefined) yield { sha256, writtenAtMs: object.LastModified.getTime() };
+        }
+        token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
+      } while (token !== undefined);
     },
 
     async sweep(olderThanMs: number): Promise<number> {

@@ -1,0 +1,97 @@
+/**
+ * What a stored file leaves behind when something stops half-way, cleared in the background every
+ * `--storage-cleanup-interval-seconds`:
+ * - resumable registry uploads idle past their expiry, and part files no upload owns (registry-http.ts);
+ * - blob-store writes that never finished (a killed server's temp files), once idle for an hour;
+ * - blobs no registry file and no data file names, once a day old: what a crash between a delete's commit and
+ *   its collection of the bytes, or a lost race with that collection, leaves on disk. The day's grace covers
+ *   an upload whose bytes are stored but whose row is not yet written (the filesystem store also renews a
+ *   blob's time whenever the same bytes are stored again), and the time is checked again just before a delete.
+ * Every replica may run it: each step is safe to repeat.
+ */
+import { registry, type Executor } from '@hangar/store';
+import type { Logger } from '../log.js';
+import type { BlobStore } from './blob-store.js';
+
+export const INCOMPLETE_WRITE_IDLE_MS = 3600 * 1000;
+export const UNREFERENCED_BLOB_GRACE_MS = 24 * 3600 * 1000;
+/** Blobs checked against the tables at a time. */
+const BATCH = 500;
+
+export interface StorageCleanupOptions {
+  readonly db: Executor;
+  readonly blobs: BlobStore;
+  /** The registry's sweep of abandoned uploads; returns how many it removed. */
+  readonly sweepUploads: () => Promise<number>;
+  readonly log: Logger;
+  readonly now: () => Date;
+  readonly intervalSeconds: number;
+}
+
+/** Deletes the blobs older than the grace that no row names; returns how many went. */
+export async function collectOrphanBlobs(db: Executor, blobs: BlobStore, now: () => Date, log: Logger): Promise<number> {
+  let removed = 0;
+  const collect = async (batch: string[]) => {
+    for (const sha256 of await registry.unreferencedBlobs(db, batch)) {
+      // Renewed since it was listed (the same bytes stored again for a row being written): kept.
+      const writtenAtMs = await blobs.writtenAt(sha256);
+      const recent = writtenAtMs === undefined || now().getTime() - writtenAtMs < UNREFERENCED_BLOB_GRACE_MS;
+      if (recent) continue;
+      try {
+        await blobs.delete(sha256);
+        removed++;
+      } catch (err) {
+        log.warn({ err, sha256 }, 'deleting a blob no row names failed; the next cleanup tries again');
+      }
+    }
+  };
+  let batch: string[] = [];
+  for await (const blob of blobs.list()) {
+    if (now().getTime() - blob.writtenAtMs < UNREFERENCED_BLOB_GRACE_MS) continue;
+    batch.push(blob.sha256);
+    if (batch.length >= BATCH) {
+      await collect(batch);
+      batch = [];
+    }
+  }
+  if (batch.length > 0) await collect(batch);
+  return removed;
+}
+
+export function startStorageCleanup({ db, blobs, sweepUploads, log, now, intervalSeconds }: StorageCleanupOptions) {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+
+  async function clean(): Promise<void> {
+    const uploads = await sweepUploads();
+    const incomplete = await blobs.sweep(INCOMPLETE_WRITE_IDLE_MS);
+    const unreferenced = await collectOrphanBlobs(db, blobs, now, log);
+    if (uploads + incomplete + unreferenced > 0) log.info({ uploads, incomplete, unreferenced }, 'storage cleanup removed leftovers');
+  }
+
+  function schedule(ms: number): void {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      running = clean()
+        .catch((err: unknown) => {
+          log.warn({ err }, 'storage cleanup failed; it runs again at the next interval');
+        })
+        .finally(() => {
+          running = undefined;
+          schedule(intervalSeconds * 1000);
+        });
+    }, ms);
+    timer.unref();
+  }
+  // Soon after start, spread a little, so replicas started together do not all list the store at once.
+  schedule(Math.min(intervalSeconds * 1000, 5_000 + Math.floor(Math.random() * 5_000)));
+
+  return {
+    async stop(): Promise<void> {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
+    },
+  };
+}
