@@ -4,7 +4,7 @@
  * Uploads that stream (files, large captures) go over gRPC on HTTP/2, which can stream a request; the
  * rest over the client's own protocol. Get one from `AppClient.dataClient()`.
  */
-import { Struct, Timestamp, type JsonObject, type PartialMessage } from '@bufbuild/protobuf';
+import { Timestamp, type JsonObject, type PartialMessage } from '@bufbuild/protobuf';
 import { createClient, type Client, type Transport } from '@connectrpc/connect';
 import {
   DataService,
@@ -13,6 +13,9 @@ import {
   dataApi,
   INLINE_MAX_HEADER,
   ReadingsExportService,
+  SensorData,
+  setRawField,
+  structFieldBytes,
   type ExportReadingsResponse,
   type FileUploadRequest,
   type StreamingDataCaptureUploadRequest,
@@ -71,6 +74,8 @@ export interface DataClientDeps {
 }
 
 const ts = (d: Date) => Timestamp.fromDate(d);
+/** SensorData.struct's field number (viam.app.datasync.v1). */
+const SENSOR_DATA_STRUCT_FIELD = 2;
 
 /** UploadMetadata from a call's options: what the upload is, and which part and resource it comes from. */
 function uploadMetadata(partId: string, type: DataType, options: UploadOptions, fileExtension = options.fileExtension ?? '') {
@@ -293,10 +298,11 @@ export class DataClient {
         metadata: { partId, componentType, componentName, methodName, type: DataType.TABULAR_SENSOR, tags: [...tags] },
         sensorContents: tabularData.map((reading, i) => {
           const [requested, received] = dataRequestTimes[i] ?? [new Date(), new Date()];
-          return {
-            metadata: { timeRequested: ts(requested), timeReceived: ts(received) },
-            data: { case: 'struct' as const, value: Struct.fromJson(reading) },
-          };
+          const sensor = new SensorData({ metadata: { timeRequested: ts(requested), timeReceived: ts(received) } });
+          // The reading's Struct written straight from its JSON (the binary codec writes it as is): building
+          // a Value message per field first cost more than the rest of the upload.
+          setRawField(sensor, SENSOR_DATA_STRUCT_FIELD, structFieldBytes(reading));
+          return sensor;
         }),
       }),
     );

@@ -24,3 +24,4 @@ export * from './dataset.js';
 export * from './proto-reader.js';
 export * from './log-batch.js';
 export * from './readings-export.js';
+export * from './struct-bytes.js';

@@ -2,7 +2,7 @@
 import { Any, Struct, Timestamp, type PartialMessage } from '@bufbuild/protobuf';
 import { invalid, type JsonObject } from '@hangar/domain';
 import type { data } from '@hangar/store';
-import { setRawField, tabularDataFieldBytes } from './struct-bytes.js';
+import { setRawField, tabularDataFieldBytes } from '@hangar/wire';
 import { dataApi, MimeType, type SensorMetadata, type UploadMetadata } from '@hangar/wire';
 import {
   binaryDataIdOf,

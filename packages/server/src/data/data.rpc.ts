@@ -30,7 +30,7 @@ import {
 } from './data.convert.js';
 import { fileIdOf, type BinaryRow, type DataService } from './data.service.js';
 import type { DataQueryService } from './data-query.js';
-import { binaryCodec } from './struct-bytes.js';
+import { binaryCodec } from '@hangar/wire';
 import { SIGNED_URL_DEFAULT_MINUTES, SIGNED_URL_MAX_MINUTES, type DataHttp } from './data-http.js';
 import type { DatasetsService } from './datasets.service.js';
 

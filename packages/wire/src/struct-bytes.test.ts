@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { Struct } from '@bufbuild/protobuf';
-import { dataApi } from '@hangar/wire';
+import { dataApi } from '@viamrobotics/sdk';
 import { setRawField, structFieldBytes, tabularDataFieldBytes } from './struct-bytes.js';
 
 it('encodes readings that decode as the Struct they are, nested, listed, unicode and long', () => {
