@@ -11,6 +11,7 @@
  */
 import { registry, type Executor } from '@hangar/store';
 import type { Logger } from '../log.js';
+import { soonAfterStart, startPeriodic, type PeriodicJob } from '../periodic.js';
 import type { BlobStore } from './blob-store.js';
 
 export const INCOMPLETE_WRITE_IDLE_MS = 3600 * 1000;
@@ -58,40 +59,14 @@ export async function collectOrphanBlobs(db: Executor, blobs: BlobStore, now: ()
   return removed;
 }
 
-export function startStorageCleanup({ db, blobs, sweepUploads, log, now, intervalSeconds }: StorageCleanupOptions) {
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
-
+export function startStorageCleanup({ db, blobs, sweepUploads, log, now, intervalSeconds }: StorageCleanupOptions): PeriodicJob {
   async function clean(): Promise<void> {
     const uploads = await sweepUploads();
     const incomplete = await blobs.sweep(INCOMPLETE_WRITE_IDLE_MS);
     const unreferenced = await collectOrphanBlobs(db, blobs, now, log);
     if (uploads + incomplete + unreferenced > 0) log.info({ uploads, incomplete, unreferenced }, 'storage cleanup removed leftovers');
   }
-
-  function schedule(ms: number): void {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      running = clean()
-        .catch((err: unknown) => {
-          log.warn({ err }, 'storage cleanup failed; it runs again at the next interval');
-        })
-        .finally(() => {
-          running = undefined;
-          schedule(intervalSeconds * 1000);
-        });
-    }, ms);
-    timer.unref();
-  }
-  // Soon after start, spread a little, so replicas started together do not all list the store at once.
-  schedule(Math.min(intervalSeconds * 1000, 5_000 + Math.floor(Math.random() * 5_000)));
-
-  return {
-    async stop(): Promise<void> {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
-    },
-  };
+  const intervalMs = intervalSeconds * 1000;
+  // Not at once: replicas started together would all list the store together.
+  return startPeriodic({ name: 'storage cleanup', run: clean, firstMs: soonAfterStart(intervalMs, 5_000), intervalMs, log });
 }

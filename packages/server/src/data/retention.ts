@@ -4,6 +4,7 @@
  * by default: Viam keeps data until it is deleted.
  */
 import type { Logger } from '../log.js';
+import { NOT_STARTED, soonAfterStart, startPeriodic, type PeriodicJob } from '../periodic.js';
 import type { DataService } from './data.service.js';
 
 const BATCH = 1000;
@@ -17,16 +18,11 @@ export interface DataRetentionOptions {
   readonly intervalSeconds: number;
 }
 
-export function startDataRetention({ data, now, log, retentionDays, intervalSeconds }: DataRetentionOptions) {
-  let stopped = false;
-  const isStopped = () => stopped;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
-
-  async function sweep(): Promise<void> {
+export function startDataRetention({ data, now, log, retentionDays, intervalSeconds }: DataRetentionOptions): PeriodicJob {
+  async function sweep(stopped: () => boolean): Promise<void> {
     const beforeUs = (now().getTime() - retentionDays * 86_400_000) * 1000;
     const total = { readings: 0, files: 0 };
-    while (!isStopped()) {
+    while (!stopped()) {
       const n = await data.expireBatch(beforeUs, BATCH);
       total.readings += n.readings;
       total.files += n.files;
@@ -35,27 +31,7 @@ export function startDataRetention({ data, now, log, retentionDays, intervalSeco
     }
     if (total.readings + total.files > 0) log.info({ ...total, retentionDays }, 'data retention deleted old captured data');
   }
-
-  function schedule(ms: number): void {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      running = sweep()
-        .catch((err: unknown) => {
-          log.warn({ err }, 'data retention failed; it runs again at the next interval');
-        })
-        .finally(() => {
-          running = undefined;
-          schedule(intervalSeconds * 1000);
-        });
-    }, ms);
-  }
-  if (retentionDays > 0) schedule(Math.min(intervalSeconds * 1000, 1_000 + Math.floor(Math.random() * 1_000)));
-
-  return {
-    async stop(): Promise<void> {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
-    },
-  };
+  if (retentionDays <= 0) return NOT_STARTED;
+  const intervalMs = intervalSeconds * 1000;
+  return startPeriodic({ name: 'data retention', run: sweep, firstMs: soonAfterStart(intervalMs, 1_000), intervalMs, log });
 }

@@ -5,6 +5,7 @@
  */
 import { logs as logQueries, parts, type Database, type LogPosition, type LogStore } from '@hangar/store';
 import type { Logger } from '../log.js';
+import { soonAfterStart, startPeriodic, type PeriodicJob } from '../periodic.js';
 
 export type DeletionReason = 'age' | 'count' | 'part_deleted';
 
@@ -24,21 +25,16 @@ export interface RetentionOptions {
 const END_OF_TIME: LogPosition = { timeUs: Number.MAX_SAFE_INTEGER, id: Number.MAX_SAFE_INTEGER };
 const PAUSE_MS = 5;
 
-export function startLogRetention(options: RetentionOptions) {
+export function startLogRetention(options: RetentionOptions): PeriodicJob {
   const { db, store, now, log, onDeleted } = options;
   const batch = options.batch ?? 1_000;
-  let stopped = false;
-  // Read through a function: the flag changes while a sweep awaits, which narrowing cannot see.
-  const isStopped = () => stopped;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
 
   const pause = () => new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
 
   /** Deletes the part's entries up to `upTo`, a batch at a time; returns how many went. */
-  async function deleteAll(partId: string, upTo: LogPosition, reason: DeletionReason): Promise<number> {
+  async function deleteAll(partId: string, upTo: LogPosition, reason: DeletionReason, stopped: () => boolean): Promise<number> {
     let total = 0;
-    while (!stopped) {
+    while (!stopped()) {
       const n = await store.deleteUpTo(partId, upTo, batch);
       if (n > 0) onDeleted(reason, n);
       total += n;
@@ -48,7 +44,7 @@ export function startLogRetention(options: RetentionOptions) {
     return total;
   }
 
-  async function sweep(): Promise<void> {
+  async function sweep(stopped: () => boolean): Promise<void> {
     const held = await logQueries.listLogParts(store);
     const ids = held.map((p) => p.partId);
     const existing = new Set<string>();
@@ -57,42 +53,22 @@ export function startLogRetention(options: RetentionOptions) {
     }
     const cutoffUs = (now().getTime() - options.retentionDays * 86_400_000) * 1000;
     for (const { partId, entries } of held) {
-      if (stopped) return;
+      if (stopped()) return;
       if (!existing.has(partId)) {
-        await deleteAll(partId, END_OF_TIME, 'part_deleted');
+        await deleteAll(partId, END_OF_TIME, 'part_deleted', stopped);
         // Stopping may have cut the deletion short; the part is forgotten on a later sweep then.
-        if (!isStopped()) await store.forgetPart(partId);
+        if (!stopped()) await store.forgetPart(partId);
         continue;
       }
-      await deleteAll(partId, { timeUs: cutoffUs - 1, id: Number.MAX_SAFE_INTEGER }, 'age');
+      await deleteAll(partId, { timeUs: cutoffUs - 1, id: Number.MAX_SAFE_INTEGER }, 'age', stopped);
       if (entries > options.maxEntriesPerPart) {
         const beyond = await logQueries.positionBeyond(store, partId, options.maxEntriesPerPart);
-        if (beyond !== undefined) await deleteAll(partId, beyond, 'count');
+        if (beyond !== undefined) await deleteAll(partId, beyond, 'count', stopped);
       }
     }
   }
 
-  function schedule(ms: number): void {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      running = sweep()
-        .catch((err: unknown) => {
-          log.warn({ err }, 'log retention failed; it runs again at the next interval');
-        })
-        .finally(() => {
-          running = undefined;
-          schedule(options.intervalSeconds * 1000);
-        });
-    }, ms);
-  }
+  const intervalMs = options.intervalSeconds * 1000;
   // The first sweep soon after start (with a little spread, so replicas started together do not collide).
-  schedule(Math.min(options.intervalSeconds * 1000, 1_000 + Math.floor(Math.random() * 1_000)));
-
-  return {
-    async stop(): Promise<void> {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
-    },
-  };
+  return startPeriodic({ name: 'log retention', run: sweep, firstMs: soonAfterStart(intervalMs, 1_000), intervalMs, log });
 }
