@@ -194,7 +194,9 @@ async function serve(
     now,
     newId,
     limits,
-    collectBlobs: (sha256s) => collectUnreferenced(db, blobs, log, sha256s),
+    collectBlobs: async (sha256s) => {
+      await collectUnreferenced(db, blobs, log, sha256s);
+    },
   });
   const locations = createLocationsService({ db, now, newId, limits, box });
   const keys = createKeysService({ db, now, newId, limits });

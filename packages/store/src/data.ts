@@ -310,12 +310,12 @@ export async function listTabular(db: Executor, filter: DataFilter, readable: Re
   return tabularPageQuery(db, filter, readable, page).selectAll().execute();
 }
 
-/** A reading without its capture metadata, which every reading of its upload shares (see uploadsOf). */
+/** A reading without its capture metadata, which every reading of its upload shares (tabularRowsByIds reads it once per upload). */
 export type ReadingRow = Pick<TabularRow, 'id' | 'upload_id' | 'time_requested_us' | 'time_received_us' | 'data'>;
 
 /**
  * listTabular's page with five of the row's eighteen columns: a bulk read that looks the metadata up once
- * per upload (uploadsOf) spends less on reading each row.
+ * per upload (tabularRowsByIds) spends less on reading each row.
  */
 export async function listReadings(db: Executor, filter: DataFilter, readable: Readable, page: PageOptions): Promise<ReadingRow[]> {
   return tabularPageQuery(db, filter, readable, page)

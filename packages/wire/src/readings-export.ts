@@ -104,9 +104,6 @@ function goObject(o: Readonly<Record<string, unknown>>, keys: readonly string[])
   return `{${out}}`;
 }
 
-/** JSON as Go's encoding/json writes a map[string]any: keys sorted at every level, <, >, & escaped. */
-export const goJson = (value: unknown): string => goValue(value);
-
 /** A timestamppb.Timestamp as Go's json.Marshal writes the struct (zero fields left out); null when unset. */
 function goTimestampUs(us: number | undefined): string {
   if (us === undefined) return 'null';

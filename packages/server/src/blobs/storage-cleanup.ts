@@ -9,10 +9,11 @@
  *   blob's time whenever the same bytes are stored again), and the time is checked again just before a delete.
  * Every replica may run it: each step is safe to repeat.
  */
-import { registry, type Executor } from '@hangar/store';
+import type { Executor } from '@hangar/store';
 import type { Logger } from '../log.js';
 import { soonAfterStart, startPeriodic, type PeriodicJob } from '../periodic.js';
 import type { BlobStore } from './blob-store.js';
+import { collectUnreferenced } from './collect-unreferenced.js';
 
 export const INCOMPLETE_WRITE_IDLE_MS = 3600 * 1000;
 export const UNREFERENCED_BLOB_GRACE_MS = 24 * 3600 * 1000;
@@ -29,41 +30,37 @@ export interface StorageCleanupOptions {
   readonly intervalSeconds: number;
 }
 
-/** Deletes the blobs older than the grace that no row names; returns how many went. */
-export async function collectOrphanBlobs(db: Executor, blobs: BlobStore, now: () => Date, log: Logger): Promise<number> {
+/** Deletes the blobs older than the grace that no row names; returns how many went. Ends early once `stopped`. */
+export async function collectOrphanBlobs(
+  db: Executor,
+  blobs: BlobStore,
+  now: () => Date,
+  log: Logger,
+  stopped: () => boolean = () => false,
+): Promise<number> {
+  const old = (writtenAtMs: number | undefined) => writtenAtMs !== undefined && now().getTime() - writtenAtMs >= UNREFERENCED_BLOB_GRACE_MS;
+  // Renewed since it was listed (the same bytes stored again for a row being written): kept.
+  const renewed = async (sha256: string) => !old(await blobs.writtenAt(sha256));
   let removed = 0;
-  const collect = async (batch: string[]) => {
-    for (const sha256 of await registry.unreferencedBlobs(db, batch)) {
-      // Renewed since it was listed (the same bytes stored again for a row being written): kept.
-      const writtenAtMs = await blobs.writtenAt(sha256);
-      const recent = writtenAtMs === undefined || now().getTime() - writtenAtMs < UNREFERENCED_BLOB_GRACE_MS;
-      if (recent) continue;
-      try {
-        await blobs.delete(sha256);
-        removed++;
-      } catch (err) {
-        log.warn({ err, sha256 }, 'deleting a blob no row names failed; the next cleanup tries again');
-      }
-    }
-  };
   let batch: string[] = [];
   for await (const blob of blobs.list()) {
-    if (now().getTime() - blob.writtenAtMs < UNREFERENCED_BLOB_GRACE_MS) continue;
+    if (stopped()) return removed;
+    if (!old(blob.writtenAtMs)) continue;
     batch.push(blob.sha256);
     if (batch.length >= BATCH) {
-      await collect(batch);
+      removed += await collectUnreferenced(db, blobs, log, batch, renewed);
       batch = [];
     }
   }
-  if (batch.length > 0) await collect(batch);
+  if (batch.length > 0 && !stopped()) removed += await collectUnreferenced(db, blobs, log, batch, renewed);
   return removed;
 }
 
 export function startStorageCleanup({ db, blobs, sweepUploads, log, now, intervalSeconds }: StorageCleanupOptions): PeriodicJob {
-  async function clean(): Promise<void> {
+  async function clean(stopped: () => boolean): Promise<void> {
     const uploads = await sweepUploads();
     const incomplete = await blobs.sweep(INCOMPLETE_WRITE_IDLE_MS);
-    const unreferenced = await collectOrphanBlobs(db, blobs, now, log);
+    const unreferenced = await collectOrphanBlobs(db, blobs, now, log, stopped);
     if (uploads + incomplete + unreferenced > 0) log.info({ uploads, incomplete, unreferenced }, 'storage cleanup removed leftovers');
   }
   const intervalMs = intervalSeconds * 1000;

@@ -204,6 +204,12 @@ function checkTags(tags: readonly string[]): void {
   }
 }
 
+/** A page of rows and the cursor after its last (none for an empty page). */
+function keysetPage<R extends { readonly id: string; readonly time_requested_us: number }>(rows: R[]) {
+  const lastRow = rows.at(-1);
+  return { rows, last: lastRow && { timeUs: lastRow.time_requested_us, id: lastRow.id } };
+}
+
 export function createDataService({ db, blobs, now, log, maxFileBytes, database }: DataDeps) {
   const nowUs = () => now().getTime() * 1000;
 
@@ -405,9 +411,7 @@ export function createDataService({ db, blobs, now, log, maxFileBytes, database 
     },
 
     async binaryPage(actor: Actor, query: BinaryQuery): Promise<BinaryPage> {
-      const rows = await data.listBinary(db, query.filter, await readable(actor, 'data.read'), query.page);
-      const lastRow = rows[rows.length - 1];
-      return { rows, last: lastRow && { timeUs: lastRow.time_requested_us, id: lastRow.id } };
+      return keysetPage(await data.listBinary(db, query.filter, await readable(actor, 'data.read'), query.page));
     },
 
     async countBinary(actor: Actor, filter: data.DataFilter) {
@@ -490,9 +494,7 @@ export function createDataService({ db, blobs, now, log, maxFileBytes, database 
     },
 
     async tabularPage(actor: Actor, query: BinaryQuery) {
-      const rows = await data.listTabular(db, query.filter, await readable(actor, 'data.read'), query.page);
-      const lastRow = rows[rows.length - 1];
-      return { rows, last: lastRow && { timeUs: lastRow.time_requested_us, id: lastRow.id } };
+      return keysetPage(await data.listTabular(db, query.filter, await readable(actor, 'data.read'), query.page));
     },
 
     /**
@@ -503,11 +505,7 @@ export function createDataService({ db, blobs, now, log, maxFileBytes, database 
     async readingsReader(actor: Actor) {
       const scope = await readable(actor, 'data.read');
       return {
-        async page(query: BinaryQuery) {
-          const rows = await data.listReadings(db, query.filter, scope, query.page);
-          const lastRow = rows.at(-1);
-          return { rows, last: lastRow && { timeUs: lastRow.time_requested_us, id: lastRow.id } };
-        },
+        page: async (query: BinaryQuery) => keysetPage(await data.listReadings(db, query.filter, scope, query.page)),
         /** Whole rows by id: only for ids `page` answered (it confined them). */
         wholeRows: (ids: readonly string[]) => data.tabularRowsByIds(db, ids),
       };

@@ -36,7 +36,7 @@ export const readingsExportRpc = (service: DataService): ServiceHandlers<typeof 
     // Every reading of an upload shares its capture metadata: it is read once per upload, not per reading.
     const uploads = new Map<string, number>();
     const reader = await service.readingsReader(call.actor);
-    let after = page.after;
+    let after: (typeof page)['after'];
     for (;;) {
       const found = await reader.page({ filter, page: { limit: PAGE_ROWS, order: page.order, ...(after && { after }) } });
       const unseen = new Map<string, string>();
